@@ -1,0 +1,312 @@
+"""``LogisticRegression``: the seeds' model behind scikit-learn's estimator API.
+
+    ŷ = σ(z),  z = w·x + b,
+    minimize J(w, b) = (1/Σsᵢ) Σᵢ sᵢ·e(yᵢ, zᵢ) + P(w)
+
+with e the cross-entropy (default) or the seeds' squared error, and P = 0 (default, the
+seeds' unpenalized J) or (1/(2·C·Σsᵢ))·‖w‖² for ``penalty='l2'`` (the same minimizer as
+scikit-learn's C·Σ sᵢ·eᵢ + ½‖w‖²; the intercept is never penalized).
+"""
+
+from __future__ import annotations
+
+import numbers
+import sys
+import warnings
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import ArrayLike, NDArray
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .boundary import DecisionBoundary
+from .exceptions import ConvergenceWarning, SeparationWarning
+from .losses import LOSSES, get_loss
+from .objective import Objective
+from .penalties import L2Penalty
+from .separation import check_separation, separation_message
+from .sigmoid import log_sigmoid, sigmoid
+from .solvers import SOLVERS
+
+__all__ = ["LogisticRegression"]
+
+PENALTIES = (None, "l2")
+SOLVER_NAMES = ("auto", *SOLVERS)
+# Newton forms the (d+1)² Hessian each iteration: worth it while d is moderate.
+_NEWTON_MAX_FEATURES = 200
+
+
+class LogisticRegression(ClassifierMixin, BaseEstimator):
+    """Binary logistic regression, fitted exactly.
+
+    Parameters
+    ----------
+    penalty : None or 'l2', default None
+        None minimizes the seeds' J(w) itself; 'l2' adds ‖w‖² / (2·C·Σsᵢ).
+    C : float > 0, default 1.0
+        Inverse regularization strength, as in scikit-learn (used with ``penalty='l2'``).
+    fit_intercept : bool, default True
+        Learn b (the seeds' w₀). Never penalized.
+    solver : {'auto', 'newton', 'lbfgs', 'gd'}, default 'auto'
+        'auto' takes Newton for up to 200 features (dense or sparse) and a convex loss,
+        else L-BFGS. 'gd' is the lecture's fixed-step gradient descent. The solver that ran
+        is in ``solver_``.
+    max_iter : int >= 0, default 100
+    tol : float >= 0, default 1e-6
+        Stop when the gradient's max-norm ‖∇J‖∞ ≤ tol (J is a mean, so tol does not scale
+        with the number of samples).
+    learning_rate : float > 0, default 0.1
+        The step η of ``solver='gd'``.
+    class_weight : None, 'balanced' or dict, default None
+        Multiplies each sample's weight by its class's weight, as in scikit-learn.
+    warm_start : bool, default False
+        Start from the previous fit's coefficients.
+    verbose : int, default 0
+        > 0 prints the loss and gradient norm of every iteration to stderr.
+    loss : {'cross_entropy', 'squared_error'}, default 'cross_entropy'
+        'squared_error' is the seeds' ½(y - σ(z))², kept for comparison: non-convex, and
+        its gradient is damped by σ'(z) ≤ 0.25.
+    callback : callable(iteration, state) or None
+        Called after every iteration with a dict of 'loss', 'grad_norm' and 'theta'.
+
+    Attributes
+    ----------
+    classes_ : (2,) the labels; the second is the "positive" class (y = 1 in the seeds).
+    coef_ : (1, n_features), intercept_ : (1,)
+    n_iter_ : (1,) int, converged_ : bool, solver_ : str
+    loss_history_, grad_norm_history_ : ndarray, per iteration (the start included)
+    n_features_in_, feature_names_in_ (for DataFrames)
+    """
+
+    def __init__(
+        self,
+        penalty: str | None = None,
+        *,
+        C: float = 1.0,
+        fit_intercept: bool = True,
+        solver: str = "auto",
+        max_iter: int = 100,
+        tol: float = 1e-6,
+        learning_rate: float = 0.1,
+        class_weight=None,
+        warm_start: bool = False,
+        verbose: int = 0,
+        loss: str = "cross_entropy",
+        callback=None,
+    ) -> None:
+        self.penalty = penalty
+        self.C = C
+        self.fit_intercept = fit_intercept
+        self.solver = solver
+        self.max_iter = max_iter
+        self.tol = tol
+        self.learning_rate = learning_rate
+        self.class_weight = class_weight
+        self.warm_start = warm_start
+        self.verbose = verbose
+        self.loss = loss
+        self.callback = callback
+
+    # -- parameters --------------------------------------------------------------------------
+    def _check_params(self) -> None:
+        def positive(name: str, value, allow_zero: bool = False) -> None:
+            ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
+            ok = ok and np.isfinite(value) and (value >= 0 if allow_zero else value > 0)
+            if not ok:
+                bound = ">= 0" if allow_zero else "> 0"
+                raise ValueError(f"{name} must be a finite number {bound}, got {value!r}")
+
+        if self.penalty not in PENALTIES:
+            raise ValueError(f"penalty must be one of {PENALTIES}, got {self.penalty!r}")
+        positive("C", self.C)
+        positive("tol", self.tol, allow_zero=True)
+        positive("learning_rate", self.learning_rate)
+        if not isinstance(self.max_iter, numbers.Integral) or self.max_iter < 0:
+            raise ValueError(f"max_iter must be an integer >= 0, got {self.max_iter!r}")
+        if self.solver not in SOLVER_NAMES:
+            raise ValueError(f"solver must be one of {SOLVER_NAMES}, got {self.solver!r}")
+        if self.loss not in LOSSES:
+            raise ValueError(f"loss must be one of {sorted(LOSSES)}, got {self.loss!r}")
+        if self.callback is not None and not callable(self.callback):
+            raise ValueError("callback must be callable(iteration, state) or None")
+
+    def _choose_solver(self, n_features: int) -> str:
+        if self.solver != "auto":
+            return self.solver
+        convex = get_loss(self.loss).convex
+        return "newton" if convex and n_features <= _NEWTON_MAX_FEATURES else "lbfgs"
+
+    # -- fitting -----------------------------------------------------------------------------
+    def fit(self, X, y: ArrayLike, sample_weight: ArrayLike | None = None) -> LogisticRegression:
+        """Minimizes J(w, b) on (X, y), each sample weighted by ``sample_weight``."""
+        self._check_params()
+        X, y = validate_data(
+            self, X, y, accept_sparse=["csr", "csc"], dtype=[np.float64, np.float32]
+        )
+        check_classification_targets(y)
+        classes, y_index = np.unique(y, return_inverse=True)
+        if classes.size < 2:
+            raise ValueError(
+                "LogisticRegression needs samples of at least 2 classes, "
+                f"but the data contain only 1 class: {classes[0]!r}"
+            )
+        if classes.size > 2:
+            raise ValueError(
+                f"y has {classes.size} classes; this estimator is binary (multinomial "
+                "logistic regression is planned)"
+            )
+        weights = _sample_weight(sample_weight, X.shape[0])
+        if self.class_weight is not None:
+            weights = weights * compute_sample_weight(self.class_weight, y)
+        present = np.unique(y_index[weights > 0])
+        if present.size < 2:
+            raise ValueError(
+                "sample_weight leaves only 1 class with positive weight: "
+                f"{classes[present[0]]!r}"
+            )
+        self.classes_ = classes
+        target = (y_index == 1).astype(np.float64)
+
+        penalty = L2Penalty(1.0 / (self.C * weights.sum())) if self.penalty == "l2" else None
+        objective = Objective(
+            X, target, weights, get_loss(self.loss), penalty, bool(self.fit_intercept)
+        )
+        solver = self._choose_solver(X.shape[1])
+        options = {"max_iter": int(self.max_iter), "tol": float(self.tol)}
+        if solver == "gd":
+            options["learning_rate"] = float(self.learning_rate)
+        result = SOLVERS[solver](
+            objective, self._initial_theta(objective, target, weights), **options,
+            callback=self._iteration_callback(),
+        )
+
+        w, b = objective.split(result.theta)
+        self.coef_ = w.reshape(1, -1).copy()
+        self.intercept_ = np.array([b])
+        self.n_iter_ = np.array([result.n_iter])
+        self.converged_ = result.converged
+        self.solver_ = solver
+        self.loss_history_ = np.asarray(result.loss_history)
+        self.grad_norm_history_ = np.asarray(result.grad_norm_history)
+        self.objective_ = result.loss_history[-1]
+        if not result.converged:
+            warnings.warn(
+                f"solver '{solver}' did not converge: {result.message} after "
+                f"{result.n_iter} iterations (‖∇J‖∞ = {result.grad_norm_history[-1]:.3g}, "
+                f"tol = {self.tol:g}). Increase max_iter, scale the features or loosen tol.",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
+        if self.penalty is None and self.loss == "cross_entropy":
+            self._warn_if_separated(X, target, weights, objective.scores(result.theta))
+        return self
+
+    def _initial_theta(self, objective: Objective, target, weights) -> NDArray[np.float64]:
+        """Previous coefficients with warm_start; else w = 0 and b = log-odds of the mean ȳ."""
+        if self.warm_start and hasattr(self, "coef_") and self.coef_.shape[1] == objective.n_features:
+            w = self.coef_.ravel()
+            return np.append(w, self.intercept_[0]) if self.fit_intercept else w.copy()
+        theta = np.zeros(objective.n_params)
+        if self.fit_intercept:
+            mean = float(weights @ target / weights.sum())
+            theta[-1] = np.log(mean) - np.log1p(-mean)
+        return theta
+
+    def _iteration_callback(self):
+        user = self.callback
+        if not self.verbose and user is None:
+            return None
+
+        def on_iteration(iteration: int, state: dict) -> None:
+            if self.verbose:
+                print(
+                    f"iter {iteration:4d}  loss {state['loss']:.10g}  "
+                    f"|grad|max {state['grad_norm']:.3e}",
+                    file=sys.stderr,
+                )
+            if user is not None:
+                user(iteration, state)
+
+        return on_iteration
+
+    def _warn_if_separated(self, X, target, weights, z) -> None:
+        found = check_separation(X, target, weights, bool(self.fit_intercept), z)
+        self.separation_ = found
+        if found is not None:
+            names = getattr(self, "feature_names_in_", None)
+            if names is None:
+                names = [f"x{j}" for j in range(X.shape[1])]
+            warnings.warn(separation_message(found, names), SeparationWarning, stacklevel=3)
+
+    # -- prediction --------------------------------------------------------------------------
+    def decision_function(self, X) -> NDArray[np.float64]:
+        """z = X·w + b for each row; σ(z) is the probability of ``classes_[1]``."""
+        check_is_fitted(self)
+        X = validate_data(
+            self, X, accept_sparse=["csr", "csc"], dtype=[np.float64, np.float32], reset=False
+        )
+        w = self.coef_.ravel().astype(X.dtype, copy=False)
+        z = X @ w
+        return np.asarray(z, dtype=np.float64).ravel() + self.intercept_[0]
+
+    def predict_proba(self, X) -> NDArray[np.float64]:
+        """[1 - σ(z), σ(z)] per row, in ``classes_`` order (1 - σ(z) computed as σ(-z))."""
+        z = self.decision_function(X)
+        return np.column_stack([sigmoid(-z), sigmoid(z)])
+
+    def predict_log_proba(self, X) -> NDArray[np.float64]:
+        """[log σ(-z), log σ(z)]: exact in the tails, never the log of a rounded 0 or 1."""
+        z = self.decision_function(X)
+        return np.column_stack([log_sigmoid(-z), log_sigmoid(z)])
+
+    def predict(self, X) -> NDArray:
+        """``classes_[1]`` where z > 0 (σ(z) > 1/2), else ``classes_[0]``."""
+        return self.classes_[(self.decision_function(X) > 0).astype(int)]
+
+    def decision_boundary(self) -> DecisionBoundary:
+        """The hyperplane w₀ + w·x = 0 where σ(z) = 1/2 (seed 001's x₁ + x₂ = 3 for W = [-3, 1, 1])."""
+        check_is_fitted(self)
+        names = getattr(self, "feature_names_in_", None)
+        if names is None:
+            names = [f"x{j}" for j in range(1, self.n_features_in_ + 1)]
+        return DecisionBoundary(float(self.intercept_[0]), self.coef_.ravel().copy(), tuple(names))
+
+    def save(self, path) -> None:
+        """Writes the fitted model to ``path`` as JSON (atomically; never pickle)."""
+        from .persist import save
+
+        save(self, path)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.classifier_tags.multi_class = False
+        return tags
+
+
+def _sample_weight(sample_weight, n_samples: int) -> NDArray[np.float64]:
+    """Validated weights: a finite, non-negative vector of length n with a positive sum."""
+    if sample_weight is None:
+        return np.ones(n_samples)
+    if isinstance(sample_weight, numbers.Real) and not isinstance(sample_weight, bool):
+        sample_weight = np.full(n_samples, float(sample_weight))
+    if sp.issparse(sample_weight):
+        raise ValueError("sample_weight must be a dense 1-d array")
+    try:
+        weights = np.asarray(sample_weight, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError("sample_weight must be numeric") from None
+    if weights.shape != (n_samples,):
+        raise ValueError(
+            f"sample_weight.shape == {weights.shape}, expected ({n_samples},)"
+        )
+    if not np.all(np.isfinite(weights)):
+        raise ValueError("sample_weight contains NaN or infinity")
+    if np.any(weights < 0):
+        raise ValueError("sample_weight must be non-negative")
+    if weights.sum() <= 0:
+        raise ValueError("sample_weight sums to 0: no sample would count")
+    return weights

@@ -1,0 +1,27 @@
+"""The exceptions and warnings this library raises, in one place.
+
+``ConvergenceWarning`` is scikit-learn's own class, so a filter set for scikit-learn also
+silences (or escalates) ours.
+"""
+
+from __future__ import annotations
+
+from sklearn.exceptions import ConvergenceWarning
+
+__all__ = ["ConvergenceWarning", "DataError", "ModelFileError", "SeparationWarning"]
+
+
+class ModelFileError(ValueError):
+    """A model file is missing, truncated, corrupted, of another schema or not ours."""
+
+
+class DataError(ValueError):
+    """A data file or table cannot be used: unreadable, wrong columns, non-numeric values."""
+
+
+class SeparationWarning(UserWarning):
+    """The classes are (quasi-)completely separated: the unpenalized optimum is at infinity.
+
+    The fitted coefficients are finite but arbitrary in size along the separating direction;
+    use ``penalty='l2'`` (or Firth's correction) for meaningful estimates.
+    """

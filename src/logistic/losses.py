@@ -1,0 +1,111 @@
+"""Pointwise losses of a raw score z, with their first and second derivatives in z.
+
+A loss here knows one sample's target y and score z and nothing of weights, features or
+solvers: the chain rule from z to the coefficients lives once, in ``objective.py``.
+Every function takes arrays y (targets in [0, 1]) and z (scores, float64) of equal shape.
+
+Cross-entropy (seed 001)::
+
+    e⁽ⁱ⁾ = -y log(ŷ) - (1 - y) log(1 - ŷ),   ŷ = a = σ(z)
+         = y·softplus(-z) + (1 - y)·softplus(z) = softplus(z) - y·z
+    de/dz   = ŷ - y          (so -(y - ŷ): the seeds' error term, with no σ'(z) factor)
+    d²e/dz² = σ(z)(1 - σ(z))
+
+Squared error on σ(z), the seeds' SSE term::
+
+    E = ½ (y - ŷ)²
+    dE/dz   = -(y - ŷ)·σ'(z)                    (the factor g'(z) that cross-entropy cancels)
+    d²E/dz² = σ'(z)² - (y - ŷ)·σ''(z)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import special
+
+from .sigmoid import sigmoid_derivative, sigmoid_second_derivative, softplus
+
+Array = NDArray[np.float64]
+
+__all__ = ["Loss", "cross_entropy", "squared_error", "LOSSES", "get_loss"]
+
+
+def cross_entropy_value(y: Array, z: Array) -> Array:
+    """e = -y log σ(z) - (1 - y) log(1 - σ(z)) = softplus(z) - y·z.
+
+    Computed from z, never from a clipped probability, so a confident wrong prediction
+    costs exactly |z| rather than a capped log(1e-15). Written as
+    (max(z, 0) - y·z) + softplus(-|z|): the first term is exactly 0 for a correct confident
+    prediction, so a loss of 4e-18 is not lost to the cancellation of 40 - 40.
+    """
+    return (np.maximum(z, 0.0) - y * z) + softplus(-np.abs(z))
+
+
+def cross_entropy_gradient(y: Array, z: Array) -> Array:
+    """de/dz = σ(z) - y = -(y - ŷ)."""
+    return special.expit(z) - y
+
+
+def cross_entropy_hessian(y: Array, z: Array) -> Array:
+    """d²e/dz² = σ(z)(1 - σ(z)), whatever y is."""
+    return sigmoid_derivative(z)
+
+
+def _residual(y: Array, z: Array) -> Array:
+    """y - σ(z), written y·σ(-z) - (1 - y)·σ(z) so that 1 - σ(z) never rounds to zero."""
+    return y * special.expit(-z) - (1.0 - y) * special.expit(z)
+
+
+def squared_error_value(y: Array, z: Array) -> Array:
+    """E = ½ (y - σ(z))²."""
+    return 0.5 * _residual(y, z) ** 2
+
+
+def squared_error_gradient(y: Array, z: Array) -> Array:
+    """dE/dz = -(y - ŷ)·σ'(z): the update is damped by σ'(z) ≤ 0.25 (seeds 001, 003)."""
+    return -_residual(y, z) * sigmoid_derivative(z)
+
+
+def squared_error_hessian(y: Array, z: Array) -> Array:
+    """d²E/dz² = σ'(z)² - (y - ŷ)·σ''(z); negative in places: the SSE is not convex in w."""
+    return sigmoid_derivative(z) ** 2 - _residual(y, z) * sigmoid_second_derivative(z)
+
+
+PointwiseFunction = Callable[[Array, Array], Array]
+
+
+@dataclass(frozen=True)
+class Loss:
+    """A pointwise loss: its value, dL/dz and d²L/dz², each a function of (y, z)."""
+
+    name: str
+    value: PointwiseFunction
+    gradient: PointwiseFunction
+    hessian: PointwiseFunction
+    convex: bool
+
+    def value_and_gradient(self, y: Array, z: Array) -> tuple[Array, Array]:
+        """Both at once; the objective calls this in every L-BFGS step."""
+        return self.value(y, z), self.gradient(y, z)
+
+
+cross_entropy = Loss(
+    "cross_entropy", cross_entropy_value, cross_entropy_gradient, cross_entropy_hessian, True
+)
+squared_error = Loss(
+    "squared_error", squared_error_value, squared_error_gradient, squared_error_hessian, False
+)
+
+LOSSES: dict[str, Loss] = {loss.name: loss for loss in (cross_entropy, squared_error)}
+
+
+def get_loss(name: str) -> Loss:
+    """The loss called ``name``; a ValueError lists the known ones otherwise."""
+    try:
+        return LOSSES[name]
+    except (KeyError, TypeError):
+        raise ValueError(f"loss must be one of {sorted(LOSSES)}, got {name!r}") from None

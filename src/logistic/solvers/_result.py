@@ -1,0 +1,43 @@
+"""What every solver returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+from numpy.typing import NDArray
+
+Callback = Callable[[int, dict], object]
+
+
+@dataclass
+class SolverResult:
+    """θ at the end, how it got there, and whether ‖∇J‖∞ ≤ tol was reached."""
+
+    theta: NDArray[np.float64]
+    n_iter: int
+    converged: bool
+    message: str
+    loss_history: list[float] = field(default_factory=list)
+    grad_norm_history: list[float] = field(default_factory=list)
+
+    def record(self, value: float, gradient: NDArray[np.float64]) -> float:
+        """Appends J and ‖∇J‖∞ to the history; returns the norm."""
+        norm = float(np.max(np.abs(gradient))) if gradient.size else 0.0
+        self.loss_history.append(float(value))
+        self.grad_norm_history.append(norm)
+        return norm
+
+
+def report(callback: Callback | None, iteration: int, result: SolverResult) -> None:
+    """Calls the user's callback(iteration, state) with the latest loss and gradient norm."""
+    if callback is not None:
+        callback(
+            iteration,
+            {
+                "loss": result.loss_history[-1],
+                "grad_norm": result.grad_norm_history[-1],
+                "theta": result.theta,
+            },
+        )

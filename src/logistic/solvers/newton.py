@@ -1,0 +1,84 @@
+"""Newton's method (IRLS for cross-entropy) with a backtracking line search.
+
+    θ ← θ - t·H⁻¹∇J,  H = Xᵀ diag(s̃·σ(z)(1 - σ(z))) X  (+ the penalty's curvature)
+
+t starts at 1 and halves until Armijo's sufficient decrease J(θ - t·d) ≤ J(θ) - c·t·∇Jᵀd
+holds. H is factored by Cholesky; where H is singular (duplicate or constant columns) the
+minimum-norm step from its eigen-decomposition is taken instead, so the coefficients of
+collinear columns stay finite and split evenly rather than drifting apart.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.linalg
+
+from ._result import Callback, SolverResult, report
+
+_ARMIJO = 1e-4
+_MIN_STEP = 2.0**-30
+_EPS = np.finfo(np.float64).eps
+
+
+def newton_direction(hessian: np.ndarray, gradient: np.ndarray) -> np.ndarray:
+    """d = H⁻¹g, or the minimum-norm d = H⁺g when H is (numerically) singular."""
+    p = hessian.shape[0]
+    try:
+        factor, lower = scipy.linalg.cho_factor(hessian, check_finite=False)
+        diagonal = np.abs(np.diag(factor))
+        if diagonal.min() ** 2 > _EPS * p * diagonal.max() ** 2:
+            return scipy.linalg.cho_solve((factor, lower), gradient, check_finite=False)
+    except np.linalg.LinAlgError:
+        pass
+    eigenvalues, eigenvectors = scipy.linalg.eigh(hessian, check_finite=False)
+    cutoff = _EPS * p * max(float(np.abs(eigenvalues).max()), np.finfo(np.float64).tiny)
+    keep = eigenvalues > cutoff
+    inverse = np.zeros_like(eigenvalues)
+    inverse[keep] = 1.0 / eigenvalues[keep]
+    return eigenvectors @ (inverse * (eigenvectors.T @ gradient))
+
+
+def newton(
+    objective,
+    theta0: np.ndarray,
+    *,
+    max_iter: int = 100,
+    tol: float = 1e-6,
+    callback: Callback | None = None,
+) -> SolverResult:
+    """Damped Newton iterations on ``objective`` from θ₀ (needs ``objective.hessian``)."""
+    theta = np.array(theta0, dtype=np.float64)
+    result = SolverResult(theta, 0, False, "maximum number of iterations reached")
+    value, grad = objective.value_and_gradient(theta)
+    norm = result.record(value, grad)
+    for iteration in range(1, max_iter + 1):
+        if norm <= tol:
+            break
+        direction = newton_direction(objective.hessian(theta), grad)
+        slope = float(grad @ direction)
+        if not slope > 0:  # H not positive definite (a non-convex loss): steepest descent
+            direction, slope = grad, float(grad @ grad)
+        step = 1.0
+        while True:
+            candidate = theta - step * direction
+            new_value, new_grad = objective.value_and_gradient(candidate)
+            if np.isfinite(new_value) and new_value <= value - _ARMIJO * step * slope:
+                break
+            step *= 0.5
+            if step < _MIN_STEP:
+                break
+        if step < _MIN_STEP:
+            # No decrease is representable: J is flat to rounding along the Newton step.
+            if slope <= 1e4 * _EPS * max(abs(value), np.finfo(np.float64).tiny):
+                result.converged = True
+                result.message = "converged to floating-point precision (no further decrease)"
+            else:
+                result.message = "line search failed to decrease the loss"
+            return result
+        theta, value, grad = candidate, new_value, new_grad
+        result.theta, result.n_iter = theta, iteration
+        norm = result.record(value, grad)
+        report(callback, iteration, result)
+    if norm <= tol:
+        result.converged, result.message = True, "gradient max-norm below tol"
+    return result
