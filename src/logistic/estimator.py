@@ -15,6 +15,7 @@ import sys
 import warnings
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -24,6 +25,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .boundary import DecisionBoundary
 from .exceptions import ConvergenceWarning, SeparationWarning
+from .inference import MAX_PARAMETERS_FOR_COVARIANCE, Summary, fit_statistics, wald_interval
 from .losses import LOSSES, get_loss
 from .objective import Objective
 from .penalties import L2Penalty
@@ -155,12 +157,12 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             )
         if classes.size > 2:
             raise ValueError(
-                f"y has {classes.size} classes; this estimator is binary (multinomial "
-                "logistic regression is planned)"
+                f"Only binary classification is supported. y has {classes.size} classes "
+                f"({', '.join(map(str, classes[:5]))}{', ...' if classes.size > 5 else ''})."
             )
         weights = _sample_weight(sample_weight, X.shape[0])
         if self.class_weight is not None:
-            weights = weights * compute_sample_weight(self.class_weight, y)
+            weights = weights * _class_weights(self.class_weight, classes, y)
         present = np.unique(y_index[weights > 0])
         if present.size < 2:
             raise ValueError(
@@ -200,9 +202,30 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 ConvergenceWarning,
                 stacklevel=2,
             )
+        self.statistics_ = None
+        self.inference_note_ = self._inference_note(objective)
+        if self.inference_note_ is None:
+            self.statistics_ = fit_statistics(objective, result.theta, self._terms())
         if self.penalty is None and self.loss == "cross_entropy":
             self._warn_if_separated(X, target, weights, objective.scores(result.theta))
         return self
+
+    def _inference_note(self, objective: Objective) -> str | None:
+        """Why classical inference does not apply to this fit, or None where it does."""
+        if self.penalty is not None:
+            return (
+                f"Standard errors, z and p-values are not reported for penalty={self.penalty!r}:"
+                " a penalized estimate is biased by design and the inverse information is not"
+                " its covariance. Refit with penalty=None for classical inference."
+            )
+        if self.loss != "cross_entropy":
+            return f"loss={self.loss!r} is not a log-likelihood: no likelihood-based statistics."
+        if objective.n_params > MAX_PARAMETERS_FOR_COVARIANCE:
+            return (
+                f"{objective.n_params} parameters: the covariance matrix is not formed above "
+                f"{MAX_PARAMETERS_FOR_COVARIANCE}."
+            )
+        return None
 
     def _initial_theta(self, objective: Objective, target, weights) -> NDArray[np.float64]:
         """Previous coefficients with warm_start; else w = 0 and b = log-odds of the mean ȳ."""
@@ -241,6 +264,84 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 names = [f"x{j}" for j in range(X.shape[1])]
             warnings.warn(separation_message(found, names), SeparationWarning, stacklevel=3)
 
+    # -- inference ---------------------------------------------------------------------------
+    def _terms(self) -> tuple[str, ...]:
+        names = getattr(self, "feature_names_in_", None)
+        if names is None:
+            names = [f"x{j}" for j in range(1, self.n_features_in_ + 1)]
+        names = [str(name) for name in names]
+        return ("Intercept", *names) if self.fit_intercept else tuple(names)
+
+    def _statistic(self, name: str):
+        check_is_fitted(self)
+        if self.statistics_ is None:
+            raise AttributeError(f"{name}_ is not available: {self.inference_note_}")
+        return getattr(self.statistics_, name)
+
+    cov_ = property(lambda self: self._statistic("cov"), doc="Covariance I⁻¹, intercept first.")
+    std_err_ = property(lambda self: self._statistic("std_err"), doc="√diag(cov_).")
+    z_ = property(lambda self: self._statistic("z"), doc="Wald z = θ̂ / std err.")
+    p_values_ = property(lambda self: self._statistic("p_values"), doc="2·Φ(-|z|).")
+    log_likelihood_ = property(lambda self: self._statistic("log_likelihood"))
+    null_log_likelihood_ = property(lambda self: self._statistic("null_log_likelihood"))
+    deviance_ = property(lambda self: self._statistic("deviance"))
+    null_deviance_ = property(lambda self: self._statistic("null_deviance"))
+    aic_ = property(lambda self: self._statistic("aic"))
+    bic_ = property(lambda self: self._statistic("bic"))
+    pseudo_r2_ = property(lambda self: self._statistic("pseudo_r2"), doc="McFadden's R².")
+    lr_stat_ = property(lambda self: self._statistic("lr_stat"))
+    lr_p_value_ = property(lambda self: self._statistic("lr_p_value"))
+    df_model_ = property(lambda self: self._statistic("df_model"))
+    df_resid_ = property(lambda self: self._statistic("df_resid"))
+
+    def conf_int(self, alpha: float = 0.05, method: str = "wald") -> NDArray[np.float64]:
+        """(p, 2) confidence intervals, intercept first: θ̂ ± Φ⁻¹(1 - α/2)·std err."""
+        if method != "wald":
+            raise ValueError(f"method must be 'wald', got {method!r}")
+        return wald_interval(self._statistic("params"), self.std_err_, alpha)
+
+    def summary(self, alpha: float = 0.05) -> Summary:
+        """The coefficient table with the fit's header (statsmodels-style)."""
+        check_is_fitted(self)
+        terms = self._terms()
+        params = np.concatenate([self.intercept_, self.coef_.ravel()]) if self.fit_intercept \
+            else self.coef_.ravel()
+        low, high = f"[{alpha / 2:g}", f"{1 - alpha / 2:g}]"
+        header: dict[str, object] = {
+            "Model": "Logit" if self.loss == "cross_entropy" else f"sigmoid, {self.loss}",
+            "Classes": f"{self.classes_[0]!s} / {self.classes_[1]!s} (P of the second)",
+            "Penalty": "none" if self.penalty is None else f"{self.penalty} (C={self.C:g})",
+            "Solver": self.solver_,
+            "Iterations": int(self.n_iter_[0]),
+            "Converged": bool(self.converged_),
+        }
+        if self.statistics_ is None:
+            nan = np.full(len(terms), np.nan)
+            columns = {"coef": params, "std err": nan, "z": nan, "P>|z|": nan, low: nan, high: nan}
+            return Summary(header, pd.DataFrame(columns, index=terms), note=self.inference_note_)
+        fit = self.statistics_
+        header.update({
+            "No. Observations": fit.n_obs,
+            "Df Residuals": fit.df_resid,
+            "Df Model": fit.df_model,
+            "Log-Likelihood": fit.log_likelihood,
+            "LL-Null": fit.null_log_likelihood,
+            "LLR p-value": fit.lr_p_value,
+            "Pseudo R-squ.": fit.pseudo_r2,
+            "AIC": fit.aic,
+            "BIC": fit.bic,
+        })
+        interval = wald_interval(fit.params, fit.std_err, alpha)
+        columns = {
+            "coef": fit.params, "std err": fit.std_err, "z": fit.z, "P>|z|": fit.p_values,
+            low: interval[:, 0], high: interval[:, 1],
+        }
+        note = None if fit.rank == len(terms) else (
+            f"The information matrix has rank {fit.rank} < {len(terms)} (collinear columns): "
+            "standard errors use its pseudo-inverse."
+        )
+        return Summary(header, pd.DataFrame(columns, index=list(terms)), note=note)
+
     # -- prediction --------------------------------------------------------------------------
     def decision_function(self, X) -> NDArray[np.float64]:
         """z = X·w + b for each row; σ(z) is the probability of ``classes_[1]``."""
@@ -264,7 +365,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
     def predict(self, X) -> NDArray:
         """``classes_[1]`` where z > 0 (σ(z) > 1/2), else ``classes_[0]``."""
-        return self.classes_[(self.decision_function(X) > 0).astype(int)]
+        positive = self.decision_function(X) > 0
+        return self.classes_[positive.astype(int)]
 
     def decision_boundary(self) -> DecisionBoundary:
         """The hyperplane w₀ + w·x = 0 where σ(z) = 1/2 (seed 001's x₁ + x₂ = 3 for W = [-3, 1, 1])."""
@@ -285,6 +387,23 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         tags.input_tags.sparse = True
         tags.classifier_tags.multi_class = False
         return tags
+
+
+def _class_weights(class_weight, classes, y) -> NDArray[np.float64]:
+    """Per-sample weights from class_weight ('balanced' or {label: weight})."""
+    if isinstance(class_weight, dict):
+        unknown = [label for label in class_weight if label not in set(classes.tolist())]
+        if unknown:
+            raise ValueError(
+                f"class_weight has labels that are not in y: {unknown!r}; "
+                f"the classes are {classes.tolist()!r}"
+            )
+        bad = [w for w in class_weight.values() if not (np.isfinite(w) and w >= 0)]
+        if bad:
+            raise ValueError(f"class_weight values must be finite and >= 0, got {bad!r}")
+    elif class_weight != "balanced":
+        raise ValueError(f"class_weight must be None, 'balanced' or a dict, got {class_weight!r}")
+    return compute_sample_weight(class_weight, y)
 
 
 def _sample_weight(sample_weight, n_samples: int) -> NDArray[np.float64]:
@@ -308,5 +427,5 @@ def _sample_weight(sample_weight, n_samples: int) -> NDArray[np.float64]:
     if np.any(weights < 0):
         raise ValueError("sample_weight must be non-negative")
     if weights.sum() <= 0:
-        raise ValueError("sample_weight sums to 0: no sample would count")
+        raise ValueError("sample_weight is zero for every sample: no sample would count")
     return weights

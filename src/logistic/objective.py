@@ -57,7 +57,8 @@ class Objective:
         self.y = np.asarray(y, dtype=np.float64)
         m = self.design.n_samples
         s = np.ones(m) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
-        self.weights = s / s.sum()
+        self.total_weight = float(s.sum())
+        self.weights = s / self.total_weight
         self.loss = loss
         self.penalty = NoPenalty() if penalty is None else penalty
         self.fit_intercept = fit_intercept

@@ -1,0 +1,136 @@
+"""Standard errors, tests and the summary, against statsmodels and closed forms."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.linalg
+import statsmodels.api as sm
+from scipy import stats
+
+from logistic import LogisticRegression
+
+
+@pytest.fixture(scope="module")
+def spector():
+    data = sm.datasets.spector.load_pandas()
+    return data.exog, data.endog
+
+
+@pytest.fixture(scope="module")
+def fitted(spector):
+    X, y = spector
+    ours = LogisticRegression(tol=1e-12).fit(X, y)
+    theirs = sm.Logit(y, sm.add_constant(X)).fit(disp=0, tol=1e-14, maxiter=100)
+    return ours, theirs
+
+
+def test_standard_errors_z_and_p_values_match_statsmodels(fitted):
+    ours, theirs = fitted
+    np.testing.assert_allclose(ours.cov_, theirs.cov_params().values, rtol=1e-6)
+    np.testing.assert_allclose(ours.std_err_, theirs.bse.values, rtol=1e-6)
+    np.testing.assert_allclose(ours.z_, theirs.tvalues.values, rtol=1e-6)
+    np.testing.assert_allclose(ours.p_values_, theirs.pvalues.values, rtol=1e-6)
+    np.testing.assert_allclose(ours.conf_int(), theirs.conf_int().values, rtol=1e-6)
+    np.testing.assert_allclose(ours.conf_int(0.1), theirs.conf_int(0.1).values, rtol=1e-6)
+
+
+def test_likelihood_statistics_match_statsmodels(fitted):
+    ours, theirs = fitted
+    np.testing.assert_allclose(ours.log_likelihood_, theirs.llf, rtol=1e-10)
+    np.testing.assert_allclose(ours.null_log_likelihood_, theirs.llnull, rtol=1e-10)
+    np.testing.assert_allclose(ours.aic_, theirs.aic, rtol=1e-10)
+    np.testing.assert_allclose(ours.bic_, theirs.bic, rtol=1e-10)
+    np.testing.assert_allclose(ours.pseudo_r2_, theirs.prsquared, rtol=1e-10)
+    np.testing.assert_allclose(ours.lr_stat_, theirs.llr, rtol=1e-10)
+    np.testing.assert_allclose(ours.lr_p_value_, theirs.llr_pvalue, rtol=1e-8)
+    np.testing.assert_allclose(ours.deviance_, -2 * theirs.llf, rtol=1e-10)
+    assert ours.df_model_ == theirs.df_model and ours.df_resid_ == theirs.df_resid
+
+
+def test_frequency_weights_equal_repeated_rows(spector):
+    X, y = spector
+    counts = np.random.default_rng(0).integers(1, 5, size=len(y))
+    ours = LogisticRegression(tol=1e-12).fit(X, y, sample_weight=counts)
+    theirs = sm.Logit(np.repeat(y.values, counts), sm.add_constant(np.repeat(X.values, counts, 0)))
+    theirs = theirs.fit(disp=0, tol=1e-14)
+    np.testing.assert_allclose(ours.std_err_, theirs.bse, rtol=1e-6)
+    np.testing.assert_allclose(ours.log_likelihood_, theirs.llf, rtol=1e-10)
+    np.testing.assert_allclose(ours.bic_, theirs.bic, rtol=1e-10)
+    assert ours.df_resid_ == theirs.df_resid
+
+
+def test_without_intercept_the_null_model_is_z_equal_zero(spector):
+    X, y = spector
+    ours = LogisticRegression(fit_intercept=False, tol=1e-12).fit(X, y)
+    theirs = sm.Logit(y, X).fit(disp=0, tol=1e-14)
+    np.testing.assert_allclose(ours.coef_.ravel(), theirs.params, rtol=1e-8)
+    np.testing.assert_allclose(ours.std_err_, theirs.bse, rtol=1e-6)
+    # as R's glm: the null model of a model without intercept has linear predictor 0
+    np.testing.assert_allclose(ours.null_log_likelihood_, len(y) * np.log(0.5), rtol=1e-12)
+    assert ours.df_model_ == 3
+
+
+def test_collinear_columns_use_the_pseudo_inverse(spector):
+    X, y = spector
+    doubled = np.column_stack([X.values, X.values[:, 2]])
+    model = LogisticRegression(tol=1e-10).fit(doubled, y)
+    p = model.predict_proba(doubled)[:, 1]
+    design = np.column_stack([np.ones(len(y)), doubled])
+    information = design.T @ (design * (p * (1 - p))[:, None])
+    np.testing.assert_allclose(model.cov_, scipy.linalg.pinvh(information), rtol=1e-6, atol=1e-10)
+    assert model.df_model_ == 3
+    assert "rank 4 < 5" in model.summary().note
+
+
+def test_summary_table_and_text(fitted):
+    ours, theirs = fitted
+    summary = ours.summary()
+    table = summary.table
+    assert list(table.index) == ["Intercept", "GPA", "TUCE", "PSI"]
+    assert list(table.columns) == ["coef", "std err", "z", "P>|z|", "[0.025", "0.975]"]
+    np.testing.assert_allclose(table["std err"], theirs.bse.values, rtol=1e-6)
+    assert summary.header["No. Observations"] == 32
+    text = str(summary)
+    for term in table.index:
+        assert term in text
+    assert f"{theirs.llf:.6g}" in text
+
+
+def test_penalized_fit_says_why_there_are_no_standard_errors(spector):
+    X, y = spector
+    model = LogisticRegression(penalty="l2").fit(X, y)
+    with pytest.raises(AttributeError, match="not reported for penalty='l2'"):
+        model.std_err_
+    summary = model.summary()
+    assert summary.table["std err"].isna().all()
+    assert summary.table["coef"].notna().all()
+    assert "biased by design" in summary.note and "biased by design" in str(summary)
+
+
+def test_conf_int_checks_its_arguments(fitted):
+    ours, _ = fitted
+    with pytest.raises(ValueError, match="alpha"):
+        ours.conf_int(alpha=1.5)
+    with pytest.raises(ValueError, match="method"):
+        ours.conf_int(method="bootstrap")
+
+
+def test_wald_interval_is_the_normal_quantile(fitted):
+    ours, _ = fitted
+    params = np.concatenate([ours.intercept_, ours.coef_.ravel()])
+    half = (ours.conf_int(0.01)[:, 1] - ours.conf_int(0.01)[:, 0]) / 2
+    np.testing.assert_allclose(half, stats.norm.ppf(0.995) * ours.std_err_, rtol=1e-12)
+    np.testing.assert_allclose(ours.conf_int(0.01).mean(axis=1), params, rtol=1e-12)
+
+
+def test_summary_of_a_dataframe_keeps_feature_names():
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame(rng.normal(size=(200, 2)), columns=["height", "weight"])
+    y = rng.random(200) < 0.5
+    assert list(LogisticRegression().fit(frame, y).summary().table.index) == [
+        "Intercept",
+        "height",
+        "weight",
+    ]
