@@ -157,9 +157,10 @@ def test_separable_data_gives_finite_coefficients_and_names_the_feature():
     X = rng.normal(size=(300, 3))
     y = X[:, 1] > 0.2
     frame = pd.DataFrame(X, columns=["age", "dose", "weight"])
-    with warnings.catch_warnings():
+    strict = np.errstate(over="raise", invalid="raise", divide="raise")
+    with warnings.catch_warnings(), strict:
         warnings.simplefilter("error", RuntimeWarning)
-        with np.errstate(over="raise", invalid="raise", divide="raise"), pytest.warns(SeparationWarning, match="Complete.*dose"):
+        with pytest.warns(SeparationWarning, match="Complete.*dose"):
             model = LogisticRegression(max_iter=50).fit(frame, y)
     assert np.all(np.isfinite(model.coef_)) and model.n_iter_[0] <= 50
     assert model.separation_.complete and model.separation_.features[0] == 1

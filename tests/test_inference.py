@@ -102,7 +102,7 @@ def test_penalized_fit_says_why_there_are_no_standard_errors(spector):
     X, y = spector
     model = LogisticRegression(penalty="l2").fit(X, y)
     with pytest.raises(AttributeError, match="not reported for penalty='l2'"):
-        model.std_err_
+        _ = model.std_err_
     summary = model.summary()
     assert summary.table["std err"].isna().all()
     assert summary.table["coef"].notna().all()

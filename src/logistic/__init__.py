@@ -6,6 +6,7 @@
 from .boundary import DecisionBoundary
 from .estimator import LogisticRegression
 from .exceptions import ConvergenceWarning, DataError, ModelFileError, SeparationWarning
+from .persist import load
 
 __version__ = "0.1.0"
 
@@ -17,4 +18,5 @@ __all__ = [
     "ModelFileError",
     "SeparationWarning",
     "__version__",
+    "load",
 ]

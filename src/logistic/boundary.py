@@ -46,12 +46,13 @@ class DecisionBoundary:
             raise ValueError(f"give values for the first {self.coef.size - 1} features")
         if self.coef[-1] == 0:
             raise ValueError("the boundary does not depend on the last feature (its weight is 0)")
-        total = self.intercept + sum(w * np.asarray(x, float) for w, x in zip(self.coef, others))
+        pairs = zip(self.coef[:-1], others, strict=True)
+        total = self.intercept + sum(w * np.asarray(x, float) for w, x in pairs)
         return -total / self.coef[-1]
 
     def __str__(self) -> str:
         terms = " ".join(
             f"{'-' if w < 0 else '+'} {abs(w):.6g}·{name}"
-            for w, name in zip(self.coef, self.feature_names)
+            for w, name in zip(self.coef, self.feature_names, strict=True)
         )
         return f"{self.intercept:.6g} {terms} = 0"

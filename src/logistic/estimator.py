@@ -229,8 +229,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
     def _initial_theta(self, objective: Objective, target, weights) -> NDArray[np.float64]:
         """Previous coefficients with warm_start; else w = 0 and b = log-odds of the mean ȳ."""
-        if self.warm_start and hasattr(self, "coef_") and self.coef_.shape[1] == objective.n_features:
-            w = self.coef_.ravel()
+        previous = getattr(self, "coef_", None) if self.warm_start else None
+        if previous is not None and previous.shape[1] == objective.n_features:
+            w = previous.ravel()
             return np.append(w, self.intercept_[0]) if self.fit_intercept else w.copy()
         theta = np.zeros(objective.n_params)
         if self.fit_intercept:
@@ -369,7 +370,10 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         return self.classes_[positive.astype(int)]
 
     def decision_boundary(self) -> DecisionBoundary:
-        """The hyperplane w₀ + w·x = 0 where σ(z) = 1/2 (seed 001's x₁ + x₂ = 3 for W = [-3, 1, 1])."""
+        """The hyperplane w₀ + w·x = 0, where σ(z) = 1/2.
+
+        Seed 001's W = [-3, 1, 1] gives the line x₁ + x₂ = 3.
+        """
         check_is_fitted(self)
         names = getattr(self, "feature_names_in_", None)
         if names is None:

@@ -173,7 +173,7 @@ class Summary:
         lines = [self.title.center(width), "=" * width]
         items = [(k, _format_value(v)) for k, v in self.header.items()]
         half = (len(items) + 1) // 2
-        for left, right in zip(items[:half], items[half:] + [("", "")]):
+        for left, right in zip(items[:half], items[half:] + [("", "")], strict=False):
             lines.append(_pair(*left, 38) + "  " + _pair(*right, 38))
         lines.append("=" * width)
         lines.append(self.table.to_string(float_format=lambda v: f"{v:.4f}", na_rep="-"))

@@ -20,8 +20,8 @@ Squared error on σ(z), the seeds' SSE term::
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 from numpy.typing import NDArray
@@ -109,3 +109,29 @@ def get_loss(name: str) -> Loss:
         return LOSSES[name]
     except (KeyError, TypeError):
         raise ValueError(f"loss must be one of {sorted(LOSSES)}, got {name!r}") from None
+
+
+# -- several classes: the softmax generalization ---------------------------------------------
+# With K classes the score is a row zᵢ ∈ ℝᴷ, ŷᵢ = softmax(zᵢ) and Y is one-hot (n, K):
+#
+#     e = -Σₖ yₖ log ŷₖ = logsumexp(z) - Σₖ yₖ zₖ
+#     de/dzₖ = ŷₖ - yₖ                         (the binary σ(z) - y, class by class)
+#     d²e/dzₖdzₗ = ŷₖ(δₖₗ - ŷₗ)                (σ(1 - σ) on the diagonal for K = 2)
+#
+# logsumexp and softmax subtract the row maximum first, so no finite z overflows.
+
+
+def softmax_cross_entropy_value(Y: Array, Z: Array) -> Array:
+    """e = logsumexp(z) - Σₖ yₖzₖ per row: the multiclass cross-entropy from the scores."""
+    return special.logsumexp(Z, axis=1) - np.einsum("ik,ik->i", Y, Z)
+
+
+def softmax_cross_entropy_gradient(Y: Array, Z: Array) -> Array:
+    """de/dZ = softmax(Z) - Y, (n, K)."""
+    return special.softmax(Z, axis=1) - Y
+
+
+def softmax_cross_entropy_hessp(Z: Array, U: Array) -> Array:
+    """Σₗ d²e/dzₖdzₗ·uₗ = ŷₖ(uₖ - Σₗ ŷₗuₗ) per row, without forming the K×K blocks."""
+    P = special.softmax(Z, axis=1)
+    return P * (U - np.einsum("ik,ik->i", P, U)[:, None])

@@ -40,7 +40,9 @@ class Separation:
     n_separated: int
 
 
-def find_separation(X, y: NDArray, sample_weight: NDArray, fit_intercept: bool) -> Separation | None:
+def find_separation(
+    X, y: NDArray, sample_weight: NDArray, fit_intercept: bool
+) -> Separation | None:
     """The separating direction of (X, y) among samples of positive weight, or None."""
     keep = sample_weight > 0
     X = X[keep] if keep.any() and not keep.all() else X

@@ -1,0 +1,526 @@
+"""The ``logistic`` command: a thin shell over the estimator, the readers and the model file.
+
+    logistic demo [--out PATH] [--seed N]
+    logistic fit DATA --target COL [--features A,B,...] [--penalty {none,l2}] [--C C]
+                 [--solver {auto,newton,lbfgs,gd}] [--max-iter N] [--tol T] [--no-intercept]
+                 [--format {csv,tsv}] [--encoding ENC] --out MODEL.json [--quiet]
+    logistic predict MODEL.json DATA [--out FILE] [--format {csv,tsv}] [--encoding ENC]
+    logistic summary MODEL.json
+    logistic --version | --debug COMMAND ...
+
+Exit status: 0 on success; 2 on bad input or usage, with one line on stderr starting
+``logistic: error:``; 1 on an internal error (``--debug`` shows its traceback).
+
+The estimator does the math, :mod:`logistic.data` reads and checks tables, and
+:mod:`logistic.persist` reads and writes model files; this module only parses arguments,
+calls them and prints.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+import tempfile
+import traceback
+import warnings
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import NoReturn
+
+import numpy as np
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from . import __version__
+from .data import FORMATS, read_table, select_features, split_xy
+from .estimator import LogisticRegression
+from .exceptions import DataError, ModelFileError
+
+__all__ = ["main", "run"]
+
+PROG = "logistic"
+DEMO_MODEL_PATH = "logistic-demo-model.json"
+
+
+class UsageError(Exception):
+    """Bad input that is neither a data nor a model-file problem (exit status 2)."""
+
+
+#: Exceptions that mean "the user's input is wrong": one line on stderr, exit status 2.
+INPUT_ERRORS = (DataError, ModelFileError, UsageError)
+
+
+# -- entry points ----------------------------------------------------------------------------
+def main() -> NoReturn:
+    """The console script: runs the command line and exits with its status."""
+    sys.exit(run(sys.argv[1:]))
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """Runs ``logistic`` with the arguments ``argv`` (default ``sys.argv[1:]``).
+
+    Returns the exit status instead of exiting: 0 success, 2 bad input or usage, 1 internal
+    error. Standard output and error are looked up at call time, so tests can capture them.
+    """
+    parser = build_parser()
+    try:
+        args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    except SystemExit as exc:  # --help, --version, or a usage error already reported
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+
+    console = _console()
+    try:
+        return args.handler(args, console)
+    except INPUT_ERRORS as exc:
+        _error(str(exc))
+        return 2
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return 130
+    except BrokenPipeError:
+        # The reader of our output went away (e.g. `| head`): nothing left to report.
+        _silence_stdout()
+        return 1
+    except Exception as exc:  # noqa: BLE001 - the last resort that keeps tracebacks hidden
+        if args.debug:
+            traceback.print_exc(file=sys.stderr)
+        reason = _one_line(f"{type(exc).__name__}: {exc}")
+        hint = "" if args.debug else "; run again with --debug for the traceback"
+        print(f"{PROG}: internal error: {reason}{hint}", file=sys.stderr)
+        return 1
+
+
+# -- argument parsing ------------------------------------------------------------------------
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose usage errors are one line: ``logistic: error: ...``."""
+
+    def error(self, message: str) -> NoReturn:
+        command = self.prog.removeprefix(PROG).strip()
+        help_hint = f"{PROG} {command} --help" if command else f"{PROG} --help"
+        _error(f"{message} (see '{help_hint}')")
+        self.exit(2)
+
+
+def _positive_float(text: str) -> float:
+    value = _float(text)
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text!r}")
+    return value
+
+
+def _non_negative_float(text: str) -> float:
+    value = _float(text)
+    if not (math.isfinite(value) and value >= 0):
+        raise argparse.ArgumentTypeError(f"must be a finite number >= 0, got {text!r}")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {text!r}")
+    return value
+
+
+def _float(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+
+
+def _feature_list(text: str) -> list[str]:
+    names = [name.strip() for name in text.split(",")]
+    if not all(names):
+        raise argparse.ArgumentTypeError(f"expected comma-separated column names, got {text!r}")
+    return names
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``logistic`` and its subcommands."""
+    # --debug is accepted before or after the subcommand; SUPPRESS keeps the subcommand's
+    # parser from overwriting a --debug given before it.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS,
+        help="show the traceback of an internal error",
+    )
+
+    parser = _Parser(
+        prog=PROG,
+        description="Logistic regression from first principles: fit, predict, summarize.",
+        epilog="Exit status: 0 success, 2 bad input or usage, 1 internal error.",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    parser.add_argument(
+        "--debug", action="store_true", default=False,
+        help="show the traceback of an internal error",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+
+    demo = commands.add_parser(
+        "demo", parents=[common], help="fit the breast-cancer data shipped with scikit-learn",
+        description="Fits an L2-penalized model to scikit-learn's breast-cancer data and "
+        "reports held-out accuracy, log-loss and ROC AUC.",
+    )
+    demo.add_argument(
+        "--out", type=Path, default=Path(DEMO_MODEL_PATH), metavar="PATH",
+        help=f"where to write the model (default: ./{DEMO_MODEL_PATH})",
+    )
+    demo.add_argument("--seed", type=int, default=0, help="train/test split seed (default 0)")
+    demo.set_defaults(handler=cmd_demo)
+
+    fit = commands.add_parser(
+        "fit", parents=[common], help="fit a model to a CSV/TSV file",
+        description="Fits a binary logistic regression and writes the model as JSON.",
+    )
+    fit.add_argument("data", type=Path, metavar="DATA", help="CSV/TSV file with a header row")
+    fit.add_argument("--target", required=True, metavar="COL", help="the label column")
+    fit.add_argument(
+        "--features", type=_feature_list, metavar="A,B,...",
+        help="feature columns (default: every column except the target)",
+    )
+    fit.add_argument("--penalty", choices=["none", "l2"], default="none",
+                     help="'l2' shrinks the coefficients (default: none)")
+    fit.add_argument("--C", type=_positive_float, default=1.0, dest="C",
+                     help="inverse L2 strength, > 0 (default 1.0)")
+    fit.add_argument("--solver", choices=["auto", "newton", "lbfgs", "gd"], default="auto",
+                     help="(default: auto)")
+    fit.add_argument("--max-iter", type=_non_negative_int, default=100, metavar="N",
+                     help="(default 100)")
+    fit.add_argument("--tol", type=_non_negative_float, default=1e-6, metavar="T",
+                     help="gradient max-norm at which to stop (default 1e-6)")
+    fit.add_argument("--no-intercept", action="store_true", help="fit without an intercept")
+    _add_reading_options(fit)
+    fit.add_argument("--out", type=Path, required=True, metavar="MODEL.json",
+                     help="where to write the model")
+    fit.add_argument("--quiet", action="store_true", help="print nothing but problems")
+    fit.set_defaults(handler=cmd_fit)
+
+    predict = commands.add_parser(
+        "predict", parents=[common], help="predict with a saved model",
+        description="Writes CSV with the columns 'probability' (of the model's second class) "
+        "and 'prediction' (the label).",
+    )
+    predict.add_argument("model", type=Path, metavar="MODEL.json")
+    predict.add_argument("data", type=Path, metavar="DATA")
+    predict.add_argument("--out", type=Path, metavar="FILE",
+                         help="write the predictions here (default: standard output)")
+    _add_reading_options(predict)
+    predict.set_defaults(handler=cmd_predict)
+
+    summary = commands.add_parser(
+        "summary", parents=[common], help="show what a saved model holds",
+        description="Prints a saved model's coefficients and fit settings.",
+    )
+    summary.add_argument("model", type=Path, metavar="MODEL.json")
+    summary.set_defaults(handler=cmd_summary)
+    return parser
+
+
+def _add_reading_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", choices=sorted(FORMATS), dest="fmt",
+                        help="the table format (default: from the file extension)")
+    parser.add_argument("--encoding", metavar="ENC",
+                        help="the text encoding (default: UTF-8, with or without BOM)")
+
+
+# -- commands --------------------------------------------------------------------------------
+def cmd_demo(args: argparse.Namespace, console: Console) -> int:
+    """``logistic demo``: breast-cancer data, standardized, L2-penalized fit, held-out scores."""
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.metrics import accuracy_score, log_loss, roc_auc_score
+    from sklearn.model_selection import train_test_split
+    from sklearn.preprocessing import StandardScaler
+
+    from .persist import save
+
+    out = _check_output_path(args.out)
+    data = load_breast_cancer(as_frame=True)
+    X = data.data
+    y = data.target_names[data.target.to_numpy()]  # 'malignant' / 'benign'
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=0.3, stratify=y, random_state=args.seed
+    )
+    scaler = StandardScaler().set_output(transform="pandas").fit(X_train)
+    X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
+
+    console.print(
+        f"Breast-cancer data (scikit-learn): {len(X)} tumours, {X.shape[1]} features; "
+        f"stratified split: {len(X_train)} to train, {len(X_test)} held out (seed {args.seed})."
+    )
+    console.print(
+        "Features are standardized (mean 0, standard deviation 1 on the training rows), so "
+        "the coefficients are comparable: each is the change in log-odds per standard "
+        "deviation of its feature."
+    )
+    console.print(
+        "Penalty: L2 with C = 1. Without it the fit is (quasi-)separated: a hyperplane "
+        "splits the training classes, so the unpenalized maximum-likelihood estimate does not "
+        "exist and its coefficients would run off towards infinity."
+    )
+    model = LogisticRegression(penalty="l2", C=1.0)
+    _fit(model, X_train, y_train)
+    positive = model.classes_[1]
+
+    console.print()
+    render_summary(console, model.summary())
+
+    proba = model.predict_proba(X_test)
+    scores = Table(title="Held-out performance", show_header=False, title_justify="left")
+    scores.add_column("metric")
+    scores.add_column("value", justify="right")
+    scores.add_row("test rows", str(len(X_test)))
+    scores.add_row("accuracy", f"{accuracy_score(y_test, model.predict(X_test)):.4f}")
+    scores.add_row("log-loss", f"{log_loss(y_test, proba, labels=model.classes_):.4f}")
+    scores.add_row(f"ROC AUC (positive: {positive})",
+                   f"{roc_auc_score(y_test == positive, proba[:, 1]):.4f}")
+    console.print(scores)
+    console.print(
+        f"Solver: {model.solver_}, {int(model.n_iter_[0])} iterations "
+        f"({'converged' if model.converged_ else 'NOT converged'})."
+    )
+
+    save(model, out)
+    console.print(Text(f"Model written to {out}", style="bold"))
+    console.print(
+        "It expects standardized features: subtract each feature's training mean and divide "
+        "by its training scale (below) before `logistic predict`."
+    )
+    scaling = Table(title="Standardization (training rows)", title_justify="left")
+    scaling.add_column("feature")
+    scaling.add_column("mean", justify="right")
+    scaling.add_column("scale", justify="right")
+    for name, mean, scale in zip(scaler.feature_names_in_, scaler.mean_, scaler.scale_,
+                                 strict=True):
+        scaling.add_row(Text(str(name)), f"{mean:.6g}", f"{scale:.6g}")
+    console.print(scaling)
+    return 0
+
+
+def cmd_fit(args: argparse.Namespace, console: Console) -> int:
+    """``logistic fit``: read, check, fit, show the summary, save."""
+    out = _check_output_path(args.out)
+    frame = read_table(args.data, args.fmt, encoding=args.encoding)
+    X, y = split_xy(frame, args.target, args.features)
+    model = LogisticRegression(
+        penalty=None if args.penalty == "none" else args.penalty,
+        C=args.C,
+        fit_intercept=not args.no_intercept,
+        solver=args.solver,
+        max_iter=args.max_iter,
+        tol=args.tol,
+    )
+    _fit(model, X, y)
+    if not args.quiet:
+        render_summary(console, model.summary())
+    from .persist import save
+
+    save(model, out)
+    if not args.quiet:
+        console.print(Text(f"Model written to {out}", style="bold"))
+    return 0
+
+
+def cmd_predict(args: argparse.Namespace, console: Console) -> int:
+    """``logistic predict``: P(classes_[1]) and the predicted label for every row."""
+    from .persist import load
+
+    model = load(args.model)
+    names = getattr(model, "feature_names_in_", None)
+    if names is None:
+        raise UsageError(
+            f"{args.model}: the model has no feature names (it was fitted on an unnamed "
+            "array), so its columns cannot be matched by name"
+        )
+    out = _check_output_path(args.out) if args.out is not None else None
+    frame = read_table(args.data, args.fmt, encoding=args.encoding)
+    missing = [str(name) for name in names if name not in frame.columns]
+    if missing:
+        raise DataError(
+            f"{args.data}: missing the model's feature column(s): "
+            f"{', '.join(repr(m) for m in missing)}"
+        )
+    X = select_features(frame, [str(name) for name in names])
+    result = pd.DataFrame(
+        {"probability": model.predict_proba(X)[:, 1], "prediction": model.predict(X)}
+    )
+    if out is None:
+        result.to_csv(sys.stdout, index=False)
+        sys.stdout.flush()
+    else:
+        _write_atomically(out, lambda handle: result.to_csv(handle, index=False))
+        console.print(f"{len(result)} predictions written to {out}")
+    return 0
+
+
+def cmd_summary(args: argparse.Namespace, console: Console) -> int:
+    """``logistic summary``: the coefficients and settings a model file holds.
+
+    A model file holds no data, so there are no standard errors, z or p-values to show.
+    """
+    from .persist import load
+
+    model = load(args.model)
+    classes = np.asarray(model.classes_).tolist()
+    info = Table(title=f"Model file {args.model}", show_header=False, title_justify="left")
+    info.add_column("field")
+    info.add_column("value")
+    info.add_row("classes", Text(f"{classes[0]!r} (0), {classes[1]!r} (1, the positive class)"))
+    info.add_row("features", str(int(model.n_features_in_)))
+    penalty = model.penalty or "none"
+    info.add_row("penalty", penalty + (f" (C = {model.C:g})" if model.penalty else ""))
+    info.add_row("intercept", "fitted" if model.fit_intercept else "none")
+    for label, attribute in (("solver", "solver_"), ("iterations", "n_iter_"),
+                             ("converged", "converged_")):
+        value = getattr(model, attribute, None)
+        if value is not None:
+            value = int(np.ravel(value)[0]) if attribute == "n_iter_" else value
+            info.add_row(label, str(value))
+    console.print(info)
+
+    names = getattr(model, "feature_names_in_", None)
+    if names is None:
+        names = [f"x{j}" for j in range(int(model.n_features_in_))]
+    terms = (["Intercept"] if model.fit_intercept else []) + [str(n) for n in names]
+    coefs = ([float(model.intercept_[0])] if model.fit_intercept else []) + [
+        float(c) for c in np.ravel(model.coef_)
+    ]
+    table = Table(title="Coefficients (log-odds of the positive class)", title_justify="left")
+    table.add_column("term")
+    table.add_column("coef", justify="right")
+    table.add_column("odds ratio", justify="right")
+    for term, coef in zip(terms, coefs, strict=True):
+        odds = math.exp(coef) if coef < 700 else math.inf
+        table.add_row(Text(term), _number(coef), _number(odds))
+    console.print(table)
+    console.print(
+        "A model file holds no data, so standard errors, z and p-values cannot be computed "
+        "from it; `logistic fit` prints them when the fit is unpenalized."
+    )
+    return 0
+
+
+# -- shared pieces ---------------------------------------------------------------------------
+def render_summary(console: Console, summary) -> None:
+    """Prints a fit summary (``.header``, ``.table``, optional ``.note``) as rich tables."""
+    header = Table(title=getattr(summary, "title", None), show_header=False,
+                   title_justify="left")
+    items = [(str(key), _header_value(value)) for key, value in summary.header.items()]
+    half = (len(items) + 1) // 2
+    for _ in range(2):
+        header.add_column(style="bold")
+        header.add_column(justify="right")
+    for (k1, v1), (k2, v2) in zip(items[:half], items[half:] + [("", "")], strict=False):
+        header.add_row(Text(k1), Text(v1), Text(k2), Text(v2))
+    console.print(header)
+
+    frame: pd.DataFrame = summary.table
+    table = Table()
+    table.add_column(Text("term"))
+    for column in frame.columns:
+        table.add_column(Text(str(column)), justify="right")
+    for term, row in frame.iterrows():
+        cells = [_p_value(v) if str(c).startswith("P>") else _number(v)
+                 for c, v in row.items()]
+        table.add_row(Text(str(term)), *[Text(cell) for cell in cells])
+    console.print(table)
+    note = getattr(summary, "note", None)
+    if note:
+        console.print(Text(str(note), style="italic"))
+
+
+def _fit(model: LogisticRegression, X, y) -> None:
+    """Fits ``model``; its warnings (convergence, separation) go to stderr, one line each."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(X, y)
+    seen = set()
+    for warning in caught:
+        line = _one_line(f"{warning.category.__name__}: {warning.message}")
+        if line not in seen:
+            seen.add(line)
+            print(f"{PROG}: warning: {line}", file=sys.stderr)
+
+
+def _check_output_path(path: Path) -> Path:
+    """Fails early (before any work) when ``path`` cannot be an output file."""
+    if path.is_dir():
+        raise UsageError(f"{path}: is a directory; give a file name to write")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise UsageError(f"{path}: the directory {parent} does not exist")
+    return path
+
+
+def _write_atomically(path: Path, write: Callable) -> None:
+    """Writes ``path`` through ``write(handle)`` on a temporary file renamed into place."""
+    descriptor, temporary = tempfile.mkstemp(
+        prefix=f".{path.name}.", suffix=".tmp", dir=path.parent if str(path.parent) else "."
+    )
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
+            write(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _console() -> Console:
+    console = Console(file=sys.stdout, highlight=False, soft_wrap=True)
+    if not console.is_terminal:
+        console.width = max(console.width, 120)  # pipes and files: do not squeeze tables
+    return console
+
+
+def _error(message: str) -> None:
+    print(f"{PROG}: error: {_one_line(message)}", file=sys.stderr)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def _number(value) -> str:
+    value = float(value)
+    if math.isnan(value):
+        return "-"
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    if value != 0 and not 1e-4 <= abs(value) < 1e6:
+        return f"{value:.3e}"
+    return f"{value:.4f}"
+
+
+def _p_value(value) -> str:
+    value = float(value)
+    if math.isnan(value):
+        return "-"
+    return f"{value:.3f}" if value >= 1e-3 else f"{value:.1e}"
+
+
+def _header_value(value) -> str:
+    if isinstance(value, bool | np.bool_):
+        return "yes" if value else "no"
+    if isinstance(value, float | np.floating):
+        return f"{value:.6g}" if math.isfinite(value) else "-"
+    return str(value)

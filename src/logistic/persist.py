@@ -1,0 +1,652 @@
+"""Model files: a fitted ``LogisticRegression`` as versioned, human-readable JSON.
+
+    save(model, path)      write the model, atomically
+    load(path) -> model    read it back, validating every field
+
+The file (schema version 1) is one JSON object, indented by 2, keys in this order::
+
+    {
+      "format": "logistic-model",             fixed tag: this is our file
+      "schema_version": 1,                    bumped on any incompatible change
+      "library_version": "0.1.0",             logistic.__version__ that wrote it (informational)
+      "created": "2025-01-31T12:00:00+00:00", ISO 8601, UTC (informational)
+      "estimator": "LogisticRegression",
+      "params": {"C": 1.0, ...},              get_params() without ``callback``; a dict
+                                              ``class_weight`` is a list of [label, weight]
+                                              pairs (JSON object keys can only be strings)
+      "classes": [0, 1],                      classes_, JSON values (int, float, bool, str)
+      "classes_dtype": "int64",               numpy dtype of classes_: a name for bool, int,
+                                              uint and float, "<U5" for str, "object"
+      "coef": [[0.5, -1.25]],                 coef_, shape (1, n_features_in)
+      "intercept": [0.125],                   intercept_, shape (1,)
+      "n_features_in": 2,
+      "feature_names": ["age", "dose"],       feature_names_in_, or null
+      "fit": {"solver": "newton", "n_iter": 7, "converged": true, "objective": 0.31},
+      "statistics": {"cov": [[...]], "rank": 3, "n_obs": 32.0,
+                     "log_likelihood": -12.9, "null_log_likelihood": -20.6},
+                                              the unpenalized fit's inference (intercept first),
+                                              or null: penalized, or more than 300 parameters
+      "inference_note": null                  why there are no statistics, or null
+    }
+
+Floats are written by ``repr``, the shortest text that reads back to the same double, so a
+loaded model predicts bit-for-bit what the saved one did; NaN and infinity are never written
+(a fitted model's numbers are finite, and strict JSON has no spelling for them).
+
+Not saved: the ``callback`` parameter (code, not data: a loaded model has
+``callback=None``), and what describes the fit rather than the model: ``loss_history_``,
+``grad_norm_history_`` and ``separation_``. The inference statistics are saved (so a loaded
+model's ``summary()`` shows standard errors) up to 300 parameters; a larger covariance would
+make the file too large to read, and its note then says so.
+
+Why not pickle: unpickling runs whatever code the file names, so opening a model file from
+anyone else would be running their program; a pickle also breaks when a class is renamed or
+moved and cannot be read or diffed by a person. ``load`` reads with ``json.loads`` only and
+refuses a pickle (a file starting with byte 0x80) before looking further.
+
+Atomicity: ``save`` writes a temporary file in the target's directory, flushes and fsyncs
+it, then ``os.replace``-s it onto the target (and fsyncs the directory where the platform
+allows), so the path always holds either the old complete file or the new one. A failure
+removes the temporary file and leaves an existing target untouched; only a hard crash (power
+loss, SIGKILL) mid-save can leave a stray ``.<name>.*.tmp`` file beside it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import numbers
+import os
+import stat
+import tempfile
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+from sklearn.utils.validation import check_is_fitted
+
+from .estimator import LogisticRegression
+from .exceptions import ModelFileError
+from .inference import FitStatistics
+
+__all__ = ["FORMAT", "SCHEMA_VERSION", "load", "save"]
+
+FORMAT = "logistic-model"
+SCHEMA_VERSION = 1
+
+_KEYS = (
+    "format",
+    "schema_version",
+    "library_version",
+    "created",
+    "estimator",
+    "params",
+    "classes",
+    "classes_dtype",
+    "coef",
+    "intercept",
+    "n_features_in",
+    "feature_names",
+    "fit",
+    "statistics",
+    "inference_note",
+)
+_FIT_KEYS = ("solver", "n_iter", "converged", "objective")
+_STATISTICS_KEYS = ("cov", "rank", "n_obs", "log_likelihood", "null_log_likelihood")
+MAX_SAVED_PARAMETERS = 300
+_ESTIMATOR = "LogisticRegression"
+_NOT_SAVED_PARAMS = frozenset({"callback"})
+_PICKLE_OPCODE_PROTO = b"\x80"
+
+
+class _Invalid(Exception):
+    """A reason the document is not a valid model; ``load`` adds the path."""
+
+
+# -- save --------------------------------------------------------------------------------------
+def save(model: LogisticRegression, path: str | os.PathLike[str]) -> None:
+    """Writes the fitted ``model`` to ``path`` as JSON, atomically (see the module docstring).
+
+    Raises
+    ------
+    sklearn.exceptions.NotFittedError
+        ``model`` has not been fitted.
+    TypeError
+        ``model`` is not a ``logistic.LogisticRegression``.
+    ValueError
+        Something in the model cannot be stored faithfully: a non-finite coefficient,
+        intercept or objective, a class label that is not a string, integer, float or
+        boolean, a parameter that is not a JSON value. Nothing is written.
+    FileNotFoundError, NotADirectoryError
+        The directory of ``path`` does not exist (it is not created), or is not a
+        directory. Nothing is written.
+    OSError
+        Writing failed (permissions, disk full, ...). An existing file at ``path`` is left
+        as it was and the temporary file is removed.
+    """
+    if not isinstance(model, LogisticRegression):
+        raise TypeError(f"save expects a logistic.LogisticRegression, got {type(model).__name__}")
+    check_is_fitted(model)
+    text = json.dumps(_document(model), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    _write_atomically(os.fspath(path), text)
+
+
+def _document(model: LogisticRegression) -> dict[str, Any]:
+    from . import __version__
+
+    n_features = int(model.n_features_in_)
+    coef = np.asarray(model.coef_, dtype=np.float64)
+    intercept = np.asarray(model.intercept_, dtype=np.float64)
+    if coef.shape != (1, n_features) or intercept.shape != (1,):
+        raise ValueError(
+            f"cannot save a model with coef_ of shape {coef.shape} and intercept_ of shape "
+            f"{intercept.shape}; expected (1, {n_features}) and (1,)"
+        )
+    objective = float(model.objective_)
+    for name, values in (("coef_", coef), ("intercept_", intercept), ("objective_", objective)):
+        if not np.all(np.isfinite(values)):
+            raise ValueError(f"cannot save a model whose {name} is not finite: {values!r}")
+    names = getattr(model, "feature_names_in_", None)
+    if names is not None:
+        names = [str(name) for name in names]
+        if len(names) != n_features:
+            raise ValueError(
+                f"cannot save a model with {len(names)} feature names for {n_features} features"
+            )
+    classes, classes_dtype = _encode_classes(model.classes_)
+    return {
+        "format": FORMAT,
+        "schema_version": SCHEMA_VERSION,
+        "library_version": __version__,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "estimator": _ESTIMATOR,
+        "params": {
+            name: _encode_param(name, value)
+            for name, value in sorted(model.get_params(deep=False).items())
+            if name not in _NOT_SAVED_PARAMS
+        },
+        "classes": classes,
+        "classes_dtype": classes_dtype,
+        "coef": coef.tolist(),
+        "intercept": intercept.tolist(),
+        "n_features_in": n_features,
+        "feature_names": names,
+        "fit": {
+            "solver": str(model.solver_),
+            "n_iter": int(np.asarray(model.n_iter_).ravel()[0]),
+            "converged": bool(model.converged_),
+            "objective": objective,
+        },
+        **_encode_statistics(model),
+    }
+
+
+def _encode_statistics(model: LogisticRegression) -> dict[str, Any]:
+    fit = model.statistics_
+    note = model.inference_note_
+    if fit is not None and len(fit.terms) > MAX_SAVED_PARAMETERS:
+        fit, note = None, (
+            f"The fit's statistics are not stored in model files above {MAX_SAVED_PARAMETERS} "
+            "parameters; refit on the data for standard errors."
+        )
+    if fit is None:
+        return {"statistics": None, "inference_note": note}
+    numbers = (fit.cov, fit.n_obs, fit.log_likelihood, fit.null_log_likelihood)
+    if not all(np.all(np.isfinite(value)) for value in numbers):
+        raise ValueError("cannot save a model whose inference statistics are not finite")
+    statistics = {
+        "cov": np.asarray(fit.cov, dtype=np.float64).tolist(),
+        "rank": int(fit.rank),
+        "n_obs": float(fit.n_obs),
+        "log_likelihood": float(fit.log_likelihood),
+        "null_log_likelihood": float(fit.null_log_likelihood),
+    }
+    return {"statistics": statistics, "inference_note": note}
+
+
+def _json_scalar(value: Any, what: str) -> str | int | float | bool:
+    """A label or parameter as a plain JSON string, integer, float or boolean."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        value = float(value)
+        if math.isfinite(value):
+            return value
+        raise ValueError(f"cannot save {what} {value!r}: model files hold finite numbers only")
+    raise ValueError(
+        f"cannot save {what} {value!r} of type {type(value).__name__}: a model file holds "
+        "strings, integers, floats and booleans"
+    )
+
+
+def _encode_param(name: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if name == "class_weight" and isinstance(value, dict):
+        return [
+            [_json_scalar(label, "class_weight label"), _json_scalar(weight, "class weight")]
+            for label, weight in value.items()
+        ]
+    return _json_scalar(value, f"parameter {name}=")
+
+
+def _encode_classes(classes: Any) -> tuple[list[Any], str]:
+    """classes_ as JSON values plus the numpy dtype that rebuilds them."""
+    classes = np.asarray(classes)
+    kind = classes.dtype.kind
+    if kind in "biu" or (kind == "f" and classes.dtype.itemsize <= 8):
+        dtype = classes.dtype.name
+    elif kind == "U":
+        dtype = classes.dtype.str
+    elif kind == "O":
+        dtype = "object"
+    else:
+        raise ValueError(
+            f"cannot save class labels of dtype {classes.dtype}: a model file holds labels "
+            "that are strings, integers, floats or booleans"
+        )
+    return [_json_scalar(label, "class label") for label in classes.tolist()], dtype
+
+
+def _write_atomically(path: str, text: str) -> None:
+    """Temporary file in the same directory, fsync, os.replace onto ``path``."""
+    target = os.path.realpath(path)  # through a symlink: replace the file, keep the link
+    directory = os.path.dirname(target)
+    if not os.path.isdir(directory):
+        if os.path.exists(directory):
+            raise NotADirectoryError(
+                f"cannot save the model to {path}: {directory} is not a directory"
+            )
+        raise FileNotFoundError(
+            f"cannot save the model to {path}: the directory {directory} does not exist"
+        )
+    mode = _file_mode(target)
+    temporary = None
+    try:
+        with tempfile.NamedTemporaryFile(
+            "w",
+            encoding="utf-8",
+            newline="\n",
+            dir=directory,
+            prefix=f".{os.path.basename(target)}.",
+            suffix=".tmp",
+            delete=False,
+        ) as file:
+            temporary = file.name
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, target)
+    except BaseException:
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+        raise
+    _fsync_directory(directory)
+
+
+def _file_mode(target: str) -> int:
+    """The existing file's permissions, else what open() would give a new file (0o666 & ~umask)."""
+    try:
+        return stat.S_IMODE(os.stat(target).st_mode)
+    except OSError:
+        return 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    # os.umask can only be read by setting it, which races with other threads: ask /proc.
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0o022
+
+
+def _fsync_directory(directory: str) -> None:
+    """Makes the rename durable; skipped where directories cannot be opened (Windows)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+# -- load --------------------------------------------------------------------------------------
+def load(path: str | os.PathLike[str]) -> LogisticRegression:
+    """Reads a model written by ``save``: a fitted ``LogisticRegression``.
+
+    Only ``json.loads`` reads the file: never pickle, never eval. Every field is checked, so
+    a loaded model predicts exactly what the saved one did or loading fails.
+
+    Raises
+    ------
+    ModelFileError
+        The file is missing or unreadable, empty, not UTF-8, not JSON (truncated, say), a
+        pickle, not a logistic model (wrong ``format``), of a newer schema version, or has a
+        missing, extra or invalid field. The message names the path and the reason.
+    """
+    name = os.fspath(path)
+    try:
+        with open(name, "rb") as file:
+            data = file.read()
+    except FileNotFoundError:
+        raise ModelFileError(f"model file {name} does not exist") from None
+    except OSError as error:
+        raise ModelFileError(
+            f"cannot read model file {name}: {error.strerror or error}"
+        ) from error
+    document = _parse(data, name)
+    try:
+        return _model(document, name)
+    except _Invalid as reason:
+        raise ModelFileError(f"{name} is not a valid logistic model file: {reason}") from None
+
+
+def _parse(data: bytes, name: str) -> dict[str, Any]:
+    def not_ours(reason: str) -> ModelFileError:
+        return ModelFileError(f"{name} is not a logistic model file: {reason}")
+
+    if not data:
+        raise not_ours("the file is empty")
+    if data.startswith(_PICKLE_OPCODE_PROTO):
+        raise not_ours(
+            "it is a Python pickle, and pickles are never loaded (unpickling can run arbitrary "
+            "code); model files are JSON written by LogisticRegression.save"
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise not_ours(f"it is not UTF-8 text ({error.reason} at byte {error.start})") from None
+    try:
+        document = json.loads(
+            text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys
+        )
+    except _Invalid as reason:
+        raise ModelFileError(f"{name} is not a valid logistic model file: {reason}") from None
+    except json.JSONDecodeError as error:
+        raise not_ours(
+            f"it is not valid JSON ({error.msg} at line {error.lineno} column {error.colno}"
+            f"{'; the file looks truncated' if error.pos >= len(text.rstrip()) else ''})"
+        ) from None
+    except RecursionError:
+        raise not_ours("its JSON is nested too deeply") from None
+    if not isinstance(document, dict):
+        raise not_ours(f"it holds a JSON {_json_type(document)}, not an object")
+    tag = document.get("format", _MISSING)
+    if tag is _MISSING:
+        raise not_ours("it has no 'format' key")
+    if tag != FORMAT:
+        raise not_ours(f"its 'format' is {tag!r}, expected {FORMAT!r}")
+    return document
+
+
+_MISSING = object()
+
+
+def _reject_constant(constant: str) -> None:
+    raise _Invalid(f"it contains {constant}, but model files hold finite numbers only")
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    document: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in document:
+            raise _Invalid(f"the key {key!r} appears twice in one JSON object")
+        document[key] = value
+    return document
+
+
+def _json_type(value: Any) -> str:
+    names = {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}
+    return names.get(type(value), "number")
+
+
+def _model(document: dict[str, Any], name: str) -> LogisticRegression:
+    from . import __version__
+
+    version = document.get("schema_version", _MISSING)
+    if version is _MISSING:
+        raise _Invalid("missing key 'schema_version'")
+    if not _is_int(version) or version < 1:
+        raise _Invalid(f"schema_version must be a positive integer, got {version!r}")
+    if version > SCHEMA_VERSION:
+        written_by = document.get("library_version")
+        by = f" by logistic {written_by}" if isinstance(written_by, str) else ""
+        raise ModelFileError(
+            f"{name} has schema version {version} (written{by}); this logistic "
+            f"{__version__} reads schema versions up to {SCHEMA_VERSION}: loading it needs a "
+            "newer logistic (pip install --upgrade logistic)"
+        )
+    _check_keys(document, _KEYS, "")
+    for key in ("library_version", "created"):
+        if not isinstance(document[key], str):
+            raise _Invalid(f"{key} must be a string, got {document[key]!r}")
+    if document["estimator"] != _ESTIMATOR:
+        raise _Invalid(
+            f"it holds a {document['estimator']!r} estimator; this logistic loads "
+            f"{_ESTIMATOR!r} only"
+        )
+
+    n_features = document["n_features_in"]
+    if not _is_int(n_features) or n_features < 1:
+        raise _Invalid(f"n_features_in must be a positive integer, got {n_features!r}")
+    coef = _coef(document["coef"], n_features)
+    intercept = _float_list(document["intercept"], "intercept", (1,))
+    names = document["feature_names"]
+    if names is not None:
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise _Invalid("feature_names must be null or a list of strings")
+        if len(names) != n_features:
+            raise _Invalid(
+                f"{len(names)} feature_names for n_features_in = {n_features} features"
+            )
+    classes = _classes(document["classes"], document["classes_dtype"])
+    fit = document["fit"]
+    if not isinstance(fit, dict):
+        raise _Invalid(f"fit must be an object, got a JSON {_json_type(fit)}")
+    _check_keys(fit, _FIT_KEYS, "fit.")
+    if not isinstance(fit["solver"], str):
+        raise _Invalid(f"fit.solver must be a string, got {fit['solver']!r}")
+    if not _is_int(fit["n_iter"]) or fit["n_iter"] < 0:
+        raise _Invalid(f"fit.n_iter must be an integer >= 0, got {fit['n_iter']!r}")
+    if not isinstance(fit["converged"], bool):
+        raise _Invalid(f"fit.converged must be true or false, got {fit['converged']!r}")
+    objective = float(_float_list([fit["objective"]], "fit.objective", (1,))[0])
+
+    model = LogisticRegression(**_params(document["params"]))
+    model.classes_ = classes
+    model.coef_ = coef
+    model.intercept_ = intercept
+    model.n_features_in_ = n_features
+    if names is not None:
+        model.feature_names_in_ = np.asarray(names, dtype=object)
+    model.solver_ = fit["solver"]
+    model.n_iter_ = np.array([fit["n_iter"]])
+    model.converged_ = fit["converged"]
+    model.objective_ = objective
+    model.statistics_, model.inference_note_ = _statistics(document, model)
+    return model
+
+
+def _statistics(document: dict[str, Any], model: LogisticRegression):
+    """The saved FitStatistics (or None) and the inference note, validated."""
+    note = document["inference_note"]
+    if note is not None and not isinstance(note, str):
+        raise _Invalid("inference_note must be null or a string")
+    saved = document["statistics"]
+    if saved is None:
+        return None, note or "The model file holds no inference statistics."
+    if not isinstance(saved, dict):
+        raise _Invalid(f"statistics must be null or an object, got a JSON {_json_type(saved)}")
+    _check_keys(saved, _STATISTICS_KEYS, "statistics.")
+    terms = model._terms()
+    p = len(terms)
+    cov = saved["cov"]
+    if not isinstance(cov, list) or len(cov) != p or not all(isinstance(r, list) for r in cov):
+        raise _Invalid(f"statistics.cov must be a {p}×{p} nested list")
+    cov = np.vstack([_float_list(row, "statistics.cov", (p,)) for row in cov])
+    rank = saved["rank"]
+    if not _is_int(rank) or not 1 <= rank <= p:
+        raise _Invalid(f"statistics.rank must be an integer in [1, {p}], got {rank!r}")
+    n_obs, log_likelihood, null_log_likelihood = _float_list(
+        [saved["n_obs"], saved["log_likelihood"], saved["null_log_likelihood"]],
+        "statistics.n_obs/log_likelihood/null_log_likelihood",
+        (3,),
+    )
+    if n_obs <= 0:
+        raise _Invalid(f"statistics.n_obs must be positive, got {n_obs!r}")
+    params = model.coef_.ravel()
+    if model.fit_intercept:
+        params = np.concatenate([model.intercept_, params])
+    fit = FitStatistics(
+        terms=terms,
+        params=params,
+        cov=cov,
+        rank=rank,
+        n_obs=float(n_obs),
+        log_likelihood=float(log_likelihood),
+        null_log_likelihood=float(null_log_likelihood),
+        fit_intercept=bool(model.fit_intercept),
+    )
+    return fit, note
+
+
+def _check_keys(document: dict[str, Any], expected: tuple[str, ...], prefix: str) -> None:
+    missing = [key for key in expected if key not in document]
+    extra = sorted(key for key in document if key not in expected)
+    problems = []
+    if missing:
+        problems.append("missing key(s) " + ", ".join(repr(prefix + key) for key in missing))
+    if extra:
+        problems.append("unexpected key(s) " + ", ".join(repr(prefix + key) for key in extra))
+    if problems:
+        raise _Invalid("; ".join(problems))
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _float_list(value: Any, what: str, shape: tuple[int, ...]) -> np.ndarray:
+    """A flat list of finite numbers of the given length, as float64."""
+    if not isinstance(value, list) or not all(_is_number(v) for v in value):
+        raise _Invalid(f"{what} must be a list of numbers")
+    if (len(value),) != shape:
+        raise _Invalid(f"{what} has shape ({len(value)},), expected {shape}")
+    try:
+        array = np.array(value, dtype=np.float64)
+    except OverflowError:
+        array = np.array([np.inf])
+    if not np.all(np.isfinite(array)):
+        raise _Invalid(f"{what} contains a non-finite number")
+    return array
+
+
+def _coef(value: Any, n_features: int) -> np.ndarray:
+    if not isinstance(value, list) or not all(isinstance(row, list) for row in value):
+        raise _Invalid("coef must be a list of rows (a nested list)")
+    lengths = {len(row) for row in value}
+    if len(lengths) > 1:
+        raise _Invalid(f"coef rows have different lengths {sorted(lengths)}")
+    shape = (len(value), lengths.pop() if lengths else 0)
+    if shape != (1, n_features):
+        raise _Invalid(f"coef has shape {shape}, expected (1, {n_features}) for n_features_in")
+    return _float_list(value[0], "coef", (n_features,)).reshape(1, n_features)
+
+
+def _classes(values: Any, dtype_name: Any) -> np.ndarray:
+    if not isinstance(values, list):
+        raise _Invalid(f"classes must be a list, got a JSON {_json_type(values)}")
+    if len(values) != 2:
+        raise _Invalid(f"it has {len(values)} classes; a binary model has exactly 2")
+    if not isinstance(dtype_name, str):
+        raise _Invalid(f"classes_dtype must be a string, got {dtype_name!r}")
+    try:
+        dtype = np.dtype(dtype_name)
+    except TypeError:
+        raise _Invalid(f"classes_dtype {dtype_name!r} is not a numpy dtype") from None
+    kind = dtype.kind
+    accepts = {
+        "b": lambda v: isinstance(v, bool),
+        "i": _is_int,
+        "u": _is_int,
+        "f": _is_number,
+        "U": lambda v: isinstance(v, str),
+        "O": lambda v: isinstance(v, str | int | float),
+    }.get(kind)
+    if accepts is None or (kind == "f" and dtype.itemsize > 8):
+        raise _Invalid(f"classes_dtype {dtype_name!r} is not a supported label dtype")
+    if not all(accepts(v) for v in values):
+        raise _Invalid(f"classes {values!r} are not all of dtype {dtype_name!r}")
+    try:
+        classes = np.asarray(values, dtype=dtype)
+    except (OverflowError, TypeError, ValueError):
+        classes = None
+    if classes is None or classes.shape != (2,) or (kind != "O" and classes.tolist() != values):
+        raise _Invalid(f"classes {values!r} do not fit dtype {dtype_name!r}")
+    if kind == "f" and not np.all(np.isfinite(classes)):
+        raise _Invalid("classes contain a non-finite number")
+    try:
+        increasing = bool(classes[0] < classes[1])
+    except TypeError:
+        increasing = False
+    if not increasing:
+        raise _Invalid(f"classes {values!r} must be 2 distinct labels in increasing order")
+    return classes
+
+
+def _params(params: Any) -> dict[str, Any]:
+    if not isinstance(params, dict):
+        raise _Invalid(f"params must be an object, got a JSON {_json_type(params)}")
+    known = LogisticRegression().get_params(deep=False)
+    unknown = sorted(set(params) - set(known))
+    if unknown:
+        raise _Invalid(
+            f"unknown parameter(s) {', '.join(map(repr, unknown))} for LogisticRegression"
+        )
+    decoded = {}
+    for name, value in params.items():
+        if name == "class_weight" and isinstance(value, list):
+            value = _class_weight(value)
+        elif value is not None and not isinstance(value, str | int | float):
+            raise _Invalid(f"parameter {name} has an invalid value {value!r}")
+        decoded[name] = value
+    model = LogisticRegression(**decoded)
+    try:
+        model._check_params()
+    except ValueError as error:
+        raise _Invalid(f"invalid parameters: {error}") from None
+    return decoded
+
+
+def _class_weight(pairs: list[Any]) -> dict[Any, float]:
+    weights: dict[Any, float] = {}
+    for pair in pairs:
+        ok = isinstance(pair, list) and len(pair) == 2
+        ok = ok and isinstance(pair[0], str | int | float) and _is_number(pair[1])
+        if not ok:
+            raise _Invalid("params.class_weight must be a list of [label, weight] pairs")
+        if pair[0] in weights:
+            raise _Invalid(f"params.class_weight gives label {pair[0]!r} twice")
+        weights[pair[0]] = pair[1]
+    return weights
