@@ -22,10 +22,9 @@ import argparse
 import math
 import os
 import sys
-import tempfile
 import traceback
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
@@ -36,6 +35,7 @@ from rich.table import Table
 from rich.text import Text
 
 from . import __version__
+from .atomic import write_atomically
 from .data import FORMATS, read_table, select_features, split_xy
 from .estimator import LogisticRegression
 from .exceptions import DataError, ModelFileError
@@ -357,16 +357,14 @@ def cmd_predict(args: argparse.Namespace, console: Console) -> int:
         result.to_csv(sys.stdout, index=False)
         sys.stdout.flush()
     else:
-        _write_atomically(out, lambda handle: result.to_csv(handle, index=False))
+        write_atomically(out, lambda handle: result.to_csv(handle, index=False),
+                         what="the predictions")
         console.print(f"{len(result)} predictions written to {out}")
     return 0
 
 
 def cmd_summary(args: argparse.Namespace, console: Console) -> int:
-    """``logistic summary``: the coefficients and settings a model file holds.
-
-    A model file holds no data, so there are no standard errors, z or p-values to show.
-    """
+    """``logistic summary``: what a model file holds, with the fit's statistics where saved."""
     from .persist import load
 
     model = load(args.model)
@@ -376,36 +374,9 @@ def cmd_summary(args: argparse.Namespace, console: Console) -> int:
     info.add_column("value")
     info.add_row("classes", Text(f"{classes[0]!r} (0), {classes[1]!r} (1, the positive class)"))
     info.add_row("features", str(int(model.n_features_in_)))
-    penalty = model.penalty or "none"
-    info.add_row("penalty", penalty + (f" (C = {model.C:g})" if model.penalty else ""))
     info.add_row("intercept", "fitted" if model.fit_intercept else "none")
-    for label, attribute in (("solver", "solver_"), ("iterations", "n_iter_"),
-                             ("converged", "converged_")):
-        value = getattr(model, attribute, None)
-        if value is not None:
-            value = int(np.ravel(value)[0]) if attribute == "n_iter_" else value
-            info.add_row(label, str(value))
     console.print(info)
-
-    names = getattr(model, "feature_names_in_", None)
-    if names is None:
-        names = [f"x{j}" for j in range(int(model.n_features_in_))]
-    terms = (["Intercept"] if model.fit_intercept else []) + [str(n) for n in names]
-    coefs = ([float(model.intercept_[0])] if model.fit_intercept else []) + [
-        float(c) for c in np.ravel(model.coef_)
-    ]
-    table = Table(title="Coefficients (log-odds of the positive class)", title_justify="left")
-    table.add_column("term")
-    table.add_column("coef", justify="right")
-    table.add_column("odds ratio", justify="right")
-    for term, coef in zip(terms, coefs, strict=True):
-        odds = math.exp(coef) if coef < 700 else math.inf
-        table.add_row(Text(term), _number(coef), _number(odds))
-    console.print(table)
-    console.print(
-        "A model file holds no data, so standard errors, z and p-values cannot be computed "
-        "from it; `logistic fit` prints them when the fit is unpenalized."
-    )
+    render_summary(console, model.summary())
     return 0
 
 
@@ -424,6 +395,7 @@ def render_summary(console: Console, summary) -> None:
     console.print(header)
 
     frame: pd.DataFrame = summary.table
+    frame = frame.loc[:, frame.notna().any()]  # a penalized fit has coefficients only
     table = Table()
     table.add_column(Text("term"))
     for column in frame.columns:
@@ -459,22 +431,6 @@ def _check_output_path(path: Path) -> Path:
     if not parent.is_dir():
         raise UsageError(f"{path}: the directory {parent} does not exist")
     return path
-
-
-def _write_atomically(path: Path, write: Callable) -> None:
-    """Writes ``path`` through ``write(handle)`` on a temporary file renamed into place."""
-    descriptor, temporary = tempfile.mkstemp(
-        prefix=f".{path.name}.", suffix=".tmp", dir=path.parent if str(path.parent) else "."
-    )
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
-            write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def _console() -> Console:

@@ -53,19 +53,17 @@ loss, SIGKILL) mid-save can leave a stray ``.<name>.*.tmp`` file beside it.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import numbers
 import os
-import stat
-import tempfile
 from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from .atomic import write_atomically
 from .estimator import LogisticRegression
 from .exceptions import ModelFileError
 from .inference import FitStatistics
@@ -129,7 +127,7 @@ def save(model: LogisticRegression, path: str | os.PathLike[str]) -> None:
         raise TypeError(f"save expects a logistic.LogisticRegression, got {type(model).__name__}")
     check_is_fitted(model)
     text = json.dumps(_document(model), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-    _write_atomically(os.fspath(path), text)
+    write_atomically(os.fspath(path), lambda handle: handle.write(text), what="the model")
 
 
 def _document(model: LogisticRegression) -> dict[str, Any]:
@@ -253,78 +251,6 @@ def _encode_classes(classes: Any) -> tuple[list[Any], str]:
             "that are strings, integers, floats or booleans"
         )
     return [_json_scalar(label, "class label") for label in classes.tolist()], dtype
-
-
-def _write_atomically(path: str, text: str) -> None:
-    """Temporary file in the same directory, fsync, os.replace onto ``path``."""
-    target = os.path.realpath(path)  # through a symlink: replace the file, keep the link
-    directory = os.path.dirname(target)
-    if not os.path.isdir(directory):
-        if os.path.exists(directory):
-            raise NotADirectoryError(
-                f"cannot save the model to {path}: {directory} is not a directory"
-            )
-        raise FileNotFoundError(
-            f"cannot save the model to {path}: the directory {directory} does not exist"
-        )
-    mode = _file_mode(target)
-    temporary = None
-    try:
-        with tempfile.NamedTemporaryFile(
-            "w",
-            encoding="utf-8",
-            newline="\n",
-            dir=directory,
-            prefix=f".{os.path.basename(target)}.",
-            suffix=".tmp",
-            delete=False,
-        ) as file:
-            temporary = file.name
-            file.write(text)
-            file.flush()
-            os.fsync(file.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, target)
-    except BaseException:
-        if temporary is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-        raise
-    _fsync_directory(directory)
-
-
-def _file_mode(target: str) -> int:
-    """The existing file's permissions, else what open() would give a new file (0o666 & ~umask)."""
-    try:
-        return stat.S_IMODE(os.stat(target).st_mode)
-    except OSError:
-        return 0o666 & ~_umask()
-
-
-def _umask() -> int:
-    # os.umask can only be read by setting it, which races with other threads: ask /proc.
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0o022
-
-
-def _fsync_directory(directory: str) -> None:
-    """Makes the rename durable; skipped where directories cannot be opened (Windows)."""
-    try:
-        fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 # -- load --------------------------------------------------------------------------------------
