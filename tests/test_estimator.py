@@ -189,7 +189,7 @@ def test_no_separation_warning_on_overlapping_classes(spector):
 def test_convergence_warning_when_max_iter_is_hit(cancer):
     X, y = cancer
     with pytest.warns(ConvergenceWarning, match="did not converge"):
-        model = LogisticRegression(solver="gd", max_iter=3).fit(X, y)
+        model = LogisticRegression("l2", solver="gd", max_iter=3).fit(X, y)
     assert not model.converged_ and model.n_iter_[0] == 3
     assert len(model.loss_history_) == 4 and np.all(np.diff(model.loss_history_) < 0)
 
@@ -197,7 +197,7 @@ def test_convergence_warning_when_max_iter_is_hit(cancer):
 def test_max_iter_zero_returns_the_start(cancer):
     X, y = cancer
     with pytest.warns(ConvergenceWarning):
-        model = LogisticRegression(max_iter=0).fit(X, y)
+        model = LogisticRegression("l2", max_iter=0).fit(X, y)
     assert model.n_iter_[0] == 0 and np.all(model.coef_ == 0)
     np.testing.assert_allclose(1 / (1 + np.exp(-model.intercept_[0])), y.mean())
 
