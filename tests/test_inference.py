@@ -79,7 +79,10 @@ def test_collinear_columns_use_the_pseudo_inverse(spector):
     p = model.predict_proba(doubled)[:, 1]
     design = np.column_stack([np.ones(len(y)), doubled])
     information = design.T @ (design * (p * (1 - p))[:, None])
-    np.testing.assert_allclose(model.cov_, scipy.linalg.pinvh(information), rtol=1e-6, atol=1e-10)
+    np.testing.assert_allclose(model.cov_, scipy.linalg.pinvh(information, rtol=1e-10),
+                               rtol=1e-6, atol=1e-10)
+    # the duplicated column and its twin share the coefficient and its uncertainty evenly
+    assert model.std_err_[3] == pytest.approx(model.std_err_[4], rel=1e-8)
     assert model.df_model_ == 3
     assert "rank 4 < 5" in model.summary().note
 

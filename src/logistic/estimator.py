@@ -24,6 +24,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .boundary import DecisionBoundary
+from .design import Design
 from .exceptions import ConvergenceWarning, SeparationWarning
 from .inference import MAX_PARAMETERS_FOR_COVARIANCE, Summary, fit_statistics, wald_interval
 from .losses import LOSSES, get_loss
@@ -350,9 +351,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         X = validate_data(
             self, X, accept_sparse=["csr", "csc"], dtype=[np.float64, np.float32], reset=False
         )
-        w = self.coef_.ravel().astype(X.dtype, copy=False)
-        z = X @ w
-        return np.asarray(z, dtype=np.float64).ravel() + self.intercept_[0]
+        return Design(X).matvec(self.coef_.ravel()) + self.intercept_[0]
 
     def predict_proba(self, X) -> NDArray[np.float64]:
         """[1 - σ(z), σ(z)] per row, in ``classes_`` order (1 - σ(z) computed as σ(-z))."""

@@ -27,9 +27,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import scipy.linalg
 from numpy.typing import NDArray
 from scipy import stats
+
+from .linalg import solve_psd
 
 __all__ = ["FitStatistics", "Summary", "fit_statistics", "wald_interval"]
 
@@ -104,16 +105,7 @@ class FitStatistics:
 
 def _covariance(information: Array) -> tuple[Array, int]:
     """I⁻¹ by Cholesky; the pseudo-inverse (and its rank) when I is singular."""
-    p = information.shape[0]
-    try:
-        factor = scipy.linalg.cho_factor(information, check_finite=False)
-        diagonal = np.abs(np.diag(factor[0]))
-        if diagonal.min() ** 2 > np.finfo(float).eps * p * diagonal.max() ** 2:
-            return scipy.linalg.cho_solve(factor, np.eye(p), check_finite=False), p
-    except np.linalg.LinAlgError:
-        pass
-    inverse, rank = scipy.linalg.pinvh(information, return_rank=True)
-    return inverse, int(rank)
+    return solve_psd(information, np.eye(information.shape[0]))
 
 
 def fit_statistics(objective, theta: Array, terms: tuple[str, ...]) -> FitStatistics:

@@ -27,7 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import special
 
-from .sigmoid import sigmoid_derivative, sigmoid_second_derivative, softplus
+from .sigmoid import sigmoid_derivative, sigmoid_second_derivative
 
 Array = NDArray[np.float64]
 
@@ -39,15 +39,37 @@ def cross_entropy_value(y: Array, z: Array) -> Array:
 
     Computed from z, never from a clipped probability, so a confident wrong prediction
     costs exactly |z| rather than a capped log(1e-15). Written as
-    (max(z, 0) - y·z) + softplus(-|z|): the first term is exactly 0 for a correct confident
+    (max(z, 0) - y·z) + log1p(e^-|z|): the first term is exactly 0 for a correct confident
     prediction, so a loss of 4e-18 is not lost to the cancellation of 40 - 40.
     """
-    return (np.maximum(z, 0.0) - y * z) + softplus(-np.abs(z))
+    return cross_entropy_value_and_gradient(y, z)[0]
 
 
 def cross_entropy_gradient(y: Array, z: Array) -> Array:
-    """de/dz = σ(z) - y = -(y - ŷ)."""
-    return special.expit(z) - y
+    """de/dz = σ(z) - y = -(y - ŷ): the seeds' error term, with no σ'(z) factor.
+
+    Evaluated as -(y·σ(-z) - (1 - y)·σ(z)), so that 1 - σ(z) = σ(-z) keeps its tail digits
+    (de/dz at y = 1, z = 40 is -4.25e-18, not 0).
+    """
+    return cross_entropy_value_and_gradient(y, z)[1]
+
+
+def cross_entropy_value_and_gradient(y: Array, z: Array) -> tuple[Array, Array]:
+    """(e, de/dz) from one exponential t = e^-|z|: the kernel of every L-BFGS step.
+
+        e     = (max(z, 0) - y·z) + log1p(t)
+        de/dz = -(y·σ(-z) - (1 - y)·σ(z)) = -(y·t - (1 - y)) / (1 + t)   for z ≥ 0
+                                          = -(y - (1 - y)·t) / (1 + t)   for z < 0
+
+    since σ(|z|) = 1/(1 + t) and σ(-|z|) = t/(1 + t): neither form subtracts nearly equal
+    numbers when y is 0 or 1.
+    """
+    with np.errstate(under="ignore"):  # t is subnormal or 0 for |z| > 708: exact limits
+        t = np.exp(-np.abs(z))
+        value = (np.maximum(z, 0.0) - y * z) + np.log1p(t)
+        one_minus_y = 1.0 - y
+        numerator = np.where(z >= 0, y * t - one_minus_y, y - one_minus_y * t)
+        return value, -numerator / (1.0 + t)
 
 
 def cross_entropy_hessian(y: Array, z: Array) -> Array:
@@ -87,14 +109,22 @@ class Loss:
     gradient: PointwiseFunction
     hessian: PointwiseFunction
     convex: bool
+    fused: Callable[[Array, Array], tuple[Array, Array]] | None = None
 
     def value_and_gradient(self, y: Array, z: Array) -> tuple[Array, Array]:
-        """Both at once; the objective calls this in every L-BFGS step."""
+        """Both at once (one shared exponential where a fused kernel exists)."""
+        if self.fused is not None:
+            return self.fused(y, z)
         return self.value(y, z), self.gradient(y, z)
 
 
 cross_entropy = Loss(
-    "cross_entropy", cross_entropy_value, cross_entropy_gradient, cross_entropy_hessian, True
+    "cross_entropy",
+    cross_entropy_value,
+    cross_entropy_gradient,
+    cross_entropy_hessian,
+    True,
+    cross_entropy_value_and_gradient,
 )
 squared_error = Loss(
     "squared_error", squared_error_value, squared_error_gradient, squared_error_hessian, False

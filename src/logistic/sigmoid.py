@@ -71,7 +71,8 @@ def sigmoid_second_derivative(z: ArrayLike) -> NDArray[np.floating]:
     near z = 0.
     """
     z = _as_float(z)
-    return sigmoid_derivative(z) * -np.tanh(z / 2)
+    with np.errstate(under="ignore"):  # subnormal z: the true value is subnormal too
+        return sigmoid_derivative(z) * -np.tanh(z / 2)
 
 
 def softplus(t: ArrayLike) -> NDArray[np.floating]:

@@ -33,7 +33,8 @@ def gradient_descent(
         if norm <= tol:
             break
         candidate = theta - learning_rate * grad
-        new_value, new_grad = objective.value_and_gradient(candidate)
+        with np.errstate(over="ignore", invalid="ignore"):  # a step too long is caught below
+            new_value, new_grad = objective.value_and_gradient(candidate)
         if not (np.isfinite(new_value) and np.all(np.isfinite(new_grad))):
             result.message = "stopped: the step made the loss non-finite; lower learning_rate"
             break

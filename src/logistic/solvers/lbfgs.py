@@ -37,6 +37,8 @@ def lbfgs(
     if result.record(value, grad) <= tol:
         result.converged, result.message = True, "gradient max-norm below tol"
         return result
+    if max_iter <= 0:  # scipy would still take one step
+        return result
 
     def gradient_at(x: np.ndarray) -> np.ndarray:
         # L-BFGS-B's last evaluation is normally the accepted point: no extra pass over X.

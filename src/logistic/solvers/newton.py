@@ -4,38 +4,31 @@
 
 t starts at 1 and halves until Armijo's sufficient decrease J(θ - t·d) ≤ J(θ) - c·t·∇Jᵀd
 holds. H is factored by Cholesky; where H is singular (duplicate or constant columns) the
-minimum-norm step from its eigen-decomposition is taken instead, so the coefficients of
-collinear columns stay finite and split evenly rather than drifting apart.
+minimum-norm step from its eigen-decomposition is taken instead (``linalg.solve_psd``), so
+the coefficients of collinear columns stay finite and split evenly rather than drifting.
 """
 
 from __future__ import annotations
 
 import numpy as np
-import scipy.linalg
 
+from ..linalg import solve_psd
 from ._result import Callback, SolverResult, report
 
 _ARMIJO = 1e-4
 _MIN_STEP = 2.0**-30
 _EPS = np.finfo(np.float64).eps
+_FLAT = 64 * _EPS
 
 
-def newton_direction(hessian: np.ndarray, gradient: np.ndarray) -> np.ndarray:
-    """d = H⁻¹g, or the minimum-norm d = H⁺g when H is (numerically) singular."""
-    p = hessian.shape[0]
-    try:
-        factor, lower = scipy.linalg.cho_factor(hessian, check_finite=False)
-        diagonal = np.abs(np.diag(factor))
-        if diagonal.min() ** 2 > _EPS * p * diagonal.max() ** 2:
-            return scipy.linalg.cho_solve((factor, lower), gradient, check_finite=False)
-    except np.linalg.LinAlgError:
-        pass
-    eigenvalues, eigenvectors = scipy.linalg.eigh(hessian, check_finite=False)
-    cutoff = _EPS * p * max(float(np.abs(eigenvalues).max()), np.finfo(np.float64).tiny)
-    keep = eigenvalues > cutoff
-    inverse = np.zeros_like(eigenvalues)
-    inverse[keep] = 1.0 / eigenvalues[keep]
-    return eigenvectors @ (inverse * (eigenvectors.T @ gradient))
+def _max_abs(values: np.ndarray) -> float:
+    return float(np.max(np.abs(values))) if values.size else 0.0
+
+
+def _evaluate(objective, theta: np.ndarray) -> tuple[float, np.ndarray]:
+    """J and ∇J at a trial point; an overlong step may overflow z, which just rejects it."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return objective.value_and_gradient(theta)
 
 
 def newton(
@@ -54,15 +47,19 @@ def newton(
     for iteration in range(1, max_iter + 1):
         if norm <= tol:
             break
-        direction = newton_direction(objective.hessian(theta), grad)
+        direction, _ = solve_psd(objective.hessian(theta), grad)
         slope = float(grad @ direction)
         if not slope > 0:  # H not positive definite (a non-convex loss): steepest descent
             direction, slope = grad, float(grad @ grad)
         step = 1.0
         while True:
             candidate = theta - step * direction
-            new_value, new_grad = objective.value_and_gradient(candidate)
+            new_value, new_grad = _evaluate(objective, candidate)
             if np.isfinite(new_value) and new_value <= value - _ARMIJO * step * slope:
+                break
+            # Near the optimum J changes by less than its rounding: then the smaller gradient
+            # decides, or the iteration would stall one ulp short of tol.
+            if abs(new_value - value) <= _FLAT * abs(value) and _max_abs(new_grad) < norm:
                 break
             step *= 0.5
             if step < _MIN_STEP:

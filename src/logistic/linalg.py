@@ -1,0 +1,36 @@
+"""Symmetric positive semi-definite solves, shared by Newton's step and the covariance.
+
+Cholesky when the matrix is comfortably positive definite; otherwise the pseudo-inverse from
+the eigen-decomposition, dropping eigenvalues that are rounding noise. An exactly duplicated
+column gives a null eigenvalue that ``eigh`` returns as a few ulps of the largest, so the
+cutoff sits well above eps·p: below 1000·p·eps·λmax nothing is information.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.linalg
+from numpy.typing import NDArray
+
+__all__ = ["solve_psd"]
+
+_EPS = np.finfo(np.float64).eps
+
+
+def solve_psd(matrix: NDArray[np.float64], rhs: NDArray[np.float64]) -> tuple[NDArray, int]:
+    """(A⁺·b, rank of A) for a symmetric positive semi-definite A; b a vector or a matrix."""
+    p = matrix.shape[0]
+    try:
+        factor, lower = scipy.linalg.cho_factor(matrix, check_finite=False)
+        diagonal = np.abs(np.diag(factor))
+        if diagonal.min() ** 2 > _EPS * p * diagonal.max() ** 2:
+            return scipy.linalg.cho_solve((factor, lower), rhs, check_finite=False), p
+    except np.linalg.LinAlgError:
+        pass
+    eigenvalues, eigenvectors = scipy.linalg.eigh(matrix, check_finite=False)
+    largest = max(float(np.abs(eigenvalues).max(initial=0.0)), np.finfo(np.float64).tiny)
+    keep = eigenvalues > 1000.0 * p * _EPS * largest
+    basis = eigenvectors[:, keep]
+    projected = basis.T @ rhs
+    scaled = projected / (eigenvalues[keep] if rhs.ndim == 1 else eigenvalues[keep, None])
+    return basis @ scaled, int(keep.sum())
