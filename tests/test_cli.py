@@ -7,6 +7,7 @@ through a real ``python -m logistic`` subprocess to check the console-script pat
 from __future__ import annotations
 
 import gzip
+import io
 import os
 import subprocess
 import sys
@@ -205,8 +206,10 @@ def test_split_xy_labels_and_errors():
     assert list(X.columns) == ["x"] and y.dtype.kind == "i" and set(y) == {-1, 1}
     with pytest.raises(DataError, match="'nope' not found; available columns: 'x', 'y'"):
         split_xy(frame, "nope")
-    with pytest.raises(DataError, match="3 distinct values"):
+    with pytest.raises(DataError, match="3 distinct values in 3 rows.*not class labels"):
         split_xy(frame.assign(y=[1, 2, 3]), "y")
+    _, y = split_xy(pd.DataFrame({"x": np.arange(6.0), "y": list("abcabc")}), "y")
+    assert sorted(set(y)) == ["a", "b", "c"]  # three classes are fine
 
 
 def test_encoding_option_reads_a_latin1_file(tmp_path, capsys):
@@ -258,7 +261,7 @@ def _bad_inputs(tmp: Path) -> dict[str, list]:
         "inf in a feature": fit(write_csv(tmp / "inf.csv", with_inf)),
         "NaN in the target": fit(write_csv(tmp / "nantarget.csv", nan_target)),
         "single class": fit(write_csv(tmp / "one.csv", make_frame(n=30).assign(label="yes"))),
-        "three classes": fit(file("three.csv", "a,label\n1,x\n2,y\n3,z\n")),
+        "a label per row": fit(file("three.csv", "a,label\n1,x\n2,y\n3,z\n")),
         "output directory missing": ["fit", good, "--target", "label",
                                      "--out", tmp / "no" / "m.json"],
         "unknown subcommand": ["frobnicate"],
@@ -280,7 +283,7 @@ BAD_INPUT_CASES = [
     "missing file", "empty file", "header only", "ragged rows", "not UTF-8",
     "unknown extension", "unknown encoding", "missing target", "missing feature",
     "non-numeric feature", "NaN in a feature", "inf in a feature", "NaN in the target",
-    "single class", "three classes", "output directory missing", "unknown subcommand",
+    "single class", "a label per row", "output directory missing", "unknown subcommand",
     "no subcommand", "C negative", "C not a number", "C infinite", "max-iter negative",
     "unknown penalty", "target missing from argv", "garbage model file", "model file missing",
     "empty model file", "JSON that is not a model",
@@ -372,3 +375,27 @@ def test_internal_error_exits_1_and_debug_shows_the_traceback(tmp_path, capsys, 
         code, _, err = call(debug_argv, capsys)
         assert code == 1
         assert "Traceback" in err and "RuntimeError: boom" in err
+
+
+def test_three_classes_fit_and_predict(tmp_path, capsys):
+    from logistic.persist import load
+
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(300, 2))
+    label = np.array(["north", "south", "west"])[np.argmax(X @ [[2, -1, 0], [0, 1, -2]], 1)]
+    data = write_csv(tmp_path / "three.csv", pd.DataFrame({"a": X[:, 0], "b": X[:, 1],
+                                                           "label": label}))
+    model_path = tmp_path / "m.json"
+    code, _, err = call(["fit", data, "--target", "label", "--penalty", "l2", "--out",
+                         model_path, "--quiet"], capsys)
+    assert code == 0, err
+    code, stdout, err = call(["predict", model_path, data], capsys)
+    assert code == 0, err
+    written = pd.read_csv(io.StringIO(stdout))
+    assert list(written.columns) == ["probability_north", "probability_south",
+                                     "probability_west", "prediction"]
+    model = load(model_path)
+    frame = pd.DataFrame({"a": X[:, 0], "b": X[:, 1]})
+    np.testing.assert_allclose(written.iloc[:, :3].to_numpy(), model.predict_proba(frame),
+                               rtol=1e-12)
+    assert (written["prediction"] == label).mean() > 0.9

@@ -331,7 +331,8 @@ def cmd_fit(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_predict(args: argparse.Namespace, console: Console) -> int:
-    """``logistic predict``: P(classes_[1]) and the predicted label for every row."""
+    """``logistic predict``: P(classes_[1]) (or one probability_<class> column per class for
+    more than two) and the predicted label for every row."""
     from .persist import load
 
     model = load(args.model)
@@ -350,9 +351,12 @@ def cmd_predict(args: argparse.Namespace, console: Console) -> int:
             f"{', '.join(repr(m) for m in missing)}"
         )
     X = select_features(frame, [str(name) for name in names])
-    result = pd.DataFrame(
-        {"probability": model.predict_proba(X)[:, 1], "prediction": model.predict(X)}
-    )
+    proba = model.predict_proba(X)
+    if len(model.classes_) == 2:
+        columns = {"probability": proba[:, 1]}
+    else:
+        columns = {f"probability_{label}": proba[:, k] for k, label in enumerate(model.classes_)}
+    result = pd.DataFrame({**columns, "prediction": model.predict(X)})
     if out is None:
         result.to_csv(sys.stdout, index=False)
         sys.stdout.flush()

@@ -133,7 +133,8 @@ def split_xy(
     ------
     DataError
         The target or a feature is missing; a feature is not numeric or holds NaN/inf; the
-        target holds missing values or does not have exactly two classes.
+        target holds missing values, a single class, or more distinct values than half the
+        rows (a measurement rather than labels).
     """
     columns = [str(c) for c in frame.columns]
     if target not in frame.columns:
@@ -226,11 +227,11 @@ def _labels(column: pd.Series, target: str) -> NDArray:
             f"target column {target!r} has a single class ({classes[0]!r}); "
             "logistic regression needs two"
         )
-    if len(classes) > 2:
+    if len(classes) > 2 and len(classes) > len(y) / 2:
         shown = ", ".join(repr(c) for c in classes[:5]) + (", ..." if len(classes) > 5 else "")
         raise DataError(
-            f"target column {target!r} has {len(classes)} distinct values ({shown}); "
-            "logistic regression here is binary: it needs exactly two classes"
+            f"target column {target!r} has {len(classes)} distinct values in {len(y)} rows "
+            f"({shown}): that looks like a measurement, not class labels"
         )
     if y.dtype.kind == "f":
         raise DataError(

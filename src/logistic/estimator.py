@@ -26,24 +26,35 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .boundary import DecisionBoundary
 from .design import Design
 from .exceptions import ConvergenceWarning, SeparationWarning
-from .inference import MAX_PARAMETERS_FOR_COVARIANCE, Summary, fit_statistics, wald_interval
-from .losses import LOSSES, get_loss
+from .inference import (
+    MAX_PARAMETERS_FOR_COVARIANCE,
+    FitStatistics,
+    Summary,
+    fit_statistics,
+    wald_interval,
+)
+from .losses import LOSSES, get_loss, log_softmax, softmax, softmax_cross_entropy
 from .objective import Objective
 from .penalties import L2Penalty
 from .separation import check_separation, separation_message
 from .sigmoid import log_sigmoid, sigmoid
-from .solvers import SOLVERS
+from .solvers import SOLVERS, SolverResult
 
 __all__ = ["LogisticRegression"]
 
 PENALTIES = (None, "l2")
 SOLVER_NAMES = ("auto", *SOLVERS)
-# Newton forms the (d+1)² Hessian each iteration: worth it while d is moderate.
-_NEWTON_MAX_FEATURES = 200
+# Newton forms the p × p Hessian each iteration: worth it while p is moderate.
+_NEWTON_MAX_PARAMS = 256
+MULTI_CLASS = ("multinomial", "ovr")
 
 
 class LogisticRegression(ClassifierMixin, BaseEstimator):
-    """Binary logistic regression, fitted exactly.
+    """Logistic regression, binary or multinomial, fitted exactly.
+
+    With two classes: ŷ = σ(z), z = w·x + b (the seeds' model). With K > 2 classes and
+    ``multi_class='multinomial'``: ŷ = softmax(Wx + b), one row of W per class; with
+    ``'ovr'``: one binary model per class against the rest, probabilities normalised.
 
     Parameters
     ----------
@@ -54,8 +65,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     fit_intercept : bool, default True
         Learn b (the seeds' w₀). Never penalized.
     solver : {'auto', 'newton', 'lbfgs', 'gd'}, default 'auto'
-        'auto' takes Newton for up to 200 features (dense or sparse) and a convex loss,
-        else L-BFGS. 'gd' is the lecture's fixed-step gradient descent. The solver that ran
+        'auto' takes Newton for up to 256 parameters (K·(d + 1) for K classes) and a convex
+        loss, else L-BFGS. 'gd' is the lecture's fixed-step gradient descent. The solver that ran
         is in ``solver_``.
     max_iter : int >= 0, default 100
     tol : float >= 0, default 1e-6
@@ -72,14 +83,17 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     loss : {'cross_entropy', 'squared_error'}, default 'cross_entropy'
         'squared_error' is the seeds' ½(y - σ(z))², kept for comparison: non-convex, and
         its gradient is damped by σ'(z) ≤ 0.25.
+    multi_class : {'multinomial', 'ovr'}, default 'multinomial'
+        How more than two classes are scored (ignored for two).
     callback : callable(iteration, state) or None
         Called after every iteration with a dict of 'loss', 'grad_norm' and 'theta'.
 
     Attributes
     ----------
-    classes_ : (2,) the labels; the second is the "positive" class (y = 1 in the seeds).
-    coef_ : (1, n_features), intercept_ : (1,)
-    n_iter_ : (1,) int, converged_ : bool, solver_ : str
+    classes_ : (K,) the labels; with two, the second is the "positive" class (y = 1).
+    coef_ : (1, n_features) for two classes, (K, n_features) for K; intercept_ : (1,) or (K,)
+        Multinomial coefficients are centred over the classes (Σₖ wₖ = 0).
+    n_iter_ : (1,) int ((K,) for 'ovr'), converged_ : bool, solver_ : str
     loss_history_, grad_norm_history_ : ndarray, per iteration (the start included)
     n_features_in_, feature_names_in_ (for DataFrames)
     """
@@ -98,6 +112,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         warm_start: bool = False,
         verbose: int = 0,
         loss: str = "cross_entropy",
+        multi_class: str = "multinomial",
         callback=None,
     ) -> None:
         self.penalty = penalty
@@ -111,6 +126,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self.warm_start = warm_start
         self.verbose = verbose
         self.loss = loss
+        self.multi_class = multi_class
         self.callback = callback
 
     # -- parameters --------------------------------------------------------------------------
@@ -133,14 +149,10 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             raise ValueError(f"solver must be one of {SOLVER_NAMES}, got {self.solver!r}")
         if self.loss not in LOSSES:
             raise ValueError(f"loss must be one of {sorted(LOSSES)}, got {self.loss!r}")
+        if self.multi_class not in MULTI_CLASS:
+            raise ValueError(f"multi_class must be one of {MULTI_CLASS}, got {self.multi_class!r}")
         if self.callback is not None and not callable(self.callback):
             raise ValueError("callback must be callable(iteration, state) or None")
-
-    def _choose_solver(self, n_features: int) -> str:
-        if self.solver != "auto":
-            return self.solver
-        convex = get_loss(self.loss).convex
-        return "newton" if convex and n_features <= _NEWTON_MAX_FEATURES else "lbfgs"
 
     # -- fitting -----------------------------------------------------------------------------
     def fit(self, X, y: ArrayLike, sample_weight: ArrayLike | None = None) -> LogisticRegression:
@@ -156,11 +168,6 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 "LogisticRegression needs samples of at least 2 classes, "
                 f"but the data contain only 1 class: {classes[0]!r}"
             )
-        if classes.size > 2:
-            raise ValueError(
-                f"Only binary classification is supported. y has {classes.size} classes "
-                f"({', '.join(map(str, classes[:5]))}{', ...' if classes.size > 5 else ''})."
-            )
         weights = _sample_weight(sample_weight, X.shape[0])
         if self.class_weight is not None:
             weights = weights * _class_weights(self.class_weight, classes, y)
@@ -170,48 +177,88 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 "sample_weight leaves only 1 class with positive weight: "
                 f"{classes[present[0]]!r}"
             )
+        if classes.size > 2 and self.loss != "cross_entropy":
+            raise ValueError(
+                f"loss={self.loss!r} is for two classes; y has {classes.size}: use the "
+                "cross-entropy (loss='cross_entropy')"
+            )
         self.classes_ = classes
-        target = (y_index == 1).astype(np.float64)
 
+        if classes.size == 2:
+            fits = [self._solve(X, (y_index == 1).astype(np.float64), weights)]
+        elif self.multi_class == "multinomial":
+            fits = [self._solve(X, np.eye(classes.size)[y_index], weights)]
+        else:  # one binary model per class against the rest
+            fits = [
+                self._solve(X, (y_index == k).astype(np.float64), weights)
+                for k in range(classes.size)
+            ]
+        self._store(fits)
+
+        self.statistics_ = None
+        self.inference_note_ = self._inference_note(fits)
+        if self.inference_note_ is None:
+            objective, result = fits[0]
+            self.statistics_ = fit_statistics(objective, result.theta, self._inference_terms())
+        self.separation_ = None
+        if self.penalty is None and self.loss == "cross_entropy" and classes.size == 2:
+            objective, result = fits[0]
+            self._warn_if_separated(X, objective.y, weights, objective.scores(result.theta))
+        return self
+
+    def _solve(self, X, target, weights) -> tuple[Objective, SolverResult]:
+        """Builds the objective for one target (vector, or one-hot matrix) and minimizes it."""
+        loss = softmax_cross_entropy if target.ndim == 2 else get_loss(self.loss)
         penalty = L2Penalty(1.0 / (self.C * weights.sum())) if self.penalty == "l2" else None
-        objective = Objective(
-            X, target, weights, get_loss(self.loss), penalty, bool(self.fit_intercept)
-        )
-        solver = self._choose_solver(X.shape[1])
+        objective = Objective(X, target, weights, loss, penalty, bool(self.fit_intercept))
+        solver = self._choose_solver(objective)
         options = {"max_iter": int(self.max_iter), "tol": float(self.tol)}
         if solver == "gd":
             options["learning_rate"] = float(self.learning_rate)
         result = SOLVERS[solver](
-            objective, self._initial_theta(objective, target, weights), **options,
+            objective,
+            self._initial_theta(objective, target, weights),
+            **options,
             callback=self._iteration_callback(),
         )
-
-        w, b = objective.split(result.theta)
-        self.coef_ = w.reshape(1, -1).copy()
-        self.intercept_ = np.array([b])
-        self.n_iter_ = np.array([result.n_iter])
-        self.converged_ = result.converged
-        self.solver_ = solver
-        self.loss_history_ = np.asarray(result.loss_history)
-        self.grad_norm_history_ = np.asarray(result.grad_norm_history)
-        self.objective_ = result.loss_history[-1]
         if not result.converged:
             warnings.warn(
                 f"solver '{solver}' did not converge: {result.message} after "
                 f"{result.n_iter} iterations (‖∇J‖∞ = {result.grad_norm_history[-1]:.3g}, "
                 f"tol = {self.tol:g}). Increase max_iter, scale the features or loosen tol.",
                 ConvergenceWarning,
-                stacklevel=2,
+                stacklevel=3,
             )
-        self.statistics_ = None
-        self.inference_note_ = self._inference_note(objective)
-        if self.inference_note_ is None:
-            self.statistics_ = fit_statistics(objective, result.theta, self._terms())
-        if self.penalty is None and self.loss == "cross_entropy":
-            self._warn_if_separated(X, target, weights, objective.scores(result.theta))
-        return self
+        result.solver = solver
+        return objective, result
 
-    def _inference_note(self, objective: Objective) -> str | None:
+    def _store(self, fits: list[tuple[Objective, SolverResult]]) -> None:
+        """coef_ (one row per score column), intercept_, and how the solver(s) went."""
+        rows, intercepts = [], []
+        for objective, result in fits:
+            w, b = objective.split(result.theta)
+            rows.append(np.asarray(w).T.reshape(objective.n_outputs, -1))
+            intercepts.append(np.atleast_1d(b))
+        coef, intercept = np.vstack(rows), np.concatenate(intercepts)
+        if fits[0][0].n_outputs > 1:
+            # softmax scores are unchanged by adding one vector to every class: report the
+            # centred solution (Σₖ wₖ = 0, Σₖ bₖ = 0), the minimum-norm one
+            coef -= coef.mean(axis=0)
+            intercept -= intercept.mean()
+        self.coef_, self.intercept_ = coef, intercept
+        self.n_iter_ = np.array([result.n_iter for _, result in fits])
+        self.converged_ = all(result.converged for _, result in fits)
+        self.solver_ = fits[0][1].solver
+        self.loss_history_ = np.asarray(fits[0][1].loss_history)
+        self.grad_norm_history_ = np.asarray(fits[0][1].grad_norm_history)
+        self.objective_ = float(sum(result.loss_history[-1] for _, result in fits))
+
+    @property
+    def _multiclass(self) -> str | None:
+        """None for two classes, else 'multinomial' or 'ovr' (how this fit scored them)."""
+        return None if len(self.classes_) <= 2 else self.multi_class
+
+    def _inference_note(self, fits) -> str | None:
         """Why classical inference does not apply to this fit, or None where it does."""
         if self.penalty is not None:
             return (
@@ -221,24 +268,37 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             )
         if self.loss != "cross_entropy":
             return f"loss={self.loss!r} is not a log-likelihood: no likelihood-based statistics."
-        if objective.n_params > MAX_PARAMETERS_FOR_COVARIANCE:
+        if len(fits) > 1:
             return (
-                f"{objective.n_params} parameters: the covariance matrix is not formed above "
+                "multi_class='ovr' fits one binary model per class; their joint likelihood is "
+                "not one model's. Use multi_class='multinomial' for standard errors."
+            )
+        if fits[0][0].n_params > MAX_PARAMETERS_FOR_COVARIANCE:
+            return (
+                f"{fits[0][0].n_params} parameters: the covariance matrix is not formed above "
                 f"{MAX_PARAMETERS_FOR_COVARIANCE}."
             )
         return None
 
+    def _choose_solver(self, objective: Objective) -> str:
+        if self.solver != "auto":
+            return self.solver
+        convex = objective.loss.convex
+        return "newton" if convex and objective.n_params <= _NEWTON_MAX_PARAMS else "lbfgs"
+
     def _initial_theta(self, objective: Objective, target, weights) -> NDArray[np.float64]:
-        """Previous coefficients with warm_start; else w = 0 and b = log-odds of the mean ȳ."""
+        """The previous fit's θ with warm_start; else w = 0 and b = the log-odds of the
+        weighted class frequencies (centred log-priors for K classes)."""
         previous = getattr(self, "coef_", None) if self.warm_start else None
-        if previous is not None and previous.shape[1] == objective.n_features:
-            w = previous.ravel()
-            return np.append(w, self.intercept_[0]) if self.fit_intercept else w.copy()
-        theta = np.zeros(objective.n_params)
-        if self.fit_intercept:
-            mean = float(weights @ target / weights.sum())
-            theta[-1] = np.log(mean) - np.log1p(-mean)
-        return theta
+        shape = (objective.n_outputs, objective.n_features)
+        if previous is not None and previous.shape == shape:
+            return objective.join(previous.T, self.intercept_)
+        mean = np.clip(weights @ target / weights.sum(), 1e-12, 1 - 1e-12)
+        if objective.n_outputs == 1:
+            b = np.log(mean) - np.log1p(-mean)
+        else:
+            b = np.log(mean) - np.log(mean).mean()
+        return objective.join(np.zeros((objective.n_features, objective.n_outputs)), b)
 
     def _iteration_callback(self):
         user = self.callback
@@ -267,12 +327,43 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             warnings.warn(separation_message(found, names), SeparationWarning, stacklevel=3)
 
     # -- inference ---------------------------------------------------------------------------
-    def _terms(self) -> tuple[str, ...]:
+    def _feature_terms(self) -> list[str]:
         names = getattr(self, "feature_names_in_", None)
         if names is None:
             names = [f"x{j}" for j in range(1, self.n_features_in_ + 1)]
         names = [str(name) for name in names]
-        return ("Intercept", *names) if self.fit_intercept else tuple(names)
+        return ["Intercept", *names] if self.fit_intercept else names
+
+    def _inference_terms(self) -> tuple[str, ...]:
+        """The terms of the statistics: with K classes, classes 2..K against the first (the
+        reference-class parametrization of statsmodels' MNLogit), '<class>: <term>'."""
+        terms = self._feature_terms()
+        if self._multiclass is None:
+            return tuple(terms)
+        return tuple(f"{label}: {term}" for label in self.classes_[1:] for term in terms)
+
+    def _inference_params(self) -> NDArray[np.float64]:
+        """The estimates in the order of ``_inference_terms``, intercept first."""
+        rows = self.coef_
+        if self.fit_intercept:
+            rows = np.column_stack([self.intercept_, rows])
+        if self._multiclass is not None:
+            rows = (rows - rows[0])[1:]
+        return rows.ravel()
+
+    def _rebuild_statistics(self, cov, rank, n_obs, log_likelihood, null_log_likelihood):
+        """FitStatistics from stored numbers (a model file), with this model's estimates."""
+        n_intercepts = (max(len(self.classes_) - 1, 1)) * int(self.fit_intercept)
+        return FitStatistics(
+            terms=self._inference_terms(),
+            params=self._inference_params(),
+            cov=cov,
+            rank=rank,
+            n_obs=n_obs,
+            log_likelihood=log_likelihood,
+            null_log_likelihood=null_log_likelihood,
+            n_intercepts=n_intercepts,
+        )
 
     def _statistic(self, name: str):
         check_is_fitted(self)
@@ -303,23 +394,35 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         return wald_interval(self._statistic("params"), self.std_err_, alpha)
 
     def summary(self, alpha: float = 0.05) -> Summary:
-        """The coefficient table with the fit's header (statsmodels-style)."""
+        """The coefficient table with the fit's header (statsmodels-style).
+
+        With K classes and statistics, the rows are classes 2..K against the first, as
+        statsmodels' MNLogit reports them; without statistics, each class's own row.
+        """
         check_is_fitted(self)
-        terms = self._terms()
-        params = np.concatenate([self.intercept_, self.coef_.ravel()]) if self.fit_intercept \
-            else self.coef_.ravel()
         low, high = f"[{alpha / 2:g}", f"{1 - alpha / 2:g}]"
+        kind = self._multiclass
         header: dict[str, object] = {
             "Model": "Logit" if self.loss == "cross_entropy" else f"sigmoid, {self.loss}",
             "Classes": f"{self.classes_[0]!s} / {self.classes_[1]!s} (P of the second)",
             "Penalty": "none" if self.penalty is None else f"{self.penalty} (C={self.C:g})",
             "Solver": self.solver_,
-            "Iterations": int(self.n_iter_[0]),
+            "Iterations": int(self.n_iter_.max()),
             "Converged": bool(self.converged_),
         }
+        if kind is not None:
+            header["Model"] = "MNLogit" if kind == "multinomial" else "Logit, one-vs-rest"
+            header["Classes"] = f"{len(self.classes_)}, reference {self.classes_[0]!s}"
         if self.statistics_ is None:
+            terms = self._feature_terms()
+            rows = self.coef_ if not self.fit_intercept else np.column_stack(
+                [self.intercept_, self.coef_]
+            )
+            if kind is not None:
+                terms = [f"{label}: {term}" for label in self.classes_ for term in terms]
             nan = np.full(len(terms), np.nan)
-            columns = {"coef": params, "std err": nan, "z": nan, "P>|z|": nan, low: nan, high: nan}
+            columns = {"coef": rows.ravel(), "std err": nan, "z": nan, "P>|z|": nan,
+                       low: nan, high: nan}
             return Summary(header, pd.DataFrame(columns, index=terms), note=self.inference_note_)
         fit = self.statistics_
         header.update({
@@ -338,42 +441,65 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             "coef": fit.params, "std err": fit.std_err, "z": fit.z, "P>|z|": fit.p_values,
             low: interval[:, 0], high: interval[:, 1],
         }
+        terms = list(fit.terms)
         note = None if fit.rank == len(terms) else (
             f"The information matrix has rank {fit.rank} < {len(terms)} (collinear columns): "
             "standard errors use its pseudo-inverse."
         )
-        return Summary(header, pd.DataFrame(columns, index=list(terms)), note=note)
+        return Summary(header, pd.DataFrame(columns, index=terms), note=note)
 
     # -- prediction --------------------------------------------------------------------------
     def decision_function(self, X) -> NDArray[np.float64]:
-        """z = X·w + b for each row; σ(z) is the probability of ``classes_[1]``."""
+        """z = X·w + b per row ((n,) for two classes; (n, K) scores for K classes).
+
+        σ(z) is the probability of ``classes_[1]``; with K classes softmax(z) gives them all.
+        """
         check_is_fitted(self)
         X = validate_data(
             self, X, accept_sparse=["csr", "csc"], dtype=[np.float64, np.float32], reset=False
         )
-        return Design(X).matvec(self.coef_.ravel()) + self.intercept_[0]
+        if self._multiclass is None:
+            return Design(X).matvec(self.coef_.ravel()) + self.intercept_[0]
+        return Design(X).matvec(self.coef_.T) + self.intercept_
 
     def predict_proba(self, X) -> NDArray[np.float64]:
-        """[1 - σ(z), σ(z)] per row, in ``classes_`` order (1 - σ(z) computed as σ(-z))."""
+        """Class probabilities in ``classes_`` order, rows summing to 1.
+
+        Two classes: [1 - σ(z), σ(z)] (1 - σ(z) computed as σ(-z)). Multinomial:
+        softmax(z). One-vs-rest: σ(zₖ) normalised over the classes.
+        """
         z = self.decision_function(X)
-        return np.column_stack([sigmoid(-z), sigmoid(z)])
+        if self._multiclass is None:
+            return np.column_stack([sigmoid(-z), sigmoid(z)])
+        if self._multiclass == "multinomial":
+            return softmax(z)
+        return softmax(log_sigmoid(z))
 
     def predict_log_proba(self, X) -> NDArray[np.float64]:
-        """[log σ(-z), log σ(z)]: exact in the tails, never the log of a rounded 0 or 1."""
+        """log of ``predict_proba`` from the scores: exact in the tails, never log of 0."""
         z = self.decision_function(X)
-        return np.column_stack([log_sigmoid(-z), log_sigmoid(z)])
+        if self._multiclass is None:
+            return np.column_stack([log_sigmoid(-z), log_sigmoid(z)])
+        return log_softmax(z if self._multiclass == "multinomial" else log_sigmoid(z))
 
     def predict(self, X) -> NDArray:
-        """``classes_[1]`` where z > 0 (σ(z) > 1/2), else ``classes_[0]``."""
-        positive = self.decision_function(X) > 0
-        return self.classes_[positive.astype(int)]
+        """The most probable class: ``classes_[1]`` where z > 0 for two classes."""
+        z = self.decision_function(X)
+        if self._multiclass is None:
+            return self.classes_[(z > 0).astype(int)]
+        return self.classes_[np.argmax(z, axis=1)]
 
     def decision_boundary(self) -> DecisionBoundary:
-        """The hyperplane w₀ + w·x = 0, where σ(z) = 1/2.
+        """The hyperplane w₀ + w·x = 0, where σ(z) = 1/2 (two classes).
 
         Seed 001's W = [-3, 1, 1] gives the line x₁ + x₂ = 3.
         """
         check_is_fitted(self)
+        if self._multiclass is not None:
+            raise ValueError(
+                f"decision_boundary() is for two classes; this model has {len(self.classes_)} "
+                "(each pair of classes k, l meets where zₖ = zₗ)"
+            )
         names = getattr(self, "feature_names_in_", None)
         if names is None:
             names = [f"x{j}" for j in range(1, self.n_features_in_ + 1)]
@@ -388,7 +514,6 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
-        tags.classifier_tags.multi_class = False
         return tags
 
 

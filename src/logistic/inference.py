@@ -9,8 +9,10 @@ frequency weights sᵢ (each row stands for sᵢ identical observations)::
     p-value           P(|Z| > |z|) = 2·Φ(-|z|)
     Wald interval     θ̂ ± Φ⁻¹(1 - α/2)·std err
     null model        intercept only: ŷ = ȳ (the weighted mean); without an intercept, z = 0
+    K classes         classes 2..K against the first (statsmodels' MNLogit): θₖ - θ₁, whose
+                      information is the full Hessian's block of classes 2..K
     deviance          D = -2ℓ (the saturated model of 0/1 data has ℓ = 0)
-    LR test           LR = 2(ℓ - ℓ₀) ~ χ²(df_model),   df_model = rank - [intercept]
+    LR test           LR = 2(ℓ - ℓ₀) ~ χ²(df_model),   df_model = rank - (number of intercepts)
     AIC = -2ℓ + 2k,   BIC = -2ℓ + k·log n,   McFadden's pseudo R² = 1 - ℓ/ℓ₀,
     with k the number of estimated parameters and n = Σsᵢ observations.
 
@@ -51,7 +53,7 @@ class FitStatistics:
     n_obs: float
     log_likelihood: float
     null_log_likelihood: float
-    fit_intercept: bool
+    n_intercepts: int
 
     @property
     def std_err(self) -> Array:
@@ -68,7 +70,7 @@ class FitStatistics:
 
     @property
     def df_model(self) -> int:
-        return self.rank - int(self.fit_intercept)
+        return self.rank - self.n_intercepts
 
     @property
     def df_resid(self) -> float:
@@ -103,40 +105,45 @@ class FitStatistics:
         return float(stats.chi2.sf(self.lr_stat, self.df_model)) if self.df_model > 0 else np.nan
 
 
-def _covariance(information: Array) -> tuple[Array, int]:
-    """I⁻¹ by Cholesky; the pseudo-inverse (and its rank) when I is singular."""
-    return solve_psd(information, np.eye(information.shape[0]))
-
-
 def fit_statistics(objective, theta: Array, terms: tuple[str, ...]) -> FitStatistics:
     """The statistics of an unpenalized cross-entropy ``objective`` at its optimum ``theta``.
 
     ``objective`` is an ``Objective`` whose sample weights are frequency weights; ``theta``
-    is [w, b] in its order, and the result puts the intercept first.
+    is in its layout (rows [wₖ, bₖ]). The result puts each intercept first and, with K
+    classes, holds classes 2..K against the first.
     """
     total = float(objective.total_weight)
-    information = total * objective.hessian(theta)
-    mean_loss = objective.value(theta)
-    y_bar = float(objective.weights @ objective.y)
-    if objective.fit_intercept:
-        order = np.r_[objective.n_params - 1, : objective.n_params - 1]
-        information = information[np.ix_(order, order)]
-        params = theta[order]
-        null = total * (y_bar * np.log(y_bar) + (1.0 - y_bar) * np.log1p(-y_bar))
-    else:
-        params = np.array(theta, dtype=np.float64)
-        null = total * np.log(0.5)
-    cov, rank = _covariance(information)
+    K, r = objective.n_outputs, objective.row_length
+    rows = np.reshape(theta, (K, r))
+    kept = range(1, K) if K > 1 else range(1)
+    if K > 1:
+        rows = (rows - rows[0])[1:]
+    within = np.r_[r - 1, : r - 1] if objective.fit_intercept else np.arange(r)
+    index = np.concatenate([k * r + within for k in kept])
+    information = total * objective.hessian(theta)[np.ix_(index, index)]
+    cov, rank = solve_psd(information, np.eye(index.size))
     return FitStatistics(
         terms=tuple(terms),
-        params=params,
+        params=rows[:, within].ravel(),
         cov=cov,
         rank=rank,
         n_obs=total,
-        log_likelihood=-total * mean_loss,
-        null_log_likelihood=float(null),
-        fit_intercept=objective.fit_intercept,
+        log_likelihood=-total * objective.value(theta),
+        null_log_likelihood=_null_log_likelihood(objective),
+        n_intercepts=len(kept) * int(objective.fit_intercept),
     )
+
+
+def _null_log_likelihood(objective) -> float:
+    """ℓ₀: the intercept-only model (ŷ = the weighted class frequencies), or z = 0."""
+    total, K = float(objective.total_weight), max(objective.n_outputs, 2)
+    if not objective.fit_intercept:
+        return total * np.log(1.0 / K)
+    frequencies = objective.weights @ objective.y
+    if objective.n_outputs == 1:
+        frequencies = np.array([1.0 - frequencies, frequencies])
+    present = frequencies[frequencies > 0]
+    return float(total * np.sum(present * np.log(present)))
 
 
 def wald_interval(params: Array, std_err: Array, alpha: float) -> Array:

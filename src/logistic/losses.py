@@ -117,6 +117,14 @@ class Loss:
             return self.fused(y, z)
         return self.value(y, z), self.gradient(y, z)
 
+    def hessp(self, y: Array, z: Array, u: Array) -> Array:
+        """d²L/dz² · u, pointwise."""
+        return self.hessian(y, z) * u
+
+    def hessian_pairs(self, y: Array, z: Array):
+        """The curvature between score columns k ≤ l: one column, one pair."""
+        yield 0, 0, self.hessian(y, z)
+
 
 cross_entropy = Loss(
     "cross_entropy",
@@ -148,20 +156,80 @@ def get_loss(name: str) -> Loss:
 #     de/dzₖ = ŷₖ - yₖ                         (the binary σ(z) - y, class by class)
 #     d²e/dzₖdzₗ = ŷₖ(δₖₗ - ŷₗ)                (σ(1 - σ) on the diagonal for K = 2)
 #
-# logsumexp and softmax subtract the row maximum first, so no finite z overflows.
+# The row maximum is subtracted before exponentiating, so no finite z overflows.
+
+
+def _shifted_exp(Z: Array) -> tuple[Array, Array, Array]:
+    """(E, s, m): E = e^(Z - m) with m the row maximum, and s = Σₖ E."""
+    m = Z.max(axis=1, keepdims=True)
+    with np.errstate(over="ignore", under="ignore"):  # scores 1e308 apart: e^-inf = 0
+        E = np.exp(Z - m)
+    return E, E.sum(axis=1, keepdims=True), m
+
+
+def softmax(Z: Array) -> Array:
+    """ŷₖ = e^zₖ / Σₗ e^zₗ, rows summing to 1."""
+    E, s, _ = _shifted_exp(Z)
+    return E / s
+
+
+def log_softmax(Z: Array) -> Array:
+    """log ŷₖ = zₖ - logsumexp(z): exact in the tails, never the log of a rounded 0."""
+    E, s, m = _shifted_exp(Z)
+    with np.errstate(over="ignore"):
+        return (Z - m) - np.log(s)
+
+
+def softmax_cross_entropy_value_and_gradient(Y: Array, Z: Array) -> tuple[Array, Array]:
+    """(e, de/dZ) = (logsumexp(z) - Σₖ yₖzₖ, softmax(Z) - Y) from one exponential."""
+    E, s, m = _shifted_exp(Z)
+    with np.errstate(over="ignore"):  # a loss above 1.8e308 is inf: it is not representable
+        value = (np.log(s) + m).ravel() - np.einsum("ik,ik->i", Y, Z)
+    return value, E / s - Y
 
 
 def softmax_cross_entropy_value(Y: Array, Z: Array) -> Array:
     """e = logsumexp(z) - Σₖ yₖzₖ per row: the multiclass cross-entropy from the scores."""
-    return special.logsumexp(Z, axis=1) - np.einsum("ik,ik->i", Y, Z)
+    return softmax_cross_entropy_value_and_gradient(Y, Z)[0]
 
 
 def softmax_cross_entropy_gradient(Y: Array, Z: Array) -> Array:
     """de/dZ = softmax(Z) - Y, (n, K)."""
-    return special.softmax(Z, axis=1) - Y
+    return softmax_cross_entropy_value_and_gradient(Y, Z)[1]
 
 
 def softmax_cross_entropy_hessp(Z: Array, U: Array) -> Array:
     """Σₗ d²e/dzₖdzₗ·uₗ = ŷₖ(uₖ - Σₗ ŷₗuₗ) per row, without forming the K×K blocks."""
-    P = special.softmax(Z, axis=1)
+    P = softmax(Z)
     return P * (U - np.einsum("ik,ik->i", P, U)[:, None])
+
+
+@dataclass(frozen=True)
+class SoftmaxLoss:
+    """The softmax cross-entropy of K score columns, in the same shape as ``Loss``."""
+
+    name: str = "softmax_cross_entropy"
+    convex: bool = True
+
+    def value(self, Y: Array, Z: Array) -> Array:
+        return softmax_cross_entropy_value(Y, Z)
+
+    def gradient(self, Y: Array, Z: Array) -> Array:
+        return softmax_cross_entropy_gradient(Y, Z)
+
+    def value_and_gradient(self, Y: Array, Z: Array) -> tuple[Array, Array]:
+        return softmax_cross_entropy_value_and_gradient(Y, Z)
+
+    def hessp(self, Y: Array, Z: Array, U: Array) -> Array:
+        return softmax_cross_entropy_hessp(Z, U)
+
+    def hessian_pairs(self, Y: Array, Z: Array):
+        """d²e/dzₖdzₗ = ŷₖ(δₖₗ - ŷₗ) for every pair k ≤ l."""
+        P = softmax(Z)
+        K = P.shape[1]
+        for k in range(K):
+            for m in range(k, K):
+                yield k, m, P[:, k] * ((k == m) - P[:, m])
+
+
+softmax_cross_entropy = SoftmaxLoss()

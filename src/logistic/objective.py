@@ -13,6 +13,11 @@ For cross-entropy ∂L/∂z = ŷ - y, so these are exactly the seeds' (000, 001)
     ∂J/∂w = -(1/m) Σᵢ (y⁽ⁱ⁾ - ŷ⁽ⁱ⁾)·x⁽ⁱ⁾,   ∂J/∂b = -(1/m) Σᵢ (y⁽ⁱ⁾ - ŷ⁽ⁱ⁾),
     ∂²J/∂w² = (1/m) Xᵀ diag(σ(z)(1 - σ(z))) X.
 
+With K classes (softmax) each class k has its own row θₖ = [wₖ, bₖ] and score column
+zₖ = Xwₖ + bₖ; the same three lines hold column by column, and the Hessian's (k, l) block is
+Xᵀ diag(s̃ ⊙ ∂²L/∂zₖ∂zₗ) X. θ is the flat (K, d + 1) array, so the binary θ = [w, b] is the
+case K = 1.
+
 Dense, sparse and (later) chunked data all reach X through ``design.Design``. The solvers
 see only this object: value, gradient, Hessian and Hessian-vector products of θ.
 """
@@ -37,11 +42,11 @@ class Objective:
     Parameters
     ----------
     X : (m, d) array or scipy.sparse matrix, or a ``Design``.
-    y : (m,) targets in [0, 1].
+    y : (m,) targets in [0, 1] for one score column, or (m, K) one-hot rows for K classes.
     sample_weight : (m,) non-negative weights, or None for 1/m each.
-    loss : pointwise loss of z (``losses.cross_entropy`` by default).
+    loss : pointwise loss of z (``losses.cross_entropy`` by default; a softmax loss for K).
     penalty : penalty on w (``penalties.NoPenalty()`` by default).
-    fit_intercept : whether θ ends with the intercept b.
+    fit_intercept : whether each row of θ ends with its intercept.
     """
 
     def __init__(
@@ -63,75 +68,95 @@ class Objective:
         self.penalty = NoPenalty() if penalty is None else penalty
         self.fit_intercept = fit_intercept
         self.n_features = self.design.n_features
-        self.n_params = self.n_features + int(fit_intercept)
+        self.n_outputs = 1 if self.y.ndim == 1 else self.y.shape[1]
+        self.row_length = self.n_features + int(fit_intercept)
+        self.n_params = self.n_outputs * self.row_length
         self._cached_theta: Array | None = None
         self._cached_z: Array | None = None
 
     # -- θ and z ---------------------------------------------------------------------------
-    def split(self, theta: Array) -> tuple[Array, float]:
-        """θ = [w, b] → (w, b); b = 0 without an intercept."""
-        w = theta[: self.n_features]
-        return w, float(theta[-1]) if self.fit_intercept else 0.0
+    def split(self, theta: Array) -> tuple[Array, Array | float]:
+        """θ → (w, b): w is (d,) and b a float for one column; (d, K) and (K,) for K."""
+        rows = np.asarray(theta).reshape(self.n_outputs, self.row_length)
+        w = rows[:, : self.n_features].T
+        b = rows[:, -1] if self.fit_intercept else np.zeros(self.n_outputs)
+        if self.n_outputs == 1:
+            return w[:, 0], float(b[0])
+        return w, b
+
+    def join(self, w: Array, b) -> Array:
+        """(w, b) → θ, the inverse of ``split``."""
+        rows = np.empty((self.n_outputs, self.row_length))
+        rows[:, : self.n_features] = np.reshape(w, (self.n_features, self.n_outputs)).T
+        if self.fit_intercept:
+            rows[:, -1] = b
+        return rows.ravel()
 
     def scores(self, theta: Array) -> Array:
-        """z = Xw + b, one pass over X (the last θ's z is kept for the next call)."""
+        """z = Xw + b (one pass over X); the last θ's z is kept for the next call."""
         if self._cached_theta is not None and np.array_equal(theta, self._cached_theta):
             return self._cached_z
         w, b = self.split(theta)
         z = self.design.matvec(w)
-        if b:
+        if self.fit_intercept:
             z += b
         self._cached_theta, self._cached_z = np.array(theta, dtype=np.float64), z
         return z
 
-    def _to_theta(self, grad_w: Array, grad_b: float) -> Array:
-        return np.append(grad_w, grad_b) if self.fit_intercept else grad_w
+    def _backward(self, w: Array, g: Array, penalty_term: Array) -> Array:
+        """The chain rule's last link: (∂L/∂z already weighted) → θ-space, Xᵀg and Σg."""
+        return self.join(self.design.rmatvec(g) + penalty_term, g.sum(axis=0))
+
+    def _weighted(self, values: Array) -> Array:
+        return values * (self.weights if values.ndim == 1 else self.weights[:, None])
 
     # -- value and derivatives -------------------------------------------------------------
     def value(self, theta: Array) -> float:
         """J(θ) = Σ s̃ᵢ L(yᵢ, zᵢ) + P(w)."""
-        z = self.scores(theta)
         w, _ = self.split(theta)
-        return float(self.weights @ self.loss.value(self.y, z)) + self.penalty.value(w)
+        values = self.loss.value(self.y, self.scores(theta))
+        return float(self.weights @ values) + self.penalty.value(w)
 
     def value_and_gradient(self, theta: Array) -> tuple[float, Array]:
         """(J, ∇J) with one pass over X for z and one for Xᵀ(s̃ ⊙ ∂L/∂z)."""
-        z = self.scores(theta)
         w, _ = self.split(theta)
-        values, dz = self.loss.value_and_gradient(self.y, z)
+        values, dz = self.loss.value_and_gradient(self.y, self.scores(theta))
         value = float(self.weights @ values) + self.penalty.value(w)
-        g = self.weights * dz
-        grad_w = self.design.rmatvec(g) + self.penalty.gradient(w)
-        return value, self._to_theta(grad_w, float(g.sum()))
+        return value, self._backward(w, self._weighted(dz), self.penalty.gradient(w))
 
     def gradient(self, theta: Array) -> Array:
         return self.value_and_gradient(theta)[1]
 
-    def curvature(self, theta: Array) -> Array:
-        """s̃ ⊙ ∂²L/∂z²: the diagonal D of the Hessian XᵀDX (σ(1-σ)/m for cross-entropy)."""
-        return self.weights * self.loss.hessian(self.y, self.scores(theta))
-
     def hessian(self, theta: Array) -> Array:
-        """∇²J(θ) as a dense (p, p) array: [[XᵀDX + ∇²P, XᵀD1], [1ᵀDX, 1ᵀD1]]."""
-        h = self.curvature(theta)
-        hessian_ww = self.design.gram(h)
-        self.penalty.add_hessian(hessian_ww)
-        if not self.fit_intercept:
-            return hessian_ww
-        p = self.n_params
-        out = np.empty((p, p))
-        out[:-1, :-1] = hessian_ww
-        out[:-1, -1] = out[-1, :-1] = self.design.rmatvec(h)
-        out[-1, -1] = h.sum()
+        """∇²J(θ) as a dense (p, p) array, block (k, l) for score columns k and l:
+
+            [[Xᵀ Dₖₗ X + δₖₗ∇²P, Xᵀ Dₖₗ 1], [1ᵀ Dₖₗ X, 1ᵀ Dₖₗ 1]],  Dₖₗ = diag(s̃ ⊙ ∂²L/∂zₖ∂zₗ)
+
+        (σ(1-σ)/m on the diagonal for the binary cross-entropy). Each block is one pass.
+        """
+        w, _ = self.split(theta)
+        r, d = self.row_length, self.n_features
+        out = np.empty((self.n_params, self.n_params))
+        curvature = self.penalty.hessian_diagonal(w).reshape(d, self.n_outputs)
+        for k, m, h in self.loss.hessian_pairs(self.y, self.scores(theta)):
+            h = self.weights * h
+            block = np.empty((r, r))
+            block[:d, :d] = self.design.gram(h)
+            if k == m:
+                block[np.arange(d), np.arange(d)] += curvature[:, k]
+            if self.fit_intercept:
+                block[:d, d] = block[d, :d] = self.design.rmatvec(h)
+                block[d, d] = h.sum()
+            out[k * r : (k + 1) * r, m * r : (m + 1) * r] = block
+            out[m * r : (m + 1) * r, k * r : (k + 1) * r] = block.T
         return out
 
     def hessp(self, theta: Array, v: Array) -> Array:
-        """∇²J(θ)·v without forming the Hessian: Xᵀ(D(X v_w + v_b)) + ∇²P v_w."""
-        h = self.curvature(theta)
+        """∇²J(θ)·v without forming the Hessian: Xᵀ(∂²L/∂z² · (X v_w + v_b)) + ∇²P v_w."""
+        w, _ = self.split(theta)
         v_w, v_b = self.split(v)
         u = self.design.matvec(v_w)
-        if v_b:
+        if self.fit_intercept:
             u += v_b
-        u *= h
-        out_w = self.design.rmatvec(u) + self.penalty.hessp(v_w)
-        return self._to_theta(out_w, float(u.sum()))
+        g = self._weighted(self.loss.hessp(self.y, self.scores(theta), u))
+        return self._backward(w, g, self.penalty.hessian_diagonal(w) * v_w)

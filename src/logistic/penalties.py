@@ -1,7 +1,8 @@
-"""Penalties on the coefficient vector w (never on the intercept b).
+"""Penalties on the coefficients w (never on the intercept b).
 
-The objective adds one of these to the mean loss. Each gives its value, gradient and its
-contribution to the Hessian, beside each other.
+The objective adds one of these to the mean loss. Each gives its value, gradient and the
+diagonal of its Hessian, beside each other; w is a vector, or a (d, K) matrix with a column
+per class.
 """
 
 from __future__ import annotations
@@ -26,11 +27,9 @@ class NoPenalty:
     def gradient(self, w: Array) -> Array:
         return np.zeros_like(w)
 
-    def add_hessian(self, hessian_ww: Array) -> None:
-        """Adds ∂²P/∂w² to the (d, d) block in place."""
-
-    def hessp(self, v: Array) -> Array:
-        return np.zeros_like(v)
+    def hessian_diagonal(self, w: Array) -> Array:
+        """∂²P/∂w², which is diagonal, shaped like w."""
+        return np.zeros_like(w)
 
 
 @dataclass(frozen=True)
@@ -44,15 +43,12 @@ class L2Penalty:
     alpha: float
 
     def value(self, w: Array) -> float:
-        return 0.5 * self.alpha * float(w @ w)
+        return 0.5 * self.alpha * float(np.vdot(w, w))
 
     def gradient(self, w: Array) -> Array:
         """∂P/∂w = α·w."""
         return self.alpha * w
 
-    def add_hessian(self, hessian_ww: Array) -> None:
-        """∂²P/∂w² = α·I, added to the diagonal in place."""
-        hessian_ww[np.diag_indices_from(hessian_ww)] += self.alpha
-
-    def hessp(self, v: Array) -> Array:
-        return self.alpha * v
+    def hessian_diagonal(self, w: Array) -> Array:
+        """∂²P/∂w² = α·I, as its diagonal shaped like w."""
+        return np.full_like(w, self.alpha)

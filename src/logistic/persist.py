@@ -17,8 +17,9 @@ The file (schema version 1) is one JSON object, indented by 2, keys in this orde
       "classes": [0, 1],                      classes_, JSON values (int, float, bool, str)
       "classes_dtype": "int64",               numpy dtype of classes_: a name for bool, int,
                                               uint and float, "<U5" for str, "object"
-      "coef": [[0.5, -1.25]],                 coef_, shape (1, n_features_in)
-      "intercept": [0.125],                   intercept_, shape (1,)
+      "coef": [[0.5, -1.25]],                 coef_, shape (1, n_features_in) for 2 classes,
+                                              (K, n_features_in) for K > 2
+      "intercept": [0.125],                   intercept_, shape (1,) or (K,)
       "n_features_in": 2,
       "feature_names": ["age", "dose"],       feature_names_in_, or null
       "fit": {"solver": "newton", "n_iter": 7, "converged": true, "objective": 0.31},
@@ -66,7 +67,6 @@ from sklearn.utils.validation import check_is_fitted
 from .atomic import write_atomically
 from .estimator import LogisticRegression
 from .exceptions import ModelFileError
-from .inference import FitStatistics
 
 __all__ = ["FORMAT", "SCHEMA_VERSION", "load", "save"]
 
@@ -136,10 +136,11 @@ def _document(model: LogisticRegression) -> dict[str, Any]:
     n_features = int(model.n_features_in_)
     coef = np.asarray(model.coef_, dtype=np.float64)
     intercept = np.asarray(model.intercept_, dtype=np.float64)
-    if coef.shape != (1, n_features) or intercept.shape != (1,):
+    rows = _score_rows(len(model.classes_))
+    if coef.shape != (rows, n_features) or intercept.shape != (rows,):
         raise ValueError(
             f"cannot save a model with coef_ of shape {coef.shape} and intercept_ of shape "
-            f"{intercept.shape}; expected (1, {n_features}) and (1,)"
+            f"{intercept.shape}; expected ({rows}, {n_features}) and ({rows},)"
         )
     objective = float(model.objective_)
     for name, values in (("coef_", coef), ("intercept_", intercept), ("objective_", objective)):
@@ -372,8 +373,10 @@ def _model(document: dict[str, Any], name: str) -> LogisticRegression:
     n_features = document["n_features_in"]
     if not _is_int(n_features) or n_features < 1:
         raise _Invalid(f"n_features_in must be a positive integer, got {n_features!r}")
-    coef = _coef(document["coef"], n_features)
-    intercept = _float_list(document["intercept"], "intercept", (1,))
+    classes = _classes(document["classes"], document["classes_dtype"])
+    rows = _score_rows(len(classes))
+    coef = _coef(document["coef"], rows, n_features)
+    intercept = _float_list(document["intercept"], "intercept", (rows,))
     names = document["feature_names"]
     if names is not None:
         if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
@@ -382,7 +385,6 @@ def _model(document: dict[str, Any], name: str) -> LogisticRegression:
             raise _Invalid(
                 f"{len(names)} feature_names for n_features_in = {n_features} features"
             )
-    classes = _classes(document["classes"], document["classes_dtype"])
     fit = document["fit"]
     if not isinstance(fit, dict):
         raise _Invalid(f"fit must be an object, got a JSON {_json_type(fit)}")
@@ -421,7 +423,7 @@ def _statistics(document: dict[str, Any], model: LogisticRegression):
     if not isinstance(saved, dict):
         raise _Invalid(f"statistics must be null or an object, got a JSON {_json_type(saved)}")
     _check_keys(saved, _STATISTICS_KEYS, "statistics.")
-    terms = model._terms()
+    terms = model._inference_terms()
     p = len(terms)
     cov = saved["cov"]
     if not isinstance(cov, list) or len(cov) != p or not all(isinstance(r, list) for r in cov):
@@ -437,18 +439,8 @@ def _statistics(document: dict[str, Any], model: LogisticRegression):
     )
     if n_obs <= 0:
         raise _Invalid(f"statistics.n_obs must be positive, got {n_obs!r}")
-    params = model.coef_.ravel()
-    if model.fit_intercept:
-        params = np.concatenate([model.intercept_, params])
-    fit = FitStatistics(
-        terms=terms,
-        params=params,
-        cov=cov,
-        rank=rank,
-        n_obs=float(n_obs),
-        log_likelihood=float(log_likelihood),
-        null_log_likelihood=float(null_log_likelihood),
-        fit_intercept=bool(model.fit_intercept),
+    fit = model._rebuild_statistics(
+        cov, rank, float(n_obs), float(log_likelihood), float(null_log_likelihood)
     )
     return fit, note
 
@@ -488,23 +480,31 @@ def _float_list(value: Any, what: str, shape: tuple[int, ...]) -> np.ndarray:
     return array
 
 
-def _coef(value: Any, n_features: int) -> np.ndarray:
+def _score_rows(n_classes: int) -> int:
+    """Rows of coef_: one score for two classes, one per class for more."""
+    return 1 if n_classes == 2 else n_classes
+
+
+def _coef(value: Any, rows: int, n_features: int) -> np.ndarray:
     if not isinstance(value, list) or not all(isinstance(row, list) for row in value):
         raise _Invalid("coef must be a list of rows (a nested list)")
     lengths = {len(row) for row in value}
     if len(lengths) > 1:
         raise _Invalid(f"coef rows have different lengths {sorted(lengths)}")
     shape = (len(value), lengths.pop() if lengths else 0)
-    if shape != (1, n_features):
-        raise _Invalid(f"coef has shape {shape}, expected (1, {n_features}) for n_features_in")
-    return _float_list(value[0], "coef", (n_features,)).reshape(1, n_features)
+    if shape != (rows, n_features):
+        raise _Invalid(
+            f"coef has shape {shape}, expected ({rows}, {n_features}) for the classes and "
+            "n_features_in"
+        )
+    return np.vstack([_float_list(row, "coef", (n_features,)) for row in value])
 
 
 def _classes(values: Any, dtype_name: Any) -> np.ndarray:
     if not isinstance(values, list):
         raise _Invalid(f"classes must be a list, got a JSON {_json_type(values)}")
-    if len(values) != 2:
-        raise _Invalid(f"it has {len(values)} classes; a binary model has exactly 2")
+    if len(values) < 2:
+        raise _Invalid(f"it has {len(values)} classes; a model has at least 2")
     if not isinstance(dtype_name, str):
         raise _Invalid(f"classes_dtype must be a string, got {dtype_name!r}")
     try:
@@ -528,16 +528,18 @@ def _classes(values: Any, dtype_name: Any) -> np.ndarray:
         classes = np.asarray(values, dtype=dtype)
     except (OverflowError, TypeError, ValueError):
         classes = None
-    if classes is None or classes.shape != (2,) or (kind != "O" and classes.tolist() != values):
+    if classes is None or classes.shape != (len(values),) or (
+        kind != "O" and classes.tolist() != values
+    ):
         raise _Invalid(f"classes {values!r} do not fit dtype {dtype_name!r}")
     if kind == "f" and not np.all(np.isfinite(classes)):
         raise _Invalid("classes contain a non-finite number")
     try:
-        increasing = bool(classes[0] < classes[1])
+        increasing = all(bool(a < b) for a, b in zip(classes[:-1], classes[1:], strict=True))
     except TypeError:
         increasing = False
     if not increasing:
-        raise _Invalid(f"classes {values!r} must be 2 distinct labels in increasing order")
+        raise _Invalid(f"classes {values!r} must be distinct labels in increasing order")
     return classes
 
 
