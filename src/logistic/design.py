@@ -20,6 +20,8 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
+from . import kernels
+
 Array = NDArray[np.float64]
 
 __all__ = ["Design", "as_design"]
@@ -83,26 +85,54 @@ class Design:
                 out += block.T @ g[part]
         return out
 
-    def gram(self, h: Array) -> Array:
-        """Xᵀ·diag(h)·X as a dense (d, d) float64 array.
+    def gram(self, h: Array) -> tuple[Array, Array]:
+        """(Xᵀ·diag(h)·X as a dense (d, d) float64 array, Xᵀh) in one pass.
 
         Dense X is taken in row blocks; where h ≥ 0 each block is scaled by √h and
         multiplied by its own transpose, which NumPy hands to BLAS as a symmetric rank-k
-        update. No n×d temporary is made.
+        update, and Xᵀh (the intercept's column of the Hessian) is taken from the same
+        block while it is in cache. No n×d temporary is made.
         """
         self.passes += 1
         if self.sparse:
             X = self.X.astype(np.float64) if self._widen else self.X
-            return np.asarray((X.T @ X.multiply(h[:, None]).tocsr()).todense())
+            gram = np.asarray((X.T @ X.multiply(h[:, None]).tocsr()).todense())
+            return gram, np.asarray(X.T @ h, dtype=np.float64)
         d = self.n_features
-        out = np.zeros((d, d))
+        out, sums = np.zeros((d, d)), np.zeros(d)
         nonnegative = bool(np.all(h >= 0))
         root = np.sqrt(h) if nonnegative else h
         for rows in self._slices(self._gram_rows, self.n_samples):
             block = self.X[rows].astype(np.float64, copy=False)
             scaled = block * root[rows, None]
             out += (scaled.T @ scaled) if nonnegative else (block.T @ scaled)
-        return out
+            sums += h[rows] @ block
+        return out, sums
+
+    @property
+    def fusable(self) -> bool:
+        """Whether the compiled one-pass kernels apply: C-ordered dense or CSR, and large
+        enough for the compilation to pay off."""
+        if self.n_samples * self.n_features < kernels.MIN_ELEMENTS:
+            return False
+        if self.sparse:
+            return self.X.format == "csr" and self.dtype in (np.float32, np.float64)
+        return bool(self.X.flags.c_contiguous)
+
+    def cross_entropy(self, w: Array, b: float, y: Array, s: Array) -> tuple[float, Array, Array]:
+        """(Σ sᵢeᵢ, [Xᵀr, Σr], z) of the binary cross-entropy in one pass (``kernels``)."""
+        self.passes += 1
+        z = np.empty(self.n_samples)
+        chunks = kernels.n_chunks(self.n_samples, self.n_features)
+        w = np.ascontiguousarray(w, dtype=np.float64)
+        if self.sparse:
+            X = self.X
+            value, grad = kernels.cross_entropy_csr(
+                X.data, X.indices, X.indptr, self.n_features, y, s, w, float(b), z, chunks
+            )
+        else:
+            value, grad = kernels.cross_entropy_dense(self.X, y, s, w, float(b), z, chunks)
+        return float(np.sum(value)), grad.sum(axis=0), z
 
 
 def as_design(X) -> Design:

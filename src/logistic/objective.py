@@ -73,6 +73,10 @@ class Objective:
         self.n_params = self.n_outputs * self.row_length
         self._cached_theta: Array | None = None
         self._cached_z: Array | None = None
+        # the binary cross-entropy on C-ordered or CSR data runs as one compiled pass
+        self.fused = (
+            loss is cross_entropy and self.n_outputs == 1 and self.design.fusable
+        )
 
     # -- θ and z ---------------------------------------------------------------------------
     def split(self, theta: Array) -> tuple[Array, Array | float]:
@@ -118,8 +122,14 @@ class Objective:
         return float(self.weights @ values) + self.penalty.value(w)
 
     def value_and_gradient(self, theta: Array) -> tuple[float, Array]:
-        """(J, ∇J) with one pass over X for z and one for Xᵀ(s̃ ⊙ ∂L/∂z)."""
-        w, _ = self.split(theta)
+        """(J, ∇J) with one pass over X for z and one for Xᵀ(s̃ ⊙ ∂L/∂z) — or a single
+        pass of the compiled kernel, which computes the same terms row by row."""
+        w, b = self.split(theta)
+        if self.fused:
+            value, grad, z = self.design.cross_entropy(w, b, self.y, self.weights)
+            self._cached_theta, self._cached_z = np.array(theta, dtype=np.float64), z
+            grad_w = grad[:-1] + self.penalty.gradient(w)
+            return value + self.penalty.value(w), self.join(grad_w, grad[-1])
         values, dz = self.loss.value_and_gradient(self.y, self.scores(theta))
         value = float(self.weights @ values) + self.penalty.value(w)
         return value, self._backward(w, self._weighted(dz), self.penalty.gradient(w))
@@ -141,11 +151,12 @@ class Objective:
         for k, m, h in self.loss.hessian_pairs(self.y, self.scores(theta)):
             h = self.weights * h
             block = np.empty((r, r))
-            block[:d, :d] = self.design.gram(h)
+            gram, sums = self.design.gram(h)
+            block[:d, :d] = gram
             if k == m:
                 block[np.arange(d), np.arange(d)] += curvature[:, k]
             if self.fit_intercept:
-                block[:d, d] = block[d, :d] = self.design.rmatvec(h)
+                block[:d, d] = block[d, :d] = sums
                 block[d, d] = h.sum()
             out[k * r : (k + 1) * r, m * r : (m + 1) * r] = block
             out[m * r : (m + 1) * r, k * r : (k + 1) * r] = block.T

@@ -1,0 +1,107 @@
+"""Compiled kernels: the objective's chain rule fused into one pass over X.
+
+The generic path (``objective.py``) reads X twice per evaluation — z = Xw, then Xᵀg — and
+runs a dozen NumPy passes over n-vectors in between. For the binary cross-entropy these
+kernels do all of it row by row while the row is in cache:
+
+    zᵢ = xᵢ·w + b
+    eᵢ = (max(zᵢ, 0) - yᵢzᵢ) + log1p(tᵢ),   tᵢ = e^-|zᵢ|          (losses.cross_entropy_value)
+    rᵢ = sᵢ·∂e/∂zᵢ = -sᵢ(yᵢσ(-zᵢ) - (1 - yᵢ)σ(zᵢ))               (losses.cross_entropy_gradient)
+    J += sᵢeᵢ,   ∂J/∂w += rᵢxᵢ,   ∂J/∂b += rᵢ
+
+so X is read once: the memory-bandwidth floor of an L-BFGS step is halved. The formulas are
+the same as the generic path's, term for term; the tests hold the two to 1e-13.
+
+Rows are split into a fixed number of chunks that depend on n alone (not on the number of
+threads), each chunk accumulating its own partial sums, so results are bit-identical on any
+machine. ``fastmath`` allows only reassociation and fused multiply-add (for SIMD dot
+products): no approximate exp/log and no assumptions about NaN or infinity.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+__all__ = ["MIN_ELEMENTS", "cross_entropy_csr", "cross_entropy_dense"]
+
+# Below this many entries of X the NumPy path is as fast and needs no compilation.
+MIN_ELEMENTS = 200_000
+_ROWS_PER_CHUNK = 4096
+_FAST = {"reassoc", "contract"}
+
+
+_PARTIALS_BYTES = 1 << 26  # at most 64 MiB of per-chunk gradient accumulators
+
+
+def n_chunks(n_rows: int, n_features: int) -> int:
+    """Chunks of about 4096 rows, fewer where d is so large that the partial gradients would
+    not fit in 64 MiB. A function of the shape alone, so sums are reproducible."""
+    most = max(1, _PARTIALS_BYTES // (8 * (n_features + 1)))
+    return int(max(1, min(-(-n_rows // _ROWS_PER_CHUNK), most)))
+
+
+@njit(inline="always")
+def _pointwise(z: float, y: float):
+    """(e, ∂e/∂z) of the binary cross-entropy at one sample, from t = e^-|z|."""
+    t = np.exp(-abs(z))
+    one_minus_y = 1.0 - y
+    if z >= 0.0:
+        linear = z - y * z
+        numerator = y * t - one_minus_y
+    else:
+        linear = -y * z
+        numerator = y - one_minus_y * t
+    return linear + np.log1p(t), -numerator / (1.0 + t)
+
+
+@njit(parallel=True, fastmath=_FAST, cache=True)
+def cross_entropy_dense(X, y, s, w, b, z_out, chunks):
+    """Per-chunk (Σ sᵢeᵢ, [Σ rᵢxᵢ, Σ rᵢ]) for C-ordered X (float32 or float64); writes z
+    into z_out. The caller adds the chunks up (outside numba, which would split that sum by
+    thread and make the result depend on the thread count)."""
+    n, d = X.shape
+    step = (n + chunks - 1) // chunks
+    partial_value = np.zeros(chunks)
+    partial_grad = np.zeros((chunks, d + 1))
+    for c in prange(chunks):
+        grad = partial_grad[c]
+        value = 0.0
+        for i in range(c * step, min((c + 1) * step, n)):
+            z = b
+            for j in range(d):
+                z += X[i, j] * w[j]
+            z_out[i] = z
+            e, de = _pointwise(z, y[i])
+            value += s[i] * e
+            r = s[i] * de
+            for j in range(d):
+                grad[j] += r * X[i, j]
+            grad[d] += r
+        partial_value[c] = value
+    return partial_value, partial_grad
+
+
+@njit(parallel=True, fastmath=_FAST, cache=True)
+def cross_entropy_csr(data, indices, indptr, n_features, y, s, w, b, z_out, chunks):
+    """The same for a CSR matrix given by its three arrays."""
+    n = indptr.size - 1
+    step = (n + chunks - 1) // chunks
+    partial_value = np.zeros(chunks)
+    partial_grad = np.zeros((chunks, n_features + 1))
+    for c in prange(chunks):
+        grad = partial_grad[c]
+        value = 0.0
+        for i in range(c * step, min((c + 1) * step, n)):
+            z = b
+            for k in range(indptr[i], indptr[i + 1]):
+                z += data[k] * w[indices[k]]
+            z_out[i] = z
+            e, de = _pointwise(z, y[i])
+            value += s[i] * e
+            r = s[i] * de
+            for k in range(indptr[i], indptr[i + 1]):
+                grad[indices[k]] += r * data[k]
+            grad[n_features] += r
+        partial_value[c] = value
+    return partial_value, partial_grad

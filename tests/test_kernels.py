@@ -1,0 +1,102 @@
+"""The compiled one-pass kernels against the generic NumPy chain rule."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from logistic import LogisticRegression, kernels
+from logistic.design import Design
+from logistic.objective import Objective
+from logistic.penalties import L2Penalty
+
+
+def _data(n=60_000, d=8, seed=0, density=None):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d)) * rng.uniform(0.1, 10, size=d)
+    if density is not None:
+        X[rng.random((n, d)) > density] = 0.0
+    z = X @ (rng.normal(size=d) / np.abs(X).mean(0)) + 0.3
+    y = (rng.random(n) < 1 / (1 + np.exp(-z))).astype(float)
+    return X, y, rng
+
+
+def _generic(objective: Objective) -> Objective:
+    objective.fused = False
+    return objective
+
+
+@pytest.mark.parametrize(
+    "layout", ["C64", "C32", "csr64", "csr32"],
+)
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_fused_value_gradient_and_scores_equal_the_generic_path(layout, fit_intercept):
+    X, y, rng = _data(density=0.3 if layout.startswith("csr") else None)
+    dtype = np.float32 if layout.endswith("32") else np.float64
+    data = X.astype(dtype)
+    data = sp.csr_matrix(data) if layout.startswith("csr") else data
+    weights = rng.uniform(0, 3, size=len(y))
+    y_soft = np.where(rng.random(len(y)) < 0.1, rng.random(len(y)), y)  # soft labels too
+    make = lambda: Objective(data, y_soft, weights, penalty=L2Penalty(1e-3),  # noqa: E731
+                             fit_intercept=fit_intercept)
+    fused, generic = make(), _generic(make())
+    assert fused.fused
+    for scale in (0.0, 1.0, 30.0):  # 30: scores far into both tails
+        theta = rng.normal(scale=scale, size=fused.n_params) / np.append(
+            np.abs(X).mean(0), 1.0
+        )[: fused.n_params]
+        value, grad = fused.value_and_gradient(theta)
+        value_ref, grad_ref = generic.value_and_gradient(theta)
+        assert value == pytest.approx(value_ref, rel=1e-13)
+        np.testing.assert_allclose(grad, grad_ref, rtol=1e-11, atol=1e-13 * np.abs(grad_ref).max())
+        np.testing.assert_allclose(fused.scores(theta), generic.scores(theta), rtol=1e-13,
+                                   atol=1e-13)
+
+
+def test_one_pass_per_evaluation():
+    X, y, _ = _data()
+    objective = Objective(X, y)
+    objective.value_and_gradient(np.zeros(objective.n_params))
+    assert objective.design.passes == 1
+    generic = _generic(Objective(X, y))
+    generic.value_and_gradient(np.zeros(generic.n_params))
+    assert generic.design.passes == 2
+
+
+def test_results_do_not_depend_on_the_number_of_threads():
+    import numba
+
+    X, y, _ = _data(seed=3)
+    objective = Objective(X, y)
+    theta = np.linspace(-0.1, 0.1, objective.n_params)
+    before = objective.value_and_gradient(theta)
+    threads = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        objective._cached_theta = None
+        after = objective.value_and_gradient(theta)
+    finally:
+        numba.set_num_threads(threads)
+    assert before[0] == after[0] and np.array_equal(before[1], after[1])
+
+
+def test_fused_fit_equals_the_generic_fit():
+    X, y, _ = _data(seed=5)
+    fused = LogisticRegression(solver="lbfgs", tol=1e-8, max_iter=500).fit(X, y)
+    assert Design(X).fusable
+    X_f = np.asfortranarray(X)  # F order takes the generic path
+    assert not Design(X_f).fusable
+    generic = LogisticRegression(solver="lbfgs", tol=1e-8, max_iter=500).fit(X_f, y)
+    np.testing.assert_allclose(fused.coef_, generic.coef_, rtol=1e-6)
+    assert fused.objective_ == pytest.approx(generic.objective_, rel=1e-12)
+
+
+def test_small_problems_stay_on_the_numpy_path():
+    X, y, _ = _data(n=1000, d=5)
+    assert X.size < kernels.MIN_ELEMENTS and not Objective(X, y).fused
+
+
+def test_partial_sums_stay_bounded_for_wide_sparse_data():
+    assert kernels.n_chunks(10_000_000, 1_000_000) * 8 * 1_000_001 <= 2**26 + 8 * 1_000_001
+    assert kernels.n_chunks(100, 5) == 1
