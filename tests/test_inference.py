@@ -137,3 +137,64 @@ def test_summary_of_a_dataframe_keeps_feature_names():
         "height",
         "weight",
     ]
+
+
+# -- sandwich covariances ------------------------------------------------------------------
+
+
+def _spector_objective(spector):
+    from logistic.objective import Objective
+
+    X, y = spector
+    model = LogisticRegression(tol=1e-12).fit(X, y)
+    theta = np.append(model.coef_[0], model.intercept_)
+    return Objective(X.values, y.values), theta
+
+
+def test_hc0_and_cluster_covariances_match_statsmodels(spector):
+    from logistic.inference import fit_statistics
+
+    objective, theta = _spector_objective(spector)
+    X, y = spector
+    groups = np.arange(len(y)) % 6
+    for cov_type, extra in (("HC0", {}), ("cluster", {"cov_kwds": {"groups": groups}})):
+        ours = fit_statistics(objective, theta, tuple("abcd"), cov_type, groups)
+        theirs = sm.Logit(y, sm.add_constant(X)).fit(disp=0, tol=1e-14, cov_type=cov_type,
+                                                      **extra)
+        np.testing.assert_allclose(ours.cov, theirs.cov_params().values, rtol=1e-8)
+        assert ours.cov_type == cov_type
+
+
+def test_hc1_is_hc0_with_the_degrees_of_freedom_factor(spector):
+    # statsmodels returns HC0 for every HCx outside linear models (its issue #7798);
+    # HC1 here is R sandwich's: HC0 · n / (n - k)
+    from logistic.inference import fit_statistics
+
+    objective, theta = _spector_objective(spector)
+    hc0 = fit_statistics(objective, theta, tuple("abcd"), "HC0").cov
+    hc1 = fit_statistics(objective, theta, tuple("abcd"), "HC1").cov
+    np.testing.assert_allclose(hc1, hc0 * 32 / (32 - 4), rtol=1e-13)
+
+
+def test_multinomial_hc0_is_the_literal_sandwich():
+    from logistic.inference import fit_statistics
+    from logistic.losses import softmax_cross_entropy
+    from logistic.objective import Objective
+
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(400, 2))
+    labels = rng.integers(0, 3, size=400)
+    model = LogisticRegression(tol=1e-12).fit(X, labels)
+    objective = Objective(X, np.eye(3)[labels], None, softmax_cross_entropy)
+    theta = objective.join(model.coef_.T, model.intercept_)
+    ours = fit_statistics(objective, theta, tuple(range(6)), "HC0").cov
+    # reference parametrization: classes 1, 2 against 0, rows [1, x1, x2]
+    P = model.predict_proba(X)
+    design = np.column_stack([np.ones(400), X])
+    scores = np.hstack([(np.eye(3)[labels] - P)[:, [k]] * design for k in (1, 2)])
+    information = sum(
+        np.kron(np.diag(P[i, 1:]) - np.outer(P[i, 1:], P[i, 1:]), np.outer(design[i], design[i]))
+        for i in range(400)
+    )
+    bread = np.linalg.inv(information)
+    np.testing.assert_allclose(ours, bread @ (scores.T @ scores) @ bread, rtol=1e-8)

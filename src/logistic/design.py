@@ -73,8 +73,19 @@ class Design:
         return out
 
     def rmatvec(self, g: Array) -> Array:
-        """Xᵀ·g, float64."""
+        """Xᵀ·g, float64; g may also be a scipy.sparse matrix (one column per group)."""
         self.passes += 1
+        if sp.issparse(g):
+            g = g.tocsr()
+            if not self._widen:
+                return _dense(g.T @ self.X).T
+            out = np.zeros((self.n_features, g.shape[1]))
+            for part, block in self._widened():
+                if self._by_columns:
+                    out[part] = _dense(g.T @ block).T
+                else:
+                    out += _dense(g[part].T @ block).T
+            return out
         if not self._widen:
             return np.asarray(self.X.T @ g, dtype=np.float64)
         out = np.zeros((self.n_features, *g.shape[1:]))
@@ -133,6 +144,10 @@ class Design:
         else:
             value, grad = kernels.cross_entropy_dense(self.X, y, s, w, float(b), z, chunks)
         return float(np.sum(value)), grad.sum(axis=0), z
+
+
+def _dense(product) -> Array:
+    return np.asarray(product.toarray() if sp.issparse(product) else product, dtype=np.float64)
 
 
 def as_design(X) -> Design:

@@ -16,8 +16,17 @@ frequency weights sᵢ (each row stands for sᵢ identical observations)::
     AIC = -2ℓ + 2k,   BIC = -2ℓ + k·log n,   McFadden's pseudo R² = 1 - ℓ/ℓ₀,
     with k the number of estimated parameters and n = Σsᵢ observations.
 
+Sandwich covariances (``cov_type``), for a misspecified model or clustered samples, with
+gᵢ = ∂eᵢ/∂θ the per-sample score and B = I⁻¹ the bread::
+
+    HC0      B (Σᵢ sᵢ gᵢgᵢᵀ) B
+    HC1      HC0 · n / (n - k)
+    cluster  B (Σ_c u_c u_cᵀ) B · G/(G - 1) · (n - 1)/(n - k),   u_c = Σ_{i ∈ c} sᵢgᵢ
+             (G clusters; the small-sample factor statsmodels applies by default)
+
 Other weights (e.g. inverse-probability or importance weights) give the right point
-estimate, but the classical standard errors above then assume they are frequencies.
+estimate, but the classical standard errors above then assume they are frequencies; HC0
+with such weights is the usual robust choice.
 
 None of this applies to a penalized fit: its estimates are biased by design and I⁻¹ is not
 their covariance, so the table says so instead of printing numbers.
@@ -54,6 +63,7 @@ class FitStatistics:
     log_likelihood: float
     null_log_likelihood: float
     n_intercepts: int
+    cov_type: str = "nonrobust"
 
     @property
     def std_err(self) -> Array:
@@ -105,12 +115,22 @@ class FitStatistics:
         return float(stats.chi2.sf(self.lr_stat, self.df_model)) if self.df_model > 0 else np.nan
 
 
-def fit_statistics(objective, theta: Array, terms: tuple[str, ...]) -> FitStatistics:
+COV_TYPES = ("nonrobust", "HC0", "HC1", "cluster")
+
+
+def fit_statistics(
+    objective,
+    theta: Array,
+    terms: tuple[str, ...],
+    cov_type: str = "nonrobust",
+    groups: NDArray | None = None,
+) -> FitStatistics:
     """The statistics of an unpenalized cross-entropy ``objective`` at its optimum ``theta``.
 
     ``objective`` is an ``Objective`` whose sample weights are frequency weights; ``theta``
     is in its layout (rows [wₖ, bₖ]). The result puts each intercept first and, with K
-    classes, holds classes 2..K against the first.
+    classes, holds classes 2..K against the first. ``groups`` (integer codes) are needed
+    for ``cov_type='cluster'``.
     """
     total = float(objective.total_weight)
     K, r = objective.n_outputs, objective.row_length
@@ -119,9 +139,11 @@ def fit_statistics(objective, theta: Array, terms: tuple[str, ...]) -> FitStatis
     if K > 1:
         rows = (rows - rows[0])[1:]
     within = np.r_[r - 1, : r - 1] if objective.fit_intercept else np.arange(r)
-    index = np.concatenate([k * r + within for k in kept])
-    information = total * objective.hessian(theta)[np.ix_(index, index)]
-    cov, rank = solve_psd(information, np.eye(index.size))
+    index = np.ix_(*2 * [np.concatenate([k * r + within for k in kept])])
+    information = total * objective.hessian(theta)[index]
+    cov, rank = solve_psd(information, np.eye(information.shape[0]))
+    if cov_type != "nonrobust":
+        cov = _sandwich(objective, theta, index, cov, rank, cov_type, groups)
     return FitStatistics(
         terms=tuple(terms),
         params=rows[:, within].ravel(),
@@ -131,7 +153,23 @@ def fit_statistics(objective, theta: Array, terms: tuple[str, ...]) -> FitStatis
         log_likelihood=-total * objective.value(theta),
         null_log_likelihood=_null_log_likelihood(objective),
         n_intercepts=len(kept) * int(objective.fit_intercept),
+        cov_type=cov_type,
     )
+
+
+def _sandwich(objective, theta, index, bread: Array, rank: int, cov_type: str, groups) -> Array:
+    """B·M·B for cov_type 'HC0', 'HC1' or 'cluster' (formulas in the module docstring)."""
+    total = float(objective.total_weight)
+    if cov_type == "cluster":
+        sums = total * objective.cluster_score_sums(theta, groups)
+        selected = sums[:, index[1].ravel()]
+        meat = selected.T @ selected
+        n_groups = int(np.unique(groups).size)
+        factor = n_groups / (n_groups - 1) * (total - 1) / (total - rank)
+    else:
+        meat = total * objective.score_outer_products(theta)[index]
+        factor = total / (total - rank) if cov_type == "HC1" else 1.0
+    return factor * (bread @ meat @ bread)
 
 
 def _null_log_likelihood(objective) -> float:

@@ -25,6 +25,7 @@ see only this object: value, gradient, Hessian and Hessian-vector products of θ
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from .design import Design, as_design
@@ -67,6 +68,7 @@ class Objective:
         self.loss = loss
         self.penalty = NoPenalty() if penalty is None else penalty
         self.fit_intercept = fit_intercept
+        self.n_samples = self.design.n_samples
         self.n_features = self.design.n_features
         self.n_outputs = 1 if self.y.ndim == 1 else self.y.shape[1]
         self.row_length = self.n_features + int(fit_intercept)
@@ -145,15 +147,32 @@ class Objective:
         (σ(1-σ)/m on the diagonal for the binary cross-entropy). Each block is one pass.
         """
         w, _ = self.split(theta)
+        curvature = self.penalty.hessian_diagonal(w).reshape(self.n_features, self.n_outputs)
+        pairs = self.loss.hessian_pairs(self.y, self.scores(theta))
+        return self._blocks(pairs, curvature)
+
+    def score_outer_products(self, theta: Array) -> Array:
+        """Σᵢ s̃ᵢ·gᵢgᵢᵀ with gᵢ = ∂Lᵢ/∂θ the per-sample gradient: the "meat" of a sandwich
+        covariance. Block (k, l) is X̃ᵀ diag(s̃ ⊙ ∂L/∂zₖ ⊙ ∂L/∂zₗ) X̃, one pass each."""
+        dz = self.loss.gradient(self.y, self.scores(theta)).reshape(self.n_samples, -1)
+        pairs = (
+            (k, m, dz[:, k] * dz[:, m])
+            for k in range(self.n_outputs)
+            for m in range(k, self.n_outputs)
+        )
+        return self._blocks(pairs, None)
+
+    def _blocks(self, pairs, curvature: Array | None) -> Array:
+        """The (p, p) matrix whose (k, l) block is X̃ᵀ diag(s̃ ⊙ hₖₗ) X̃ (+ the penalty's
+        curvature on diagonal blocks), from (k, l, hₖₗ) for k ≤ l."""
         r, d = self.row_length, self.n_features
         out = np.empty((self.n_params, self.n_params))
-        curvature = self.penalty.hessian_diagonal(w).reshape(d, self.n_outputs)
-        for k, m, h in self.loss.hessian_pairs(self.y, self.scores(theta)):
+        for k, m, h in pairs:
             h = self.weights * h
             block = np.empty((r, r))
             gram, sums = self.design.gram(h)
             block[:d, :d] = gram
-            if k == m:
+            if k == m and curvature is not None:
                 block[np.arange(d), np.arange(d)] += curvature[:, k]
             if self.fit_intercept:
                 block[:d, d] = block[d, :d] = sums
@@ -161,6 +180,23 @@ class Objective:
             out[k * r : (k + 1) * r, m * r : (m + 1) * r] = block
             out[m * r : (m + 1) * r, k * r : (k + 1) * r] = block.T
         return out
+
+    def cluster_score_sums(self, theta: Array, groups: Array) -> Array:
+        """(G, p): for each cluster, Σ over its rows of s̃ᵢ·gᵢ (gᵢ the per-sample gradient);
+        ``groups`` holds integer cluster codes in [0, G)."""
+        dz = self.loss.gradient(self.y, self.scores(theta)).reshape(self.n_samples, -1)
+        n_groups = int(groups.max()) + 1
+        out = np.empty((n_groups, self.n_outputs, self.row_length))
+        for k in range(self.n_outputs):
+            # G × n: row g holds s̃ᵢ·∂L/∂zₖ at the samples of cluster g
+            members = sp.csr_matrix(
+                (self.weights * dz[:, k], (groups, np.arange(self.n_samples))),
+                shape=(n_groups, self.n_samples),
+            )
+            out[:, k, : self.n_features] = self.design.rmatvec(members.T).T
+            if self.fit_intercept:
+                out[:, k, -1] = np.asarray(members.sum(axis=1)).ravel()
+        return out.reshape(n_groups, -1)
 
     def hessp(self, theta: Array, v: Array) -> Array:
         """∇²J(θ)·v without forming the Hessian: Xᵀ(∂²L/∂z² · (X v_w + v_b)) + ∇²P v_w."""
