@@ -172,10 +172,28 @@ def test_quasi_separation_on_an_indicator_is_named():
     flag = (rng.random(400) < 0.1).astype(float)
     y = np.where(flag == 1, 1, rng.random(400) < 1 / (1 + np.exp(-x)))
     X = np.column_stack([x, flag])
-    with pytest.warns(SeparationWarning, match="Quasi-complete separation.*x1"):
+    with pytest.warns(SeparationWarning, match="Quasi-complete separation.*by x2\\."):
         model = LogisticRegression().fit(X, y)
     assert not model.separation_.complete
     assert np.all(np.isfinite(model.coef_))
+
+
+def test_quasi_separation_by_a_combination_of_features_is_found():
+    # half the points lie on x1 + x2 = 0 with either label; off it, the side decides
+    rng = np.random.default_rng(1)
+    x1, other = rng.normal(size=600), rng.normal(size=600)
+    on_line = rng.random(600) < 0.5
+    x2 = np.where(on_line, -x1, rng.normal(size=600))
+    y = np.where(on_line, rng.random(600) < 0.5, x1 + x2 > 0)
+    X = np.column_stack([x1, x2, other])
+    from logistic.separation import single_feature_separators
+
+    assert single_feature_separators(X, y) == []  # only the combination separates
+    with pytest.warns(SeparationWarning, match="Quasi-complete separation.*x[12], x[12]\\."):
+        model = LogisticRegression().fit(X, y)
+    assert not model.separation_.complete and set(model.separation_.features) == {0, 1}
+    direction = model.separation_.direction
+    assert direction[0] == pytest.approx(direction[1]) and direction[2] == 0
 
 
 def test_no_separation_warning_on_overlapping_classes(spector):

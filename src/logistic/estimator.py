@@ -5,7 +5,8 @@
 
 with e the cross-entropy (default) or the seeds' squared error, and P = 0 (default, the
 seeds' unpenalized J) or (1/(2·C·Σsᵢ))·‖w‖² for ``penalty='l2'`` (the same minimizer as
-scikit-learn's C·Σ sᵢ·eᵢ + ½‖w‖²; the intercept is never penalized).
+scikit-learn's C·Σ sᵢ·eᵢ + ½‖w‖²; the intercept is never penalized). ``penalty='firth'``
+maximizes Firth's ℓ + ½ log det I instead (``firth.py``), intercept included, as R's logistf.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .boundary import DecisionBoundary
 from .design import Design
 from .exceptions import ConvergenceWarning, SeparationWarning
+from .firth import firth_newton, firth_profile_intervals, firth_statistics
 from .inference import (
     MAX_PARAMETERS_FOR_COVARIANCE,
     FitStatistics,
@@ -33,16 +35,18 @@ from .inference import (
     fit_statistics,
     wald_interval,
 )
+from .linalg import solve_psd
 from .losses import LOSSES, get_loss, log_softmax, softmax, softmax_cross_entropy
 from .objective import Objective
 from .penalties import L2Penalty
+from .profile import profile_intervals
 from .separation import check_separation, separation_message
 from .sigmoid import log_sigmoid, sigmoid
 from .solvers import SOLVERS, SolverResult
 
 __all__ = ["LogisticRegression"]
 
-PENALTIES = (None, "l2")
+PENALTIES = (None, "l2", "firth")
 SOLVER_NAMES = ("auto", *SOLVERS)
 # Newton forms the p × p Hessian each iteration: worth it while p is moderate.
 _NEWTON_MAX_PARAMS = 256
@@ -58,8 +62,11 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
     Parameters
     ----------
-    penalty : None or 'l2', default None
-        None minimizes the seeds' J(w) itself; 'l2' adds ‖w‖² / (2·C·Σsᵢ).
+    penalty : None, 'l2' or 'firth', default None
+        None minimizes the seeds' J(w) itself; 'l2' adds ‖w‖² / (2·C·Σsᵢ). 'firth' (two
+        classes, cross-entropy) maximizes Firth's penalized likelihood ℓ + ½ log det I by its
+        own modified Newton iterations: finite under separation, with standard errors,
+        penalized likelihood-ratio p-values and profile intervals as R's logistf.
     C : float > 0, default 1.0
         Inverse regularization strength, as in scikit-learn (used with ``penalty='l2'``).
     fit_intercept : bool, default True
@@ -153,6 +160,13 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             raise ValueError(f"multi_class must be one of {MULTI_CLASS}, got {self.multi_class!r}")
         if self.callback is not None and not callable(self.callback):
             raise ValueError("callback must be callable(iteration, state) or None")
+        if self.penalty == "firth" and self.solver not in ("auto", "newton"):
+            raise ValueError(
+                f"penalty='firth' is fitted by its modified Newton iterations: solver must be "
+                f"'auto' or 'newton', got {self.solver!r}"
+            )
+        if self.penalty == "firth" and self.loss != "cross_entropy":
+            raise ValueError(f"penalty='firth' needs loss='cross_entropy', got {self.loss!r}")
 
     # -- fitting -----------------------------------------------------------------------------
     def fit(self, X, y: ArrayLike, sample_weight: ArrayLike | None = None) -> LogisticRegression:
@@ -182,6 +196,11 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 f"loss={self.loss!r} is for two classes; y has {classes.size}: use the "
                 "cross-entropy (loss='cross_entropy')"
             )
+        if classes.size > 2 and self.penalty == "firth":
+            raise ValueError(
+                f"penalty='firth' is for two classes; y has {classes.size}: use penalty=None "
+                "or 'l2' for more"
+            )
         self.classes_ = classes
 
         if classes.size == 2:
@@ -199,11 +218,15 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self.inference_note_ = self._inference_note(fits)
         if self.inference_note_ is None:
             objective, result = fits[0]
-            self.statistics_ = fit_statistics(objective, result.theta, self._inference_terms())
+            if self.penalty == "firth":
+                self.statistics_ = firth_statistics(objective, result, self._inference_terms())
+            else:
+                terms = self._inference_terms()
+                self.statistics_ = fit_statistics(objective, result.theta, terms)
         self.separation_ = None
         if self.penalty is None and self.loss == "cross_entropy" and classes.size == 2:
             objective, result = fits[0]
-            self._warn_if_separated(X, objective.y, weights, objective.scores(result.theta))
+            self._warn_if_separated(X, objective, result.theta, weights)
         return self
 
     def _solve(self, X, target, weights) -> tuple[Objective, SolverResult]:
@@ -212,10 +235,11 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         penalty = L2Penalty(1.0 / (self.C * weights.sum())) if self.penalty == "l2" else None
         objective = Objective(X, target, weights, loss, penalty, bool(self.fit_intercept))
         solver = self._choose_solver(objective)
+        minimize = firth_newton if self.penalty == "firth" else SOLVERS[solver]
         options = {"max_iter": int(self.max_iter), "tol": float(self.tol)}
         if solver == "gd":
             options["learning_rate"] = float(self.learning_rate)
-        result = SOLVERS[solver](
+        result = minimize(
             objective,
             self._initial_theta(objective, target, weights),
             **options,
@@ -260,7 +284,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
     def _inference_note(self, fits) -> str | None:
         """Why classical inference does not apply to this fit, or None where it does."""
-        if self.penalty is not None:
+        if self.penalty not in (None, "firth"):
             return (
                 f"Standard errors, z and p-values are not reported for penalty={self.penalty!r}:"
                 " a penalized estimate is biased by design and the inverse information is not"
@@ -281,6 +305,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         return None
 
     def _choose_solver(self, objective: Objective) -> str:
+        if self.penalty == "firth":
+            return "firth-newton"
         if self.solver != "auto":
             return self.solver
         convex = objective.loss.convex
@@ -317,13 +343,18 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
         return on_iteration
 
-    def _warn_if_separated(self, X, target, weights, z) -> None:
-        found = check_separation(X, target, weights, bool(self.fit_intercept), z)
+    def _warn_if_separated(self, X, objective: Objective, theta, weights) -> None:
+        def newton_step() -> float:
+            step, _ = solve_psd(objective.hessian(theta), objective.gradient(theta))
+            return float(np.max(np.abs(step)))
+
+        found = check_separation(
+            X, objective.y, weights, bool(self.fit_intercept), objective.scores(theta),
+            newton_step,
+        )
         self.separation_ = found
         if found is not None:
-            names = getattr(self, "feature_names_in_", None)
-            if names is None:
-                names = [f"x{j}" for j in range(X.shape[1])]
+            names = self._feature_terms()[int(self.fit_intercept) :]
             warnings.warn(separation_message(found, names), SeparationWarning, stacklevel=3)
 
     # -- inference ---------------------------------------------------------------------------

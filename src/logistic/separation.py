@@ -2,19 +2,28 @@
 
 If some direction β (with intercept β₀) gives margins mᵢ = (2yᵢ - 1)(β₀ + xᵢ·β) ≥ 0 for
 every sample and > 0 for at least one, moving w along β lowers J(w) forever: the
-cross-entropy has no finite minimizer (Albert & Anderson 1984). Two linear programs, solved
-with scipy's HiGHS, decide it:
+cross-entropy has no finite minimizer (Albert & Anderson 1984). Linear programs, solved with
+scipy's HiGHS, decide it:
 
+    exists:          maximize Σᵢ mᵢ  subject to  mᵢ ≥ 0 for all i,  -1 ≤ β ≤ 1
+                     (optimum > 0 exactly when the maximum-likelihood estimate does not exist)
     complete:        minimize ‖β‖₁  subject to  mᵢ ≥ 1 for all i
     quasi-complete:  minimize ‖β‖₁  subject to  mᵢ ≥ 0 for all i,  Σᵢ mᵢ = 1
 
-The first is feasible when a hyperplane puts every sample strictly on its side; the second
-exactly when the maximum-likelihood estimate does not exist. The L1 objective picks a
-sparse direction, so the features it names are the ones that separate.
+The first runs on every suspect fit; the other two only once separation is known, to tell
+complete from quasi-complete and to find a sparse direction, whose features are named.
+
+The programs cost milliseconds to seconds, so they run only where the fit gives cause:
+every fitted margin positive, a single column that splits the classes, or a next Newton
+step H⁻¹∇J that is still large. At a true optimum that step is of the order of tol; when
+the optimum is at infinity the separated samples' weights σ(1-σ) vanish with their
+gradient, so the Hessian is nearly singular along the separating direction and the step
+along it stays of order 1 however small ∇J has become.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,10 +33,10 @@ from scipy.optimize import linprog
 
 __all__ = ["Separation", "check_separation", "find_separation", "separation_message"]
 
-# Up to this many matrix entries the programs are always solved (tens of milliseconds).
-_ALWAYS_SOLVE = 50_000
-# Above it, only when the fit itself looks divergent, and only up to this size (seconds).
+# The programs run on suspect fits up to this many matrix entries (about two seconds).
 _SOLVE_IF_SUSPECT = 2_000_000
+# A next Newton step that still moves a coefficient this much means the fit is diverging.
+_SUSPECT_STEP = 1e-2
 
 
 @dataclass(frozen=True)
@@ -58,6 +67,11 @@ def find_separation(
             A = np.column_stack([A, sign])
     p = A.shape[1]
     stack = sp.hstack if sp.issparse(A) else np.hstack
+    total = np.asarray(A.sum(axis=0)).ravel()
+    exists = linprog(-total, A_ub=-A, b_ub=np.zeros(n), bounds=(-1, 1), method="highs")
+    scale = max(1.0, float(np.abs(total).max(initial=0.0)))
+    if exists.status != 0 or -exists.fun <= 1e-9 * scale:
+        return None
     # β = β⁺ - β⁻ with β± ≥ 0; the intercept is free, only the features' |β| are counted.
     cost = np.ones(2 * p)
     if fit_intercept:
@@ -65,7 +79,6 @@ def find_separation(
     margins_at_least = {"A_ub": stack([-A, A]), "method": "highs", "bounds": (0, None)}
     solution = linprog(cost, b_ub=-np.ones(n), **margins_at_least)
     if solution.status != 0:
-        total = np.asarray(A.sum(axis=0)).ravel()
         solution = linprog(
             cost,
             b_ub=np.zeros(n),
@@ -73,9 +86,10 @@ def find_separation(
             b_eq=[1.0],
             **margins_at_least,
         )
-    if solution.status != 0:
-        return None
-    direction = solution.x[:p] - solution.x[p:]
+    if solution.status == 0:
+        direction = solution.x[:p] - solution.x[p:]
+    else:  # numerically marginal: keep the first program's direction
+        direction = exists.x
     margins = np.asarray(A @ direction).ravel()
     order = single_feature_separators(X, sign > 0)
     if not order:
@@ -113,16 +127,31 @@ def single_feature_separators(X, positive: NDArray[np.bool_]) -> list[int]:
     return [int(j) for j in np.flatnonzero(separates)]
 
 
-def check_separation(X, y, sample_weight, fit_intercept: bool, z: NDArray) -> Separation | None:
-    """Runs the program where it is cheap, or where the fitted scores z suggest divergence."""
-    size = X.shape[0] * (X.shape[1] + 1)
-    signed = np.where(y > 0.5, z, -z)[sample_weight > 0]
-    # With tol = 1e-6 a divergent fit stops near |z| ≈ 14 - log(m/k); a sound one rarely
-    # reaches 10. Above the always-solve size the programs run only on such suspects.
-    suspect = signed.size > 0 and (signed.min() > 0 or np.abs(z).max() > 10)
-    if size <= _ALWAYS_SOLVE or (suspect and size <= _SOLVE_IF_SUSPECT):
+def check_separation(
+    X, y, sample_weight, fit_intercept: bool, z: NDArray, newton_step: Callable[[], float]
+) -> Separation | None:
+    """Runs the programs where the fit gives cause (see the module docstring).
+
+    ``newton_step()`` returns ‖H⁻¹∇J‖∞ at the fitted θ; it is called only when the cheaper
+    signs are absent and the programs would be affordable.
+    """
+    keep = sample_weight > 0
+    signed = np.where(y > 0.5, z, -z)[keep]
+    if signed.size == 0:
+        return None
+    complete_fit = signed.min() > 0  # the fitted hyperplane itself separates every sample
+    rows = X[keep] if not keep.all() else X
+    affordable = X.shape[0] * (X.shape[1] + 1) <= _SOLVE_IF_SUSPECT
+    suspect = (
+        complete_fit
+        or bool(single_feature_separators(rows, y[keep] > 0.5))
+        or (affordable and newton_step() > _SUSPECT_STEP)
+    )
+    if not suspect:
+        return None
+    if affordable:
         return find_separation(X, y, sample_weight, fit_intercept)
-    if signed.size and signed.min() > 0:  # the fit itself separates every sample
+    if complete_fit:
         return Separation(True, (), np.zeros(0), int(signed.size))
     return None
 
