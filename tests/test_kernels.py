@@ -100,3 +100,16 @@ def test_small_problems_stay_on_the_numpy_path():
 def test_partial_sums_stay_bounded_for_wide_sparse_data():
     assert kernels.n_chunks(10_000_000, 1_000_000) * 8 * 1_000_001 <= 2**26 + 8 * 1_000_001
     assert kernels.n_chunks(100, 5) == 1
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_sparse_gram_kernel_equals_the_dense_product(dtype):
+    X, _, rng = _data(n=5000, d=40, density=0.2)
+    X[rng.random(len(X)) < 0.05] = 0.0  # some empty rows
+    csr = sp.csr_matrix(X.astype(dtype))
+    h = rng.uniform(-1, 2, size=len(X))  # mixed signs, as the squared error's curvature
+    gram, sums = Design(csr).gram(h)
+    X64 = csr.toarray().astype(np.float64)
+    scale = np.abs(X64).T @ (np.abs(h)[:, None] * np.abs(X64))
+    np.testing.assert_array_less(np.abs(gram - X64.T @ (h[:, None] * X64)), 1e-13 * scale + 1e-300)
+    np.testing.assert_allclose(sums, X64.T @ h, rtol=1e-12, atol=1e-12)

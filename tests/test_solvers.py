@@ -361,3 +361,18 @@ def test_gd_is_lecture_gradient_descent(make_data):
     result = gradient_descent(Objective(X, y), np.zeros(3), learning_rate=eta, max_iter=2, tol=0)
     assert result.n_iter == 2 and not result.converged
     np.testing.assert_allclose(result.theta, theta, rtol=1e-13, atol=1e-15)
+
+
+def test_newton_stops_at_the_floating_point_floor_instead_of_running_to_max_iter():
+    """tol = 0 cannot be met; once J stops changing and ‖∇J‖ stops shrinking for three
+    steps Newton says so, instead of taking max_iter rounding-noise steps."""
+    import statsmodels.api as sm
+
+    data = sm.datasets.spector.load_pandas()
+    objective = Objective(data.exog.to_numpy(), data.endog.to_numpy())
+    result = newton(objective, np.zeros(objective.n_params), max_iter=1000, tol=0.0)
+    assert not result.converged and "stalled at the floating-point floor" in result.message
+    assert result.n_iter < 30
+    # it did reach the optimum to rounding: statsmodels' coefficients to 1e-10
+    reference = sm.Logit(data.endog, sm.add_constant(data.exog)).fit(disp=0, tol=1e-14)
+    np.testing.assert_allclose(np.roll(result.theta, 1), reference.params, rtol=1e-10)

@@ -106,6 +106,12 @@ class Design:
         """
         self.passes += 1
         if self.sparse:
+            if self.X.format == "csr" and self.n_features <= kernels.GRAM_CSR_MAX_FEATURES:
+                X = self.X
+                partial, sums = kernels.gram_csr(
+                    X.data, X.indices, X.indptr, self.n_features, np.ascontiguousarray(h)
+                )
+                return partial.sum(axis=0), sums.sum(axis=0)
             X = self.X.astype(np.float64) if self._widen else self.X
             gram = np.asarray((X.T @ X.multiply(h[:, None]).tocsr()).todense())
             return gram, np.asarray(X.T @ h, dtype=np.float64)

@@ -105,3 +105,31 @@ def cross_entropy_csr(data, indices, indptr, n_features, y, s, w, b, z_out, chun
             grad[n_features] += r
         partial_value[c] = value
     return partial_value, partial_grad
+
+
+# Up to this many features the sparse Hessian is accumulated densely, per chunk.
+GRAM_CSR_MAX_FEATURES = 1024
+_GRAM_CHUNKS = 16
+
+
+@njit(parallel=True, fastmath=_FAST, cache=True)
+def gram_csr(data, indices, indptr, n_features, h):
+    """Per-chunk Xᵀ·diag(h)·X and Xᵀh of a CSR matrix, from each row's nonzeros:
+    Σₐ Σ_b hᵢ·xᵢₐ·xᵢ_b added at (a, b) — Σᵢ nnzᵢ² products, no copy of X."""
+    n = indptr.size - 1
+    chunks = _GRAM_CHUNKS
+    step = (n + chunks - 1) // chunks
+    partial = np.zeros((chunks, n_features, n_features))
+    sums = np.zeros((chunks, n_features))
+    for c in prange(chunks):
+        out = partial[c]
+        total = sums[c]
+        for i in range(c * step, min((c + 1) * step, n)):
+            weight = h[i]
+            for a in range(indptr[i], indptr[i + 1]):
+                scaled = weight * data[a]
+                column = indices[a]
+                total[column] += scaled
+                for b in range(indptr[i], indptr[i + 1]):
+                    out[column, indices[b]] += scaled * data[b]
+    return partial, sums

@@ -19,6 +19,7 @@ _ARMIJO = 1e-4
 _MIN_STEP = 2.0**-30
 _EPS = np.finfo(np.float64).eps
 _FLAT = 64 * _EPS
+_STALL_STEPS = 3
 
 
 def _max_abs(values: np.ndarray) -> float:
@@ -44,6 +45,7 @@ def newton(
     result = SolverResult(theta, 0, False, "maximum number of iterations reached")
     value, grad = objective.value_and_gradient(theta)
     norm = result.record(value, grad)
+    flat_steps = 0
     for iteration in range(1, max_iter + 1):
         if norm <= tol:
             break
@@ -72,10 +74,21 @@ def newton(
             else:
                 result.message = "line search failed to decrease the loss"
             return result
+        # Steps that change J by rounding only and leave ‖∇J‖ where it was: the gradient has
+        # hit its floating-point floor above tol, and more iterations would only repeat this.
+        previous_norm = norm
+        flat = abs(new_value - value) <= _FLAT * abs(value)
         theta, value, grad = candidate, new_value, new_grad
         result.theta, result.n_iter = theta, iteration
         norm = result.record(value, grad)
         report(callback, iteration, result)
+        flat_steps = flat_steps + 1 if flat and norm > 0.5 * previous_norm else 0
+        if flat_steps >= _STALL_STEPS and norm > tol:
+            result.message = (
+                f"stalled at the floating-point floor: ‖∇J‖∞ = {norm:.3g} stopped decreasing "
+                f"while J stopped changing; tol = {tol:g} is out of reach for this data"
+            )
+            return result
     if norm <= tol:
         result.converged, result.message = True, "gradient max-norm below tol"
     return result
