@@ -6,6 +6,13 @@
                  [--format {csv,tsv}] [--encoding ENC] --out MODEL.json [--quiet]
     logistic predict MODEL.json DATA [--out FILE] [--format {csv,tsv}] [--encoding ENC]
     logistic summary MODEL.json
+    logistic plot KIND [MODEL.json] [DATA] --out FILE.png|FILE.svg [--target COL]
+                 KIND: sigmoid, derivatives, cost (no inputs); boundary MODEL [DATA] or
+                 --weights=W0,W1,W2; training DATA --target COL [--compare solvers|losses];
+                 coefficients MODEL; roc, calibration MODEL DATA --target COL;
+                 scores MODEL DATA [--target COL]
+    logistic explain MODEL.json DATA [--target COL] [--rows N]
+    logistic report MODEL.json DATA --target COL --out REPORT.html [--title TEXT]
     logistic --version | --debug COMMAND ...
 
 Exit status: 0 on success; 2 on bad input or usage, with one line on stderr starting
@@ -24,9 +31,9 @@ import os
 import sys
 import traceback
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import numpy as np
 import pandas as pd
@@ -40,10 +47,26 @@ from .data import FORMATS, read_table, select_features, split_xy
 from .estimator import LogisticRegression
 from .exceptions import DataError, ModelFileError
 
+if TYPE_CHECKING:  # matplotlib is imported only by the commands that draw
+    from matplotlib.figure import Figure
+
 __all__ = ["main", "run"]
 
 PROG = "logistic"
 DEMO_MODEL_PATH = "logistic-demo-model.json"
+
+#: ``logistic plot`` kinds and what each takes.
+PLOT_KINDS = {
+    "sigmoid": "no inputs",
+    "derivatives": "no inputs",
+    "cost": "no inputs",
+    "boundary": "MODEL [DATA], or --weights=W0,W1,W2 [DATA]",
+    "training": "DATA --target COL",
+    "roc": "MODEL DATA --target COL",
+    "calibration": "MODEL DATA --target COL",
+    "coefficients": "MODEL",
+    "scores": "MODEL DATA [--target COL]",
+}
 
 
 class UsageError(Exception):
@@ -136,6 +159,25 @@ def _float(text: str) -> float:
         raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
 
 
+def _positive_int(text: str) -> int:
+    value = _non_negative_int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {text!r}")
+    return value
+
+
+def _float_list(text: str) -> list[float]:
+    try:
+        values = [float(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated numbers, got {text!r}"
+        ) from None
+    if not all(math.isfinite(v) for v in values):
+        raise argparse.ArgumentTypeError(f"the numbers must be finite, got {text!r}")
+    return values
+
+
 def _feature_list(text: str) -> list[str]:
     names = [name.strip() for name in text.split(",")]
     if not all(names):
@@ -223,6 +265,70 @@ def build_parser() -> argparse.ArgumentParser:
     )
     summary.add_argument("model", type=Path, metavar="MODEL.json")
     summary.set_defaults(handler=cmd_summary)
+
+    plot = commands.add_parser(
+        "plot", parents=[common], help="draw a figure as PNG or SVG",
+        description="Draws one figure. Without inputs: sigmoid (σ and its limits), "
+        "derivatives (σ' with its maximum 0.25 at z = 0, and σ''), cost (−log h and "
+        "−log(1 − h) with the lecture's three cases). boundary MODEL [DATA] (two features) or "
+        "--weights=W0,W1,W2 (e.g. --weights=-3,1,1: the line x1 + x2 = 3). training DATA "
+        "--target COL: a saved model keeps no loss history, so this fits gradient descent, "
+        "Newton and L-BFGS (--compare solvers) or gradient descent on the squared error and "
+        "on the cross-entropy (--compare losses) itself, from one start. coefficients MODEL. "
+        "roc, calibration MODEL DATA --target COL. scores MODEL DATA [--target COL].",
+    )
+    plot.add_argument("kind", choices=PLOT_KINDS, metavar="KIND",
+                      help=f"one of: {', '.join(PLOT_KINDS)}")
+    plot.add_argument("inputs", nargs="*", type=Path, metavar="MODEL/DATA",
+                      help="the model file and/or the data file the KIND needs")
+    plot.add_argument("--out", type=Path, required=True, metavar="FILE.png",
+                      help="where to write the figure (.png or .svg)")
+    plot.add_argument("--target", metavar="COL", help="the label column of DATA")
+    plot.add_argument("--weights", type=_float_list, metavar="W0,W1,W2",
+                      help="boundary: bias and two weights, e.g. --weights=-3,1,1")
+    plot.add_argument("--compare", choices=["solvers", "losses"], default="solvers",
+                      help="training: what to compare (default: solvers)")
+    plot.add_argument("--max-iter", type=_non_negative_int, default=None, metavar="N",
+                      help="training: iterations per fit (default 200 solvers, 300 losses)")
+    plot.add_argument("--learning-rate", type=_positive_float, default=0.5, metavar="ETA",
+                      help="training: gradient descent's step η (default 0.5)")
+    plot.add_argument("--standardize", action="store_true",
+                      help="training: scale each feature to mean 0, standard deviation 1 first")
+    plot.add_argument("--dpi", type=_positive_float, default=100.0,
+                      help="resolution of a PNG (default 100)")
+    _add_reading_options(plot)
+    plot.set_defaults(handler=cmd_plot)
+
+    explain = commands.add_parser(
+        "explain", parents=[common], help="the lecture's formulas with your numbers, checked",
+        description="Evaluates σ(z), σ'(z), the cost J, its gradient −(1/m) Σ (y − ŷ)x, the "
+        "Hessian and the Newton step of a saved binary model on DATA, and checks each against "
+        "an independent computation or finite differences. Exit status 1 if a check fails.",
+    )
+    explain.add_argument("model", type=Path, metavar="MODEL.json")
+    explain.add_argument("data", type=Path, metavar="DATA")
+    explain.add_argument("--target", metavar="COL",
+                         help="the label column (without it: z, σ(z) and σ'(z) only)")
+    explain.add_argument("--rows", type=_positive_int, default=3, metavar="N",
+                         help="how many of the first rows to show (default 3)")
+    _add_reading_options(explain)
+    explain.set_defaults(handler=cmd_explain)
+
+    report = commands.add_parser(
+        "report", parents=[common], help="write a self-contained HTML report",
+        description="Writes one HTML file (inline CSS, embedded images, no scripts, no "
+        "external links): the model and the data, metrics, the coefficient table, the "
+        "formulas checked on the data, and the figures.",
+    )
+    report.add_argument("model", type=Path, metavar="MODEL.json")
+    report.add_argument("data", type=Path, metavar="DATA")
+    report.add_argument("--target", required=True, metavar="COL", help="the label column")
+    report.add_argument("--out", type=Path, required=True, metavar="REPORT.html",
+                        help="where to write the report")
+    report.add_argument("--title", default="Logistic regression report",
+                        help="the report's title")
+    _add_reading_options(report)
+    report.set_defaults(handler=cmd_report)
     return parser
 
 
@@ -381,6 +487,258 @@ def cmd_summary(args: argparse.Namespace, console: Console) -> int:
     info.add_row("intercept", "fitted" if model.fit_intercept else "none")
     console.print(info)
     render_summary(console, model.summary())
+    return 0
+
+
+def cmd_plot(args: argparse.Namespace, console: Console) -> int:
+    """``logistic plot KIND``: one figure of :mod:`logistic.plots`, written atomically."""
+    from . import plots
+
+    kind, inputs = args.kind, list(args.inputs)
+    out = _check_output_path(args.out)
+    suffix = out.suffix.lower().lstrip(".")
+    if suffix not in plots.FIGURE_FORMATS:
+        raise UsageError(
+            f"{out}: the figure is written as .png or .svg; give --out a file name ending in "
+            "one of them"
+        )
+
+    def expect(count: int | tuple[int, int]) -> None:
+        low, high = (count, count) if isinstance(count, int) else count
+        if low <= len(inputs) <= high:
+            return
+        given = " ".join(str(p) for p in inputs) or "nothing"
+        if high == 0:
+            raise UsageError(f"plot {kind} takes no MODEL or DATA (got {given})")
+        raise UsageError(
+            f"plot {kind} takes {PLOT_KINDS[kind]} (got {given}): "
+            f"logistic plot {kind} {PLOT_KINDS[kind]} --out FILE.png"
+        )
+
+    def target() -> str:
+        if args.target is None:
+            raise UsageError(f"plot {kind} needs the label column: add --target COL")
+        return args.target
+
+    if kind in ("sigmoid", "derivatives", "cost"):
+        expect(0)
+        figure = {"sigmoid": plots.sigmoid_figure, "derivatives": plots.derivatives_figure,
+                  "cost": plots.cost_figure}[kind]()
+    elif kind == "training":
+        if len(inputs) == 2:
+            raise UsageError(
+                "plot training takes DATA only: a saved model keeps no loss history, so the "
+                "command fits the models itself (logistic plot training DATA --target COL "
+                "--out FILE.png)"
+            )
+        expect(1)
+        figure = _training_figure(args, inputs[0], target())
+    elif kind == "boundary":
+        if args.weights is not None:
+            expect((0, 1))
+            if len(args.weights) != 3:
+                raise UsageError(
+                    f"--weights takes the bias and two weights W0,W1,W2, got "
+                    f"{len(args.weights)} number(s)"
+                )
+            model, data = args.weights, (inputs[0] if inputs else None)
+            X = y = None
+            if data is not None:
+                frame = read_table(data, args.fmt, encoding=args.encoding)
+                features = [c for c in frame.columns if c != args.target]
+                if len(features) != 2:
+                    raise DataError(
+                        f"{data}: the boundary of --weights is drawn over 2 feature columns; "
+                        f"the table has {len(features)} besides the target"
+                    )
+                X = select_features(frame, features)
+                y = split_xy(frame, args.target, features)[1] if args.target else None
+                names = [str(f) for f in features]
+            else:
+                names = None
+            figure = _plot_call(kind, lambda: plots.boundary_figure(
+                model, X, y, feature_names=names))
+        else:
+            if not inputs:
+                raise UsageError(
+                    "plot boundary needs MODEL [DATA], or the weights: --weights=W0,W1,W2"
+                )
+            expect((1, 2))
+            model = _load_binary(inputs[0], "the decision boundary")
+            if int(model.n_features_in_) != 2:
+                raise UsageError(
+                    f"{inputs[0]}: the decision boundary is drawn for a model of 2 features; "
+                    f"this one has {int(model.n_features_in_)}"
+                )
+            X = y = None
+            if len(inputs) == 2:
+                X, y = _model_data(model, inputs[0], inputs[1], args, need_target=False)
+            figure = _plot_call(kind, lambda: plots.boundary_figure(model, X, y))
+    elif kind == "coefficients":
+        expect(1)
+        from .persist import load
+
+        model = load(inputs[0])
+        figure = _plot_call(kind, lambda: plots.coefficient_figure(model))
+    else:  # roc, calibration, scores: a model and its data
+        expect(2)
+        if kind == "scores":
+            model = _load_binary(inputs[0], "the score distribution")
+            X, y = _model_data(model, inputs[0], inputs[1], args, need_target=False)
+            figure = _plot_call(kind, lambda: plots.scores_figure(model, X, y))
+        else:
+            from .persist import load
+
+            target()
+            model = load(inputs[0])
+            X, y = _model_data(model, inputs[0], inputs[1], args, need_target=True)
+            draw = plots.roc_figure if kind == "roc" else plots.calibration_figure
+            figure = _plot_call(kind, lambda: draw(model, X, y))
+    plots.save_figure(figure, out, dpi=args.dpi)
+    console.print(f"{kind} figure written to {out}")
+    return 0
+
+
+def _training_figure(args: argparse.Namespace, data: Path, target: str) -> Figure:
+    """Fits the comparison of ``--compare`` on DATA and draws it."""
+    from . import plots
+
+    frame = read_table(data, args.fmt, encoding=args.encoding)
+    X, y = split_xy(frame, target)
+    if args.standardize:
+        scale = X.std(ddof=0).replace(0.0, 1.0)
+        X = (X - X.mean()) / scale
+    if args.compare == "losses":
+        if len(pd.unique(y)) != 2:
+            raise DataError(
+                f"{data}: the squared error is for two classes; {target!r} has "
+                f"{len(pd.unique(y))}"
+            )
+        options = {"max_iter": 300 if args.max_iter is None else args.max_iter,
+                   "learning_rate": args.learning_rate}
+        return _plot_call("training", lambda: plots.loss_comparison(X, y, **options))
+    options = {"max_iter": 200 if args.max_iter is None else args.max_iter,
+               "learning_rate": args.learning_rate}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        figure = _plot_call("training", lambda: plots.solver_comparison(X, y, **options))
+    for line in sorted({_one_line(f"{w.category.__name__}: {w.message}") for w in caught}):
+        print(f"{PROG}: warning: {line}", file=sys.stderr)
+    return figure
+
+
+def _plot_call(kind: str, draw: Callable[[], Figure]) -> Figure:
+    """Runs a figure function; its ValueError (the figure does not apply to this model or
+    these data, e.g. one class only) is the user's input problem: exit status 2."""
+    try:
+        return draw()
+    except ValueError as exc:
+        raise UsageError(f"cannot draw {kind}: {exc}") from None
+
+
+def _load_binary(path: Path, what: str) -> LogisticRegression:
+    from .persist import load
+
+    model = load(path)
+    if len(model.classes_) != 2:
+        raise UsageError(
+            f"{path}: {what} is for a binary model; this one has {len(model.classes_)} classes"
+        )
+    return model
+
+
+def _model_data(
+    model: LogisticRegression, model_path: Path, data_path: Path, args: argparse.Namespace,
+    need_target: bool,
+) -> tuple[pd.DataFrame, np.ndarray | None]:
+    """The model's feature columns of DATA (by name) and, with --target, the labels, which
+    must be classes of the model."""
+    names = getattr(model, "feature_names_in_", None)
+    if names is None:
+        raise UsageError(
+            f"{model_path}: the model has no feature names (it was fitted on an unnamed "
+            "array), so its columns cannot be matched by name"
+        )
+    names = [str(name) for name in names]
+    frame = read_table(data_path, args.fmt, encoding=args.encoding)
+    missing = [name for name in names if name not in frame.columns]
+    if missing:
+        raise DataError(
+            f"{data_path}: missing the model's feature column(s): "
+            f"{', '.join(repr(m) for m in missing)}"
+        )
+    if args.target is None:
+        if need_target:
+            raise UsageError("the labels are needed: add --target COL")
+        return select_features(frame, names), None
+    if args.target in names:
+        raise UsageError(f"--target {args.target!r} is one of the model's features")
+    X, y = split_xy(frame, args.target, names)
+    classes = np.asarray(model.classes_)
+    unknown = pd.unique(y[~np.isin(y, classes)])
+    if unknown.size:
+        shown = ", ".join(repr(v) for v in unknown[:5].tolist())
+        raise DataError(
+            f"{data_path}: column {args.target!r} holds label(s) {shown} that the model does "
+            f"not know; its classes are {', '.join(repr(c) for c in classes.tolist())}"
+        )
+    return X, y
+
+
+def cmd_explain(args: argparse.Namespace, console: Console) -> int:
+    """``logistic explain``: the seeds' chain on the user's data, each step checked."""
+    from .explain import explain, format_value
+
+    model = _load_binary(args.model, "explain (the seeds' σ(z) chain)")
+    X, y = _model_data(model, args.model, args.data, args, need_target=False)
+    result = explain(model, X, y, rows=args.rows)
+
+    shown = ", ".join(str(int(i) + 1) for i in result.rows)
+    penalty = (f"L2, α = 1/(C·m) = {result.penalty_strength:.6g}" if result.penalty_strength
+               else "none")
+    console.print(Text(f"The lecture's formulas on {args.data} with {args.model}", style="bold"))
+    console.print(
+        f"{result.n_samples} rows; rows shown: {shown} (1-based); loss: {result.loss}; "
+        f"penalty: {penalty}; positive class (y = 1): {result.positive_class!s}"
+    )
+    console.print(Text("θ = [" + ", ".join(
+        f"{term} {value:.6g}" for term, value in zip(result.terms, result.theta, strict=True)
+    ) + "]"))
+    table = Table(show_lines=True)
+    for column in ("step", "formula", "value", "checked against"):
+        table.add_column(column)
+    table.add_column("result", no_wrap=True)
+    for step in result:
+        verdict = step.verdict or "-"
+        style = "green" if step.passed else ("red" if step.passed is False else "")
+        value = format_value(step.value, max_items=4, digits=4,
+                             diagonal=step.name == "hessian")
+        table.add_row(Text(step.title), Text(step.formula), Text(value), Text(step.check),
+                      Text(verdict, style=style))
+    console.print(table)
+    for note in [step.note for step in result if step.note] + list(result.notes):
+        console.print(Text(note, style="italic"))
+    if not result.passed:
+        failed = ", ".join(f"{s.name} ({s.verdict})" for s in result.failed)
+        print(f"{PROG}: check failed: {failed}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_report(args: argparse.Namespace, console: Console) -> int:
+    """``logistic report``: the self-contained HTML report, written atomically."""
+    from .persist import load
+    from .report import write_report
+
+    out = _check_output_path(args.out)
+    model = load(args.model)
+    X, y = _model_data(model, args.model, args.data, args, need_target=True)
+    try:
+        write_report(out, model, X, y, title=args.title, model_name=args.model.name,
+                     data_name=args.data.name)
+    except ValueError as exc:
+        raise UsageError(f"cannot write the report: {exc}") from None
+    console.print(Text(f"Report written to {out}", style="bold"))
     return 0
 
 

@@ -562,7 +562,7 @@ def _params(params: Any) -> dict[str, Any]:
     model = LogisticRegression(**decoded)
     try:
         model._check_params()
-    except ValueError as error:
+    except (TypeError, ValueError) as error:
         raise _Invalid(f"invalid parameters: {error}") from None
     return decoded
 
