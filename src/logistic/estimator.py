@@ -198,8 +198,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             )
         if classes.size > 2 and self.penalty == "firth":
             raise ValueError(
-                f"penalty='firth' is for two classes; y has {classes.size}: use penalty=None "
-                "or 'l2' for more"
+                "Only binary classification is supported with penalty='firth'; y has "
+                f"{classes.size} classes: use penalty=None or 'l2' for more"
             )
         self.classes_ = classes
 
@@ -405,7 +405,10 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     cov_ = property(lambda self: self._statistic("cov"), doc="Covariance I⁻¹, intercept first.")
     std_err_ = property(lambda self: self._statistic("std_err"), doc="√diag(cov_).")
     z_ = property(lambda self: self._statistic("z"), doc="Wald z = θ̂ / std err.")
-    p_values_ = property(lambda self: self._statistic("p_values"), doc="2·Φ(-|z|).")
+    p_values_ = property(
+        lambda self: self._statistic("p_values"),
+        doc="2·Φ(-|z|); for penalty='firth' the penalized likelihood-ratio tests' (χ²₁).",
+    )
     log_likelihood_ = property(lambda self: self._statistic("log_likelihood"))
     null_log_likelihood_ = property(lambda self: self._statistic("null_log_likelihood"))
     deviance_ = property(lambda self: self._statistic("deviance"))
@@ -418,11 +421,52 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     df_model_ = property(lambda self: self._statistic("df_model"))
     df_resid_ = property(lambda self: self._statistic("df_resid"))
 
-    def conf_int(self, alpha: float = 0.05, method: str = "wald") -> NDArray[np.float64]:
-        """(p, 2) confidence intervals, intercept first: θ̂ ± Φ⁻¹(1 - α/2)·std err."""
-        if method != "wald":
-            raise ValueError(f"method must be 'wald', got {method!r}")
-        return wald_interval(self._statistic("params"), self.std_err_, alpha)
+    def conf_int(
+        self, alpha: float = 0.05, method: str = "wald", X=None, y=None, sample_weight=None
+    ) -> NDArray[np.float64]:
+        """(p, 2) confidence intervals at level 1 - α, intercept first.
+
+        'wald': θ̂ ± Φ⁻¹(1 - α/2)·std err. 'profile': the profile likelihood interval
+        {v : 2(ℓ(θ̂) - max ℓ(θ | θⱼ = v)) ≤ χ²₁(1 - α)} (``profile.py``; ℓ* for
+        penalty='firth', as logistf), ±inf where the profile never reaches the quantile. The
+        model does not keep its data, so 'profile' needs the training X, y (and
+        sample_weight) again; a Firth fit's summary intervals, computed at fit time for
+        α = 0.05, are returned without them.
+        """
+        if method not in ("wald", "profile"):
+            raise ValueError(f"method must be 'wald' or 'profile', got {method!r}")
+        params = self._statistic("params")
+        if method == "wald":
+            return wald_interval(params, self.std_err_, alpha)
+        if self._multiclass is not None:
+            raise ValueError("method='profile' is for two classes")
+        if X is None or y is None:
+            stored = getattr(self.statistics_, "profile_ci", None)
+            if stored is not None and alpha == self.statistics_.profile_alpha:
+                return stored.copy()
+            raise ValueError(
+                "method='profile' refits the model with each coefficient fixed, so it needs "
+                "the training data: conf_int(alpha, method='profile', X=X, y=y)"
+            )
+        X = validate_data(
+            self, X, accept_sparse=["csr", "csc"], dtype=[np.float64, np.float32], reset=False
+        )
+        labels = np.asarray(y).ravel()
+        if labels.shape != (X.shape[0],) or not np.all(np.isin(labels, self.classes_)):
+            raise ValueError(
+                f"y must hold {X.shape[0]} labels among the classes {self.classes_.tolist()!r}"
+            )
+        weights = _sample_weight(sample_weight, X.shape[0])
+        if self.class_weight is not None:
+            weights = weights * _class_weights(self.class_weight, self.classes_, labels)
+        target = (labels == self.classes_[1]).astype(np.float64)
+        objective = Objective(X, target, weights, fit_intercept=bool(self.fit_intercept))
+        theta = objective.join(self.coef_.ravel(), self.intercept_[0])
+        profile = firth_profile_intervals if self.penalty == "firth" else profile_intervals
+        d = objective.n_features
+        order = np.r_[d, :d] if self.fit_intercept else np.arange(d)
+        terms = [self._inference_terms()[i] for i in np.argsort(order)]
+        return profile(objective, theta, alpha, terms=terms, check=bool(self.converged_))[order]
 
     def summary(self, alpha: float = 0.05) -> Summary:
         """The coefficient table with the fit's header (statsmodels-style).
@@ -468,6 +512,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             "BIC": fit.bic,
         })
         interval = wald_interval(fit.params, fit.std_err, alpha)
+        profiled = getattr(fit, "profile_ci", None) is not None and alpha == fit.profile_alpha
+        if profiled:
+            interval = fit.profile_ci
         columns = {
             "coef": fit.params, "std err": fit.std_err, "z": fit.z, "P>|z|": fit.p_values,
             low: interval[:, 0], high: interval[:, 1],
@@ -477,6 +524,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             f"The information matrix has rank {fit.rank} < {len(terms)} (collinear columns): "
             "standard errors use its pseudo-inverse."
         )
+        if self.penalty == "firth":
+            header["Penalty"] = "firth (Jeffreys prior)"
+            note = _firth_note(fit, profiled)
         return Summary(header, pd.DataFrame(columns, index=terms), note=note)
 
     # -- prediction --------------------------------------------------------------------------
@@ -545,7 +595,29 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
+        tags.classifier_tags.multi_class = self.penalty != "firth"  # Firth: two classes only
         return tags
+
+
+def _firth_note(fit, profile: bool) -> str:
+    """What a Firth summary reports, as logistf does."""
+    note = getattr(fit, "note", None)
+    if getattr(fit, "lr_p_values", None) is not None:
+        tests = ("P>|z| is the penalized likelihood-ratio test of each coefficient "
+                 "(2(ℓ*(β̂) - max ℓ* with it at 0) ~ χ²₁).")
+    else:
+        tests = "P>|z| is Wald's" + ("." if note else
+                                     " (model files do not hold the likelihood-ratio tests).")
+    parts = [
+        "Firth's penalized likelihood ℓ* = ℓ + ½ log det I (as R's logistf): Log-Likelihood, "
+        "LL-Null, LLR p-value, AIC and BIC use ℓ* (the null model fits the intercept alone "
+        "under the same penalty); std err = √diag I(β̂)⁻¹ and z = coef / std err.",
+        tests,
+        "The interval is the profile penalized likelihood interval." if profile else
+        "The interval is Wald's: conf_int(alpha, method='profile', X=X, y=y) gives the "
+        "profile penalized likelihood interval.",
+    ]
+    return " ".join(parts + ([note] if note else []))
 
 
 def _class_weights(class_weight, classes, y) -> NDArray[np.float64]:
