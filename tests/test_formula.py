@@ -86,3 +86,48 @@ def test_an_unseen_level_is_refused_not_cast_to_nan(frame):
 def test_a_formula_needs_a_dataframe(frame):
     with pytest.raises(DataError, match="needs a pandas DataFrame"):
         design_matrices("y ~ x1", frame.to_numpy())
+
+
+# -- through the estimator, the model file and the command line ------------------------------
+
+
+def test_from_formula_predicts_on_raw_frames_and_survives_a_model_file(tmp_path, frame):
+    from logistic import load
+
+    model = LogisticRegression.from_formula("y ~ x1 + C(group) + x1:x2", frame)
+    assert list(model.feature_names_in_) == ["x1", "C(group)[T.b]", "C(group)[T.c]", "x1:x2"]
+    assert list(model.classes_) == ["no", "yes"]
+    X, _, _ = design_matrices("y ~ x1 + C(group) + x1:x2", frame)
+    np.testing.assert_array_equal(model.predict_proba(frame), model.predict_proba(X))
+    model.save(tmp_path / "m.json")
+    loaded = load(tmp_path / "m.json")
+    new = frame.drop(columns="y").sample(20, random_state=3)
+    np.testing.assert_array_equal(loaded.predict_proba(new), model.predict_proba(new))
+    assert str(loaded.summary()) == str(model.summary())
+    with pytest.raises(DataError, match="never saw"):
+        loaded.predict(new.assign(group="q"))
+
+
+def test_from_formula_refusals(frame):
+    with pytest.raises(ValueError, match="no response"):
+        LogisticRegression.from_formula("x1 + x2", frame)
+    with pytest.raises(ValueError, match="formula decides the intercept"):
+        LogisticRegression.from_formula("y ~ x1 - 1", frame, fit_intercept=True)
+
+
+def test_cli_fit_with_a_formula_and_predict_on_raw_columns(tmp_path, capsys, frame):
+    from logistic import load
+    from logistic.cli import run
+
+    data = tmp_path / "d.csv"
+    frame.to_csv(data, index=False)
+    out = tmp_path / "m.json"
+    assert run(["fit", str(data), "--formula", "y ~ x1 + C(group)", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "C(group)[T.b]" in printed
+    assert run(["predict", str(out), str(data)]) == 0
+    written = pd.read_csv(__import__("io").StringIO(capsys.readouterr().out))
+    expected = load(out).predict_proba(frame)[:, 1]
+    np.testing.assert_allclose(written["probability"], expected, rtol=1e-12)
+    assert run(["fit", str(data), "--out", str(out)]) == 2  # neither --target nor --formula
+    assert "either --target" in capsys.readouterr().err

@@ -198,3 +198,22 @@ def test_multinomial_hc0_is_the_literal_sandwich():
     )
     bread = np.linalg.inv(information)
     np.testing.assert_allclose(ours, bread @ (scores.T @ scores) @ bread, rtol=1e-8)
+
+
+def test_estimator_cov_type_option(spector):
+    X, y = spector
+    groups = np.arange(len(y)) % 6
+    robust = LogisticRegression(cov_type="HC0", tol=1e-12).fit(X, y)
+    clustered = LogisticRegression(cov_type="cluster", tol=1e-12).fit(X, y, groups=groups)
+    for model, cov_type, extra in (
+        (robust, "HC0", {}),
+        (clustered, "cluster", {"cov_kwds": {"groups": groups}}),
+    ):
+        theirs = sm.Logit(y, sm.add_constant(X)).fit(disp=0, tol=1e-14, cov_type=cov_type,
+                                                      **extra)
+        np.testing.assert_allclose(model.std_err_, theirs.bse.values, rtol=1e-7)
+        assert model.summary().header["Covariance Type"] == cov_type
+    with pytest.raises(ValueError, match="needs fit\\(X, y, groups=...\\)"):
+        LogisticRegression(cov_type="cluster").fit(X, y)
+    with pytest.raises(ValueError, match="cov_type must be"):
+        LogisticRegression(cov_type="HC9").fit(X, y)

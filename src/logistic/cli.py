@@ -43,7 +43,7 @@ from rich.text import Text
 
 from . import __version__
 from .atomic import write_atomically
-from .data import FORMATS, read_table, select_features, split_xy
+from .data import FORMATS, labels, read_table, select_features, split_xy
 from .estimator import LogisticRegression
 from .exceptions import DataError, ModelFileError
 
@@ -222,16 +222,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     fit = commands.add_parser(
         "fit", parents=[common], help="fit a model to a CSV/TSV file",
-        description="Fits a binary logistic regression and writes the model as JSON.",
+        description="Fits a logistic regression (two or more classes) and writes the model "
+        "as JSON.",
     )
     fit.add_argument("data", type=Path, metavar="DATA", help="CSV/TSV file with a header row")
-    fit.add_argument("--target", required=True, metavar="COL", help="the label column")
+    fit.add_argument("--target", metavar="COL", help="the label column (or use --formula)")
+    fit.add_argument(
+        "--formula", metavar="'y ~ x1 + C(g)'",
+        help="formulaic model formula: categorical terms, interactions, transforms; the "
+        "response is the label column",
+    )
     fit.add_argument(
         "--features", type=_feature_list, metavar="A,B,...",
         help="feature columns (default: every column except the target)",
     )
-    fit.add_argument("--penalty", choices=["none", "l2"], default="none",
-                     help="'l2' shrinks the coefficients (default: none)")
+    fit.add_argument("--penalty", choices=["none", "l2", "firth"], default="none",
+                     help="'l2' shrinks the coefficients; 'firth' is Firth's bias-reduced "
+                     "likelihood, finite under separation (default: none)")
     fit.add_argument("--C", type=_positive_float, default=1.0, dest="C",
                      help="inverse L2 strength, > 0 (default 1.0)")
     fit.add_argument("--solver", choices=["auto", "newton", "lbfgs", "gd"], default="auto",
@@ -415,17 +422,25 @@ def cmd_demo(args: argparse.Namespace, console: Console) -> int:
 def cmd_fit(args: argparse.Namespace, console: Console) -> int:
     """``logistic fit``: read, check, fit, show the summary, save."""
     out = _check_output_path(args.out)
+    if (args.target is None) == (args.formula is None):
+        raise UsageError("give either --target COL or --formula 'y ~ ...'")
+    if args.formula is not None and (args.features or args.no_intercept):
+        raise UsageError("--formula decides the features and the intercept: drop "
+                         "--features/--no-intercept")
     frame = read_table(args.data, args.fmt, encoding=args.encoding)
-    X, y = split_xy(frame, args.target, args.features)
-    model = LogisticRegression(
-        penalty=None if args.penalty == "none" else args.penalty,
-        C=args.C,
-        fit_intercept=not args.no_intercept,
-        solver=args.solver,
-        max_iter=args.max_iter,
-        tol=args.tol,
-    )
-    _fit(model, X, y)
+    params = {
+        "penalty": None if args.penalty == "none" else args.penalty,
+        "C": args.C,
+        "solver": args.solver,
+        "max_iter": args.max_iter,
+        "tol": args.tol,
+    }
+    if args.formula is not None:
+        model = _fit_formula(args.formula, frame, params)
+    else:
+        X, y = split_xy(frame, args.target, args.features)
+        model = LogisticRegression(fit_intercept=not args.no_intercept, **params)
+        _fit(model, X, y)
     if not args.quiet:
         render_summary(console, model.summary())
     from .persist import save
@@ -450,13 +465,16 @@ def cmd_predict(args: argparse.Namespace, console: Console) -> int:
         )
     out = _check_output_path(args.out) if args.out is not None else None
     frame = read_table(args.data, args.fmt, encoding=args.encoding)
-    missing = [str(name) for name in names if name not in frame.columns]
-    if missing:
-        raise DataError(
-            f"{args.data}: missing the model's feature column(s): "
-            f"{', '.join(repr(m) for m in missing)}"
-        )
-    X = select_features(frame, [str(name) for name in names])
+    if model.formula_ is not None:  # the saved encoding turns the raw columns into features
+        X = model.formula_.transform(frame)
+    else:
+        missing = [str(name) for name in names if name not in frame.columns]
+        if missing:
+            raise DataError(
+                f"{args.data}: missing the model's feature column(s): "
+                f"{', '.join(repr(m) for m in missing)}"
+            )
+        X = select_features(frame, [str(name) for name in names])
     proba = model.predict_proba(X)
     if len(model.classes_) == 2:
         columns = {"probability": proba[:, 1]}
@@ -772,17 +790,34 @@ def render_summary(console: Console, summary) -> None:
         console.print(Text(str(note), style="italic"))
 
 
+def _fit_formula(formula: str, frame: pd.DataFrame, params: dict) -> LogisticRegression:
+    """from_formula with the CLI's handling of warnings and label checks."""
+    from .formula import design_matrices
+
+    X, y, _ = design_matrices(formula, frame)
+    if y is None:
+        raise UsageError(f"the formula {formula!r} has no response: write 'y ~ ...'")
+    labels(pd.Series(y), formula.split("~")[0].strip())  # --target's checks, on the response
+    return _warnings_to_stderr(lambda: LogisticRegression.from_formula(formula, frame, **params))
+
+
 def _fit(model: LogisticRegression, X, y) -> None:
     """Fits ``model``; its warnings (convergence, separation) go to stderr, one line each."""
+    _warnings_to_stderr(lambda: model.fit(X, y))
+
+
+def _warnings_to_stderr(run):
+    """Runs ``run()``; each distinct warning it raised becomes one stderr line."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        model.fit(X, y)
+        result = run()
     seen = set()
     for warning in caught:
         line = _one_line(f"{warning.category.__name__}: {warning.message}")
         if line not in seen:
             seen.add(line)
             print(f"{PROG}: warning: {line}", file=sys.stderr)
+    return result
 
 
 def _check_output_path(path: Path) -> Path:

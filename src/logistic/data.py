@@ -148,7 +148,7 @@ def split_xy(
     elif target in features:
         raise DataError(f"the target column {target!r} is also listed as a feature")
     X = select_features(frame, features)
-    return X, _labels(frame[target], target)
+    return X, labels(frame[target], target)
 
 
 def select_features(frame: pd.DataFrame, features: Sequence[str]) -> pd.DataFrame:
@@ -207,7 +207,7 @@ def select_features(frame: pd.DataFrame, features: Sequence[str]) -> pd.DataFram
 
 
 # -- helpers ---------------------------------------------------------------------------------
-def _labels(column: pd.Series, target: str) -> NDArray:
+def labels(column: pd.Series, target: str) -> NDArray:
     n_missing = int(column.isna().sum())
     if n_missing:
         row = int(np.flatnonzero(column.isna().to_numpy())[0]) + 1

@@ -11,6 +11,7 @@ maximizes Firth's ℓ + ½ log det I instead (``firth.py``), intercept included,
 
 from __future__ import annotations
 
+import math
 import numbers
 import sys
 import warnings
@@ -28,7 +29,9 @@ from .boundary import DecisionBoundary
 from .design import Design
 from .exceptions import ConvergenceWarning, SeparationWarning
 from .firth import firth_newton, firth_profile_intervals, firth_statistics
+from .formula import design_matrices
 from .inference import (
+    COV_TYPES,
     MAX_PARAMETERS_FOR_COVARIANCE,
     FitStatistics,
     Summary,
@@ -92,6 +95,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         its gradient is damped by σ'(z) ≤ 0.25.
     multi_class : {'multinomial', 'ovr'}, default 'multinomial'
         How more than two classes are scored (ignored for two).
+    cov_type : {'nonrobust', 'HC0', 'HC1', 'cluster'}, default 'nonrobust'
+        The covariance behind the standard errors of an unpenalized fit: the inverse
+        information, or a sandwich (``inference.py``); 'cluster' needs ``fit(..., groups=)``.
     callback : callable(iteration, state) or None
         Called after every iteration with a dict of 'loss', 'grad_norm' and 'theta'.
 
@@ -120,6 +126,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         verbose: int = 0,
         loss: str = "cross_entropy",
         multi_class: str = "multinomial",
+        cov_type: str = "nonrobust",
         callback=None,
     ) -> None:
         self.penalty = penalty
@@ -134,13 +141,14 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self.verbose = verbose
         self.loss = loss
         self.multi_class = multi_class
+        self.cov_type = cov_type
         self.callback = callback
 
     # -- parameters --------------------------------------------------------------------------
     def _check_params(self) -> None:
         def positive(name: str, value, allow_zero: bool = False) -> None:
             ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
-            ok = ok and np.isfinite(value) and (value >= 0 if allow_zero else value > 0)
+            ok = ok and _finite(value) and (value >= 0 if allow_zero else value > 0)
             if not ok:
                 bound = ">= 0" if allow_zero else "> 0"
                 raise ValueError(f"{name} must be a finite number {bound}, got {value!r}")
@@ -156,8 +164,17 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             raise ValueError(f"solver must be one of {SOLVER_NAMES}, got {self.solver!r}")
         if self.loss not in LOSSES:
             raise ValueError(f"loss must be one of {sorted(LOSSES)}, got {self.loss!r}")
+        if self.cov_type not in COV_TYPES:
+            raise ValueError(f"cov_type must be one of {COV_TYPES}, got {self.cov_type!r}")
+        if self.cov_type != "nonrobust" and self.penalty == "firth":
+            raise ValueError("cov_type applies to penalty=None fits; Firth's is 'nonrobust'")
         if self.multi_class not in MULTI_CLASS:
             raise ValueError(f"multi_class must be one of {MULTI_CLASS}, got {self.multi_class!r}")
+        for name in ("fit_intercept", "warm_start"):
+            if not isinstance(getattr(self, name), bool | np.bool_):
+                raise ValueError(f"{name} must be True or False, got {getattr(self, name)!r}")
+        if not isinstance(self.verbose, numbers.Integral) or self.verbose < 0:
+            raise ValueError(f"verbose must be an integer >= 0, got {self.verbose!r}")
         if self.callback is not None and not callable(self.callback):
             raise ValueError("callback must be callable(iteration, state) or None")
         if self.penalty == "firth" and self.solver not in ("auto", "newton"):
@@ -169,12 +186,19 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             raise ValueError(f"penalty='firth' needs loss='cross_entropy', got {self.loss!r}")
 
     # -- fitting -----------------------------------------------------------------------------
-    def fit(self, X, y: ArrayLike, sample_weight: ArrayLike | None = None) -> LogisticRegression:
-        """Minimizes J(w, b) on (X, y), each sample weighted by ``sample_weight``."""
+    def fit(
+        self, X, y: ArrayLike, sample_weight: ArrayLike | None = None, groups=None
+    ) -> LogisticRegression:
+        """Minimizes J(w, b) on (X, y), each sample weighted by ``sample_weight``.
+
+        ``groups`` (one label per row) are the clusters of ``cov_type='cluster'``.
+        """
         self._check_params()
+        self.formula_ = None
         X, y = validate_data(
             self, X, y, accept_sparse=["csr", "csc"], dtype=[np.float64, np.float32]
         )
+        _check_no_missing_labels(y)
         check_classification_targets(y)
         classes, y_index = np.unique(y, return_inverse=True)
         if classes.size < 2:
@@ -222,17 +246,63 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 self.statistics_ = firth_statistics(objective, result, self._inference_terms())
             else:
                 terms = self._inference_terms()
-                self.statistics_ = fit_statistics(objective, result.theta, terms)
+                codes = self._cluster_codes(groups, X.shape[0])
+                self.statistics_ = fit_statistics(
+                    objective, result.theta, terms, self.cov_type, codes
+                )
         self.separation_ = None
         if self.penalty is None and self.loss == "cross_entropy" and classes.size == 2:
             objective, result = fits[0]
             self._warn_if_separated(X, objective, result.theta, weights)
         return self
 
+    def _cluster_codes(self, groups, n_samples: int) -> NDArray[np.intp] | None:
+        """Integer cluster codes for cov_type='cluster' (None otherwise)."""
+        if self.cov_type != "cluster":
+            return None
+        if groups is None:
+            raise ValueError("cov_type='cluster' needs fit(X, y, groups=...): a cluster per row")
+        groups = np.asarray(groups).ravel()
+        if groups.shape != (n_samples,):
+            raise ValueError(f"groups has {groups.size} labels for {n_samples} rows")
+        codes = np.unique(groups, return_inverse=True)[1]
+        if codes.max(initial=0) < 1:
+            raise ValueError("cov_type='cluster' needs at least 2 clusters")
+        return codes.ravel()
+
+    @classmethod
+    def from_formula(
+        cls, formula: str, data, sample_weight: ArrayLike | None = None, groups=None, **params
+    ) -> LogisticRegression:
+        """Fits ``formula`` ("y ~ x1 + C(group) + x1:x2", formulaic's syntax) on the DataFrame
+        ``data``. The encoding is kept in ``formula_``: predict on raw DataFrames with the
+        same columns as ``data``, and a saved model re-applies it.
+
+        The intercept follows the formula ("- 1" or "+ 0" removes it).
+        """
+        X, y, spec = design_matrices(formula, data)
+        if y is None:
+            raise ValueError(f"the formula {formula!r} has no response: write 'y ~ ...'")
+        if "fit_intercept" in params and params["fit_intercept"] != spec.intercept:
+            raise ValueError("the formula decides the intercept: do not pass fit_intercept")
+        model = cls(**{**params, "fit_intercept": spec.intercept})
+        model.fit(X, y, sample_weight=sample_weight, groups=groups)
+        model.formula_ = spec
+        return model
+
+    def _encoded(self, X):
+        """Raw rows of a formula model become its encoded columns; anything else as given."""
+        spec = getattr(self, "formula_", None)
+        if spec is None or not isinstance(X, pd.DataFrame):
+            return X
+        if [str(c) for c in X.columns] == list(spec.columns):
+            return X
+        return spec.transform(X)
+
     def _solve(self, X, target, weights) -> tuple[Objective, SolverResult]:
         """Builds the objective for one target (vector, or one-hot matrix) and minimizes it."""
         loss = softmax_cross_entropy if target.ndim == 2 else get_loss(self.loss)
-        penalty = L2Penalty(1.0 / (self.C * weights.sum())) if self.penalty == "l2" else None
+        penalty = L2Penalty(_l2_strength(self.C, weights)) if self.penalty == "l2" else None
         objective = Objective(X, target, weights, loss, penalty, bool(self.fit_intercept))
         solver = self._choose_solver(objective)
         minimize = firth_newton if self.penalty == "firth" else SOLVERS[solver]
@@ -292,6 +362,11 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             )
         if self.loss != "cross_entropy":
             return f"loss={self.loss!r} is not a log-likelihood: no likelihood-based statistics."
+        if not np.isfinite(fits[0][0].total_weight):
+            return (
+                "The sample weights add up beyond the largest float: as frequencies they "
+                "give no finite sample size, so no statistics are reported."
+            )
         if len(fits) > 1:
             return (
                 "multi_class='ovr' fits one binary model per class; their joint likelihood is "
@@ -319,7 +394,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         shape = (objective.n_outputs, objective.n_features)
         if previous is not None and previous.shape == shape:
             return objective.join(previous.T, self.intercept_)
-        mean = np.clip(weights @ target / weights.sum(), 1e-12, 1 - 1e-12)
+        share = weights / weights.max()  # weights near 1e307 must not overflow the sums
+        mean = np.clip(share @ target / share.sum(), 1e-12, 1 - 1e-12)
         if objective.n_outputs == 1:
             b = np.log(mean) - np.log1p(-mean)
         else:
@@ -394,6 +470,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             log_likelihood=log_likelihood,
             null_log_likelihood=null_log_likelihood,
             n_intercepts=n_intercepts,
+            cov_type=self.cov_type,
         )
 
     def _statistic(self, name: str):
@@ -501,6 +578,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             return Summary(header, pd.DataFrame(columns, index=terms), note=self.inference_note_)
         fit = self.statistics_
         header.update({
+            "Covariance Type": fit.cov_type,
             "No. Observations": fit.n_obs,
             "Df Residuals": fit.df_resid,
             "Df Model": fit.df_model,
@@ -537,7 +615,11 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = validate_data(
-            self, X, accept_sparse=["csr", "csc"], dtype=[np.float64, np.float32], reset=False
+            self,
+            self._encoded(X),
+            accept_sparse=["csr", "csc"],
+            dtype=[np.float64, np.float32],
+            reset=False,
         )
         if self._multiclass is None:
             return Design(X).matvec(self.coef_.ravel()) + self.intercept_[0]
@@ -620,6 +702,31 @@ def _firth_note(fit, profile: bool) -> str:
     return " ".join(parts + ([note] if note else []))
 
 
+def _finite(value) -> bool:
+    """math.isfinite for any real, a Python int beyond float's range included (not finite)."""
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False
+
+
+def _l2_strength(C: float, weights: NDArray[np.float64]) -> float:
+    """α = 1/(C·Σsᵢ), computed so that neither C·Σs nor Σs overflows for huge values."""
+    scale = float(weights.max())
+    with np.errstate(over="ignore"):
+        return float((1.0 / C) / scale / (weights / scale).sum())
+
+
+def _check_no_missing_labels(y) -> None:
+    """None or NaN among object labels is a missing label, not a class."""
+    if np.asarray(y).dtype != object:
+        return
+    missing = [i for i, v in enumerate(y) if v is None or (isinstance(v, float) and v != v)]
+    if missing:
+        shown = ", ".join(map(str, missing[:5])) + (", ..." if len(missing) > 5 else "")
+        raise ValueError(f"y has missing labels (None or NaN) at rows {shown}")
+
+
 def _class_weights(class_weight, classes, y) -> NDArray[np.float64]:
     """Per-sample weights from class_weight ('balanced' or {label: weight})."""
     if isinstance(class_weight, dict):
@@ -657,6 +764,6 @@ def _sample_weight(sample_weight, n_samples: int) -> NDArray[np.float64]:
         raise ValueError("sample_weight contains NaN or infinity")
     if np.any(weights < 0):
         raise ValueError("sample_weight must be non-negative")
-    if weights.sum() <= 0:
+    if not np.any(weights > 0):
         raise ValueError("sample_weight is zero for every sample: no sample would count")
     return weights

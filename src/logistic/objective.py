@@ -63,8 +63,13 @@ class Objective:
         self.y = np.asarray(y, dtype=np.float64)
         m = self.design.n_samples
         s = np.ones(m) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
-        self.total_weight = float(s.sum())
-        self.weights = s / self.total_weight
+        # normalised through the largest weight, so that weights near 1e307 do not overflow
+        # the sum; total_weight (Σs, the frequency count) can still be inf, and says so
+        scale = float(s.max())
+        relative = s / scale
+        self.weights = relative / relative.sum()
+        with np.errstate(over="ignore"):
+            self.total_weight = float(scale * relative.sum())
         self.loss = loss
         self.penalty = NoPenalty() if penalty is None else penalty
         self.fit_intercept = fit_intercept

@@ -27,7 +27,9 @@ The file (schema version 1) is one JSON object, indented by 2, keys in this orde
                      "log_likelihood": -12.9, "null_log_likelihood": -20.6},
                                               the unpenalized fit's inference (intercept first),
                                               or null: penalized, or more than 300 parameters
-      "inference_note": null                  why there are no statistics, or null
+      "inference_note": null,                 why there are no statistics, or null
+      "formula": {"formula": "1 + x1 + C(g)",  the formula's encoding (formula.FormulaSpec:
+                  "columns": [...], ...}       categories and transform state), or null
     }
 
 Floats are written by ``repr``, the shortest text that reads back to the same double, so a
@@ -67,6 +69,7 @@ from sklearn.utils.validation import check_is_fitted
 from .atomic import write_atomically
 from .estimator import LogisticRegression
 from .exceptions import ModelFileError
+from .formula import FormulaSpec
 
 __all__ = ["FORMAT", "SCHEMA_VERSION", "load", "save"]
 
@@ -89,6 +92,7 @@ _KEYS = (
     "fit",
     "statistics",
     "inference_note",
+    "formula",
 )
 _FIT_KEYS = ("solver", "n_iter", "converged", "objective")
 _STATISTICS_KEYS = ("cov", "rank", "n_obs", "log_likelihood", "null_log_likelihood")
@@ -178,6 +182,7 @@ def _document(model: LogisticRegression) -> dict[str, Any]:
             "objective": objective,
         },
         **_encode_statistics(model),
+        "formula": None if getattr(model, "formula_", None) is None else model.formula_.to_dict(),
     }
 
 
@@ -409,7 +414,27 @@ def _model(document: dict[str, Any], name: str) -> LogisticRegression:
     model.converged_ = fit["converged"]
     model.objective_ = objective
     model.statistics_, model.inference_note_ = _statistics(document, model)
+    model.formula_ = _formula(document["formula"], model)
     return model
+
+
+def _formula(saved: Any, model: LogisticRegression) -> FormulaSpec | None:
+    if saved is None:
+        return None
+    keys = ("formula", "response", "columns", "intercept", "encoder_state", "transform_state")
+    if not isinstance(saved, dict):
+        raise _Invalid(f"formula must be null or an object, got a JSON {_json_type(saved)}")
+    _check_keys(saved, keys, "formula.")
+    try:
+        spec = FormulaSpec.from_dict(saved)
+    except (TypeError, ValueError, AttributeError) as error:
+        raise _Invalid(f"formula is malformed: {error}") from None
+    names = getattr(model, "feature_names_in_", None)
+    if names is None or list(spec.columns) != [str(n) for n in names]:
+        raise _Invalid("formula.columns do not match feature_names")
+    if spec.intercept != model.fit_intercept:
+        raise _Invalid("formula.intercept does not match params.fit_intercept")
+    return spec
 
 
 def _statistics(document: dict[str, Any], model: LogisticRegression):
