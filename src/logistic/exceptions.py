@@ -23,5 +23,5 @@ class SeparationWarning(UserWarning):
     """The classes are (quasi-)completely separated: the unpenalized optimum is at infinity.
 
     The fitted coefficients are finite but arbitrary in size along the separating direction;
-    use ``penalty='l2'`` (or Firth's correction) for meaningful estimates.
+    use ``penalty='firth'`` or ``penalty='l2'`` for meaningful estimates.
     """

@@ -165,6 +165,6 @@ def separation_message(found: Separation, feature_names) -> str:
     return (
         f"{kind} separation: {found.n_separated} samples are perfectly classified{where}. "
         "The unpenalized maximum-likelihood estimate does not exist; the coefficients are "
-        "finite only because the solver stopped. Use penalty='l2' (or Firth's correction) "
-        "for meaningful estimates."
+        "finite only because the solver stopped. Use penalty='firth' (finite, unbiased to "
+        "first order, with standard errors) or penalty='l2' for meaningful estimates."
     )
