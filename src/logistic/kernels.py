@@ -115,7 +115,8 @@ _GRAM_CHUNKS = 16
 @njit(parallel=True, fastmath=_FAST, cache=True)
 def gram_csr(data, indices, indptr, n_features, h):
     """Per-chunk Xᵀ·diag(h)·X and Xᵀh of a CSR matrix, from each row's nonzeros:
-    Σₐ Σ_b hᵢ·xᵢₐ·xᵢ_b added at (a, b) — Σᵢ nnzᵢ² products, no copy of X."""
+    hᵢ·xᵢₐ·xᵢ_b added at (a, b) and (b, a) for each pair a ≤ b of the row — about
+    Σᵢ nnzᵢ²/2 products, no copy of X."""
     n = indptr.size - 1
     chunks = _GRAM_CHUNKS
     step = (n + chunks - 1) // chunks
@@ -130,6 +131,9 @@ def gram_csr(data, indices, indptr, n_features, h):
                 scaled = weight * data[a]
                 column = indices[a]
                 total[column] += scaled
-                for b in range(indptr[i], indptr[i + 1]):
-                    out[column, indices[b]] += scaled * data[b]
+                out[column, column] += scaled * data[a]
+                for b in range(a + 1, indptr[i + 1]):
+                    product = scaled * data[b]
+                    out[column, indices[b]] += product
+                    out[indices[b], column] += product
     return partial, sums

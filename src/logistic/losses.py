@@ -84,17 +84,20 @@ def _residual(y: Array, z: Array) -> Array:
 
 def squared_error_value(y: Array, z: Array) -> Array:
     """E = ½ (y - σ(z))²."""
-    return 0.5 * _residual(y, z) ** 2
+    with np.errstate(under="ignore"):
+        return 0.5 * _residual(y, z) ** 2
 
 
 def squared_error_gradient(y: Array, z: Array) -> Array:
     """dE/dz = -(y - ŷ)·σ'(z): the update is damped by σ'(z) ≤ 0.25 (seeds 001, 003)."""
-    return -_residual(y, z) * sigmoid_derivative(z)
+    with np.errstate(under="ignore"):  # two tail factors multiply to 0, their exact limit
+        return -_residual(y, z) * sigmoid_derivative(z)
 
 
 def squared_error_hessian(y: Array, z: Array) -> Array:
     """d²E/dz² = σ'(z)² - (y - ŷ)·σ''(z); negative in places: the SSE is not convex in w."""
-    return sigmoid_derivative(z) ** 2 - _residual(y, z) * sigmoid_second_derivative(z)
+    with np.errstate(under="ignore"):  # σ'(z)² of a tail score: 0 is its exact limit
+        return sigmoid_derivative(z) ** 2 - _residual(y, z) * sigmoid_second_derivative(z)
 
 
 PointwiseFunction = Callable[[Array, Array], Array]

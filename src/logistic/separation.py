@@ -113,17 +113,27 @@ def find_separation(
 def single_feature_separators(X, positive: NDArray[np.bool_]) -> list[int]:
     """Columns that alone (with a threshold) separate the classes, at most touching at a tie.
 
-    Column j separates when every value of one class is ≤ every value of the other.
+    Column j separates when every value of one class is ≤ every value of the other. The
+    per-class extremes are taken over row blocks, so no copy of either class is made.
     """
-    def extremes(rows):
-        part = X[rows]
-        if sp.issparse(part):
-            return part.min(axis=0).toarray().ravel(), part.max(axis=0).toarray().ravel()
-        return part.min(axis=0), part.max(axis=0)
-
-    low_pos, high_pos = extremes(positive)
-    low_neg, high_neg = extremes(~positive)
-    separates = (high_neg <= low_pos) | (high_pos <= low_neg)
+    d = X.shape[1]
+    low = np.full((2, d), np.inf)
+    high = np.full((2, d), -np.inf)
+    step = max(1, (1 << 22) // max(1, 8 * d))
+    for start in range(0, X.shape[0], step):
+        block = X[start : start + step]
+        labels = positive[start : start + step]
+        for k, rows in enumerate((~labels, labels)):
+            if not rows.any():
+                continue
+            part = block[rows]
+            if sp.issparse(part):
+                low[k] = np.minimum(low[k], part.min(axis=0).toarray().ravel())
+                high[k] = np.maximum(high[k], part.max(axis=0).toarray().ravel())
+            else:
+                low[k] = np.minimum(low[k], part.min(axis=0))
+                high[k] = np.maximum(high[k], part.max(axis=0))
+    separates = (high[0] <= low[1]) | (high[1] <= low[0])
     return [int(j) for j in np.flatnonzero(separates)]
 
 
