@@ -221,6 +221,12 @@ def _design(model: Any, X: Any) -> Any:
 
 
 def _target(model: Any, y: ArrayLike, m: int) -> Array:
+    labels = known_labels(model, y, m)
+    return (labels == np.asarray(model.classes_)[1]).astype(np.float64)
+
+
+def known_labels(model: Any, y: ArrayLike, m: int) -> NDArray:
+    """y as a flat array of m labels, every one a class of ``model`` (else ValueError)."""
     labels = np.asarray(y).ravel()
     if labels.shape[0] != m:
         raise ValueError(f"X has {m} rows but y has {labels.shape[0]}")
@@ -232,7 +238,7 @@ def _target(model: Any, y: ArrayLike, m: int) -> Array:
             f"the labels {shown} are not classes of the model "
             f"({', '.join(repr(c) for c in classes.tolist())})"
         )
-    return (labels == classes[1]).astype(np.float64)
+    return labels
 
 
 def _weights(model: Any, y: ArrayLike | None, m: int) -> Array | None:

@@ -27,6 +27,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from .atomic import write_atomically
+from .explain import known_labels
 
 __all__ = ["build_report", "write_report"]
 
@@ -265,17 +266,8 @@ def build_report(
     from . import __version__
 
     frame = _frame(model, X)
-    labels = np.asarray(y).ravel()
-    if labels.shape[0] != len(frame):
-        raise ValueError(f"X has {len(frame)} rows but y has {labels.shape[0]}")
+    labels = known_labels(model, y, len(frame))
     classes = np.asarray(model.classes_)
-    unknown = pd.unique(labels[~np.isin(labels, classes)])
-    if unknown.size:
-        shown = ", ".join(repr(v) for v in unknown[:5].tolist())
-        raise ValueError(
-            f"the labels {shown} are not classes of the model "
-            f"({', '.join(repr(c) for c in classes.tolist())})"
-        )
 
     summary = model.summary(alpha=alpha)
     sources = []
