@@ -46,6 +46,7 @@ from .atomic import write_atomically
 from .data import FORMATS, labels, read_table, select_features, split_xy
 from .estimator import LogisticRegression
 from .exceptions import DataError, ModelFileError
+from .inference import format_number
 
 if TYPE_CHECKING:  # matplotlib is imported only by the commands that draw
     from matplotlib.figure import Figure
@@ -859,9 +860,7 @@ def _number(value) -> str:
         return "-"
     if math.isinf(value):
         return "inf" if value > 0 else "-inf"
-    if value != 0 and not 1e-4 <= abs(value) < 1e6:
-        return f"{value:.3e}"
-    return f"{value:.4f}"
+    return format_number(value)
 
 
 def _p_value(value) -> str:

@@ -430,15 +430,20 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         )
         self.separation_ = found
         if found is not None:
-            names = self._feature_terms()[int(self.fit_intercept) :]
-            warnings.warn(separation_message(found, names), SeparationWarning, stacklevel=3)
+            warnings.warn(
+                separation_message(found, self._feature_names()), SeparationWarning, stacklevel=3
+            )
 
     # -- inference ---------------------------------------------------------------------------
-    def _feature_terms(self) -> list[str]:
+    def _feature_names(self) -> list[str]:
+        """feature_names_in_ as strings, or the seeds' x1, x2, … for unnamed columns."""
         names = getattr(self, "feature_names_in_", None)
         if names is None:
-            names = [f"x{j}" for j in range(1, self.n_features_in_ + 1)]
-        names = [str(name) for name in names]
+            return [f"x{j}" for j in range(1, self.n_features_in_ + 1)]
+        return [str(name) for name in names]
+
+    def _feature_terms(self) -> list[str]:
+        names = self._feature_names()
         return ["Intercept", *names] if self.fit_intercept else names
 
     def _inference_terms(self) -> tuple[str, ...]:
@@ -663,10 +668,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 f"decision_boundary() is for two classes; this model has {len(self.classes_)} "
                 "(each pair of classes k, l meets where zₖ = zₗ)"
             )
-        names = getattr(self, "feature_names_in_", None)
-        if names is None:
-            names = [f"x{j}" for j in range(1, self.n_features_in_ + 1)]
-        return DecisionBoundary(float(self.intercept_[0]), self.coef_.ravel().copy(), tuple(names))
+        return DecisionBoundary(
+            float(self.intercept_[0]), self.coef_.ravel().copy(), tuple(self._feature_names())
+        )
 
     def save(self, path) -> None:
         """Writes the fitted model to ``path`` as JSON (atomically; never pickle)."""

@@ -39,6 +39,7 @@ import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 from sklearn.utils.validation import check_array, check_is_fitted
 
+from .estimator import _l2_strength
 from .losses import get_loss
 from .objective import Objective
 from .penalties import L2Penalty
@@ -301,14 +302,12 @@ def explain(
     formulas = _FORMULAS[loss_name]
     target = None if y is None else _target(model, y, m)
     weights = _weights(model, y, m)
-    total = float(m if weights is None else weights.sum())
-    alpha = 1.0 / (model.C * total) if model.penalty == "l2" else 0.0
+    alpha = _l2_strength(model.C, np.ones(m) if weights is None else weights) \
+        if model.penalty == "l2" else 0.0
     penalty = L2Penalty(alpha) if model.penalty == "l2" else None
     w = np.asarray(model.coef_, dtype=np.float64).ravel()
     b = float(model.intercept_[0]) if fit_intercept else 0.0
-    names = getattr(model, "feature_names_in_", None)
-    names = [str(n) for n in names] if names is not None else [f"x{j}" for j in range(1, d + 1)]
-    terms = (["Intercept"] if fit_intercept else []) + names
+    terms = model._feature_terms()
     # the objective keeps θ = [w, b]; the seeds (and this explanation) write [w₀ = b, w]
     order = np.r_[d, :d] if fit_intercept else np.arange(d)
     dense_rows = X[shown].toarray() if sp.issparse(X) else X[shown]

@@ -28,6 +28,7 @@ from numpy.typing import ArrayLike
 
 from .atomic import write_atomically
 from .explain import known_labels
+from .inference import format_number
 
 __all__ = ["build_report", "write_report"]
 
@@ -69,9 +70,7 @@ def _number(value: Any) -> str:
         return "–"
     if math.isinf(value):
         return "∞" if value > 0 else "−∞"
-    if value != 0 and not 1e-4 <= abs(value) < 1e6:
-        return f"{value:.3e}"
-    return f"{value:.4f}"
+    return format_number(value)
 
 
 def _cell(value: Any) -> str:
