@@ -3,8 +3,8 @@
     logistic demo [--out PATH] [--seed N]
     logistic fit DATA --target COL [--features A,B,...] [--penalty {none,l2}] [--C C]
                  [--solver {auto,newton,lbfgs,gd}] [--max-iter N] [--tol T] [--no-intercept]
-                 [--format {csv,tsv}] [--encoding ENC] --out MODEL.json [--quiet]
-    logistic predict MODEL.json DATA [--out FILE] [--format {csv,tsv}] [--encoding ENC]
+                 [--format FMT] [--encoding ENC] --out MODEL.json [--quiet]
+    logistic predict MODEL.json DATA [--out FILE] [--format FMT] [--encoding ENC]
     logistic summary MODEL.json
     logistic plot KIND [MODEL.json] [DATA] --out FILE.png|FILE.svg [--target COL]
                  KIND: sigmoid, derivatives, cost (no inputs); boundary MODEL [DATA] or
@@ -14,6 +14,11 @@
     logistic explain MODEL.json DATA [--target COL] [--rows N]
     logistic report MODEL.json DATA --target COL --out REPORT.html [--title TEXT]
     logistic --version | --debug COMMAND ...
+
+DATA is CSV/TSV (header row), Parquet, LIBSVM/svmlight (sparse) or a 2-D ``.npy`` array,
+by extension or ``--format {csv,tsv,parquet,libsvm,npy}`` (:mod:`logistic.data`). LIBSVM
+files hold their labels (no ``--target``); an ``.npy`` array's label column is the last
+unless ``--target`` gives its index.
 
 Exit status: 0 on success; 2 on bad input or usage, with one line on stderr starting
 ``logistic: error:``; 1 on an internal error (``--debug`` shows its traceback).
@@ -29,21 +34,33 @@ import argparse
 import math
 import os
 import sys
+import time
 import traceback
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from rich.console import Console
+from rich.progress import Progress, ProgressColumn, Task, TextColumn
 from rich.table import Table
 from rich.text import Text
 
 from . import __version__
 from .atomic import write_atomically
-from .data import FORMATS, labels, read_table, select_features, split_xy
+from .data import (
+    FORMATS,
+    TABLE_FORMATS,
+    labels,
+    read_dataset,
+    read_features,
+    read_table,
+    resolve_format,
+)
 from .estimator import LogisticRegression
 from .exceptions import DataError, ModelFileError
 from .inference import format_number
@@ -68,6 +85,17 @@ PLOT_KINDS = {
     "coefficients": "MODEL",
     "scores": "MODEL DATA [--target COL]",
 }
+
+
+DATA_HELP = "CSV/TSV (header row), Parquet, LIBSVM/svmlight or 2-D .npy file"
+TARGET_HELP = (
+    "the labels: a column name (CSV/TSV/Parquet), a column index (.npy; default the last "
+    "column); LIBSVM files hold their labels"
+)
+#: A fit shows its progress once it has run this long (seconds), on a terminal only.
+PROGRESS_DELAY_S = 1.0
+#: The most cells a sparse file may have to be drawn or reported (densified): 400 MB.
+MAX_DENSE_CELLS = 50_000_000
 
 
 class UsageError(Exception):
@@ -222,16 +250,19 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(handler=cmd_demo)
 
     fit = commands.add_parser(
-        "fit", parents=[common], help="fit a model to a CSV/TSV file",
+        "fit", parents=[common], help="fit a model to a data file",
         description="Fits a logistic regression (two or more classes) and writes the model "
-        "as JSON.",
+        "as JSON. DATA: CSV/TSV with a header row, Parquet, LIBSVM/svmlight (read sparse; "
+        "the labels are each line's first field, the features x<index>) or a 2-D .npy "
+        "array (features x1 ... xd; the labels in the last column, or --target INDEX). On a "
+        "terminal a fit longer than a second shows its progress on stderr.",
     )
-    fit.add_argument("data", type=Path, metavar="DATA", help="CSV/TSV file with a header row")
-    fit.add_argument("--target", metavar="COL", help="the label column (or use --formula)")
+    fit.add_argument("data", type=Path, metavar="DATA", help=DATA_HELP)
+    fit.add_argument("--target", metavar="COL", help=TARGET_HELP + " (or use --formula)")
     fit.add_argument(
         "--formula", metavar="'y ~ x1 + C(g)'",
         help="formulaic model formula: categorical terms, interactions, transforms; the "
-        "response is the label column",
+        "response is the label column (CSV/TSV/Parquet only)",
     )
     fit.add_argument(
         "--features", type=_feature_list, metavar="A,B,...",
@@ -249,10 +280,14 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--tol", type=_non_negative_float, default=1e-6, metavar="T",
                      help="gradient max-norm at which to stop (default 1e-6)")
     fit.add_argument("--no-intercept", action="store_true", help="fit without an intercept")
+    fit.add_argument("--memory", metavar="SIZE",
+                     help="stream a Parquet file (or directory) in chunks that fit in SIZE "
+                     "(e.g. 1GB, 512MB): exact fit of data larger than memory")
     _add_reading_options(fit)
     fit.add_argument("--out", type=Path, required=True, metavar="MODEL.json",
                      help="where to write the model")
-    fit.add_argument("--quiet", action="store_true", help="print nothing but problems")
+    fit.add_argument("--quiet", action="store_true",
+                     help="print nothing but problems (no summary, no progress)")
     fit.set_defaults(handler=cmd_fit)
 
     predict = commands.add_parser(
@@ -261,7 +296,8 @@ def build_parser() -> argparse.ArgumentParser:
         "and 'prediction' (the label).",
     )
     predict.add_argument("model", type=Path, metavar="MODEL.json")
-    predict.add_argument("data", type=Path, metavar="DATA")
+    predict.add_argument("data", type=Path, metavar="DATA",
+                         help=DATA_HELP + "; the model's columns are matched by name")
     predict.add_argument("--out", type=Path, metavar="FILE",
                          help="write the predictions here (default: standard output)")
     _add_reading_options(predict)
@@ -291,7 +327,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="the model file and/or the data file the KIND needs")
     plot.add_argument("--out", type=Path, required=True, metavar="FILE.png",
                       help="where to write the figure (.png or .svg)")
-    plot.add_argument("--target", metavar="COL", help="the label column of DATA")
+    plot.add_argument("--target", metavar="COL", help=TARGET_HELP)
     plot.add_argument("--weights", type=_float_list, metavar="W0,W1,W2",
                       help="boundary: bias and two weights, e.g. --weights=-3,1,1")
     plot.add_argument("--compare", choices=["solvers", "losses"], default="solvers",
@@ -316,7 +352,7 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("model", type=Path, metavar="MODEL.json")
     explain.add_argument("data", type=Path, metavar="DATA")
     explain.add_argument("--target", metavar="COL",
-                         help="the label column (without it: z, σ(z) and σ'(z) only)")
+                         help=TARGET_HELP + " (without labels: z, σ(z) and σ'(z) only)")
     explain.add_argument("--rows", type=_positive_int, default=3, metavar="N",
                          help="how many of the first rows to show (default 3)")
     _add_reading_options(explain)
@@ -330,7 +366,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument("model", type=Path, metavar="MODEL.json")
     report.add_argument("data", type=Path, metavar="DATA")
-    report.add_argument("--target", required=True, metavar="COL", help="the label column")
+    report.add_argument("--target", metavar="COL",
+                        help=TARGET_HELP + "; needed for CSV/TSV/Parquet")
     report.add_argument("--out", type=Path, required=True, metavar="REPORT.html",
                         help="where to write the report")
     report.add_argument("--title", default="Logistic regression report",
@@ -341,10 +378,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_reading_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--format", choices=sorted(FORMATS), dest="fmt",
-                        help="the table format (default: from the file extension)")
+    parser.add_argument(
+        "--format", choices=list(FORMATS), dest="fmt",
+        help="the data format (default: from the extension: .csv .txt, .tsv, .parquet .pq, "
+        ".svm .libsvm .svmlight, .npy; text ones may end in .gz, .bz2, .xz)",
+    )
     parser.add_argument("--encoding", metavar="ENC",
-                        help="the text encoding (default: UTF-8, with or without BOM)")
+                        help="the text encoding of CSV/TSV (default: UTF-8, with or without "
+                        "BOM)")
 
 
 # -- commands --------------------------------------------------------------------------------
@@ -421,14 +462,11 @@ def cmd_demo(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_fit(args: argparse.Namespace, console: Console) -> int:
-    """``logistic fit``: read, check, fit, show the summary, save."""
+    """``logistic fit``: read, check, fit (with progress on a terminal), show the summary,
+    save."""
     out = _check_output_path(args.out)
-    if (args.target is None) == (args.formula is None):
-        raise UsageError("give either --target COL or --formula 'y ~ ...'")
-    if args.formula is not None and (args.features or args.no_intercept):
-        raise UsageError("--formula decides the features and the intercept: drop "
-                         "--features/--no-intercept")
-    frame = read_table(args.data, args.fmt, encoding=args.encoding)
+    fmt = resolve_format(args.data, args.fmt)
+    _check_fit_options(args, fmt)
     params = {
         "penalty": None if args.penalty == "none" else args.penalty,
         "C": args.C,
@@ -436,12 +474,21 @@ def cmd_fit(args: argparse.Namespace, console: Console) -> int:
         "max_iter": args.max_iter,
         "tol": args.tol,
     }
-    if args.formula is not None:
-        model = _fit_formula(args.formula, frame, params)
-    else:
-        X, y = split_xy(frame, args.target, args.features)
+    if args.memory is not None:  # out of core: the file is read chunk by chunk, every pass
         model = LogisticRegression(fit_intercept=not args.no_intercept, **params)
-        _fit(model, X, y)
+        with _fit_progress(args) as progress:
+            _fit_streaming(model.set_params(callback=progress), args, fmt)
+    elif args.formula is not None:
+        frame = read_table(args.data, fmt, encoding=args.encoding)
+        with _fit_progress(args) as progress:
+            model = _fit_formula(args.formula, frame, {**params, "callback": progress})
+    else:
+        X, y, names = read_dataset(args.data, args.target, fmt=fmt, features=args.features,
+                                   encoding=args.encoding)
+        model = LogisticRegression(fit_intercept=not args.no_intercept, **params)
+        with _fit_progress(args) as progress:
+            _fit(model.set_params(callback=progress), X, y, names)
+    model.set_params(callback=None)
     if not args.quiet:
         render_summary(console, model.summary())
     from .persist import save
@@ -450,6 +497,20 @@ def cmd_fit(args: argparse.Namespace, console: Console) -> int:
     if not args.quiet:
         console.print(Text(f"Model written to {out}", style="bold"))
     return 0
+
+
+def _check_fit_options(args: argparse.Namespace, fmt: str) -> None:
+    """The combinations of --target, --formula, --features that ``fit`` accepts."""
+    if args.formula is not None:
+        if args.target is not None:
+            raise UsageError("give either --target COL or --formula 'y ~ ...', not both")
+        if args.features or args.no_intercept:
+            raise UsageError("--formula decides the features and the intercept: drop "
+                             "--features/--no-intercept")
+        if fmt not in TABLE_FORMATS:
+            raise UsageError(f"--formula needs named columns (CSV, TSV or Parquet), not {fmt}")
+    elif args.target is None and fmt in TABLE_FORMATS:
+        raise UsageError("give either --target COL or --formula 'y ~ ...'")
 
 
 def cmd_predict(args: argparse.Namespace, console: Console) -> int:
@@ -465,23 +526,19 @@ def cmd_predict(args: argparse.Namespace, console: Console) -> int:
             "array), so its columns cannot be matched by name"
         )
     out = _check_output_path(args.out) if args.out is not None else None
-    frame = read_table(args.data, args.fmt, encoding=args.encoding)
+    fmt = resolve_format(args.data, args.fmt)
     if model.formula_ is not None:  # the saved encoding turns the raw columns into features
-        X = model.formula_.transform(frame)
+        X = model.formula_.transform(read_table(args.data, fmt, encoding=args.encoding))
     else:
-        missing = [str(name) for name in names if name not in frame.columns]
-        if missing:
-            raise DataError(
-                f"{args.data}: missing the model's feature column(s): "
-                f"{', '.join(repr(m) for m in missing)}"
-            )
-        X = select_features(frame, [str(name) for name in names])
-    proba = model.predict_proba(X)
+        X = read_features(args.data, [str(name) for name in names], fmt=fmt,
+                          encoding=args.encoding).X
+    with _names_matched():
+        proba, prediction = model.predict_proba(X), model.predict(X)
     if len(model.classes_) == 2:
         columns = {"probability": proba[:, 1]}
     else:
         columns = {f"probability_{label}": proba[:, k] for k, label in enumerate(model.classes_)}
-    result = pd.DataFrame({**columns, "prediction": model.predict(X)})
+    result = pd.DataFrame({**columns, "prediction": prediction})
     if out is None:
         result.to_csv(sys.stdout, index=False)
         sys.stdout.flush()
@@ -534,10 +591,10 @@ def cmd_plot(args: argparse.Namespace, console: Console) -> int:
             f"logistic plot {kind} {PLOT_KINDS[kind]} --out FILE.png"
         )
 
-    def target() -> str:
-        if args.target is None:
+    def target(data: Path) -> None:
+        # LIBSVM files hold their labels; an .npy array's are its last column by default
+        if args.target is None and resolve_format(data, args.fmt) in TABLE_FORMATS:
             raise UsageError(f"plot {kind} needs the label column: add --target COL")
-        return args.target
 
     if kind in ("sigmoid", "derivatives", "cost"):
         expect(0)
@@ -551,7 +608,8 @@ def cmd_plot(args: argparse.Namespace, console: Console) -> int:
                 "--out FILE.png)"
             )
         expect(1)
-        figure = _training_figure(args, inputs[0], target())
+        target(inputs[0])
+        figure = _training_figure(args, inputs[0])
     elif kind == "boundary":
         if args.weights is not None:
             expect((0, 1))
@@ -561,20 +619,14 @@ def cmd_plot(args: argparse.Namespace, console: Console) -> int:
                     f"{len(args.weights)} number(s)"
                 )
             model, data = args.weights, (inputs[0] if inputs else None)
-            X = y = None
+            X = y = names = None
             if data is not None:
-                frame = read_table(data, args.fmt, encoding=args.encoding)
-                features = [c for c in frame.columns if c != args.target]
-                if len(features) != 2:
+                X, y, names = _read_data(data, args, need_labels=False, dense=True)
+                if len(names) != 2:
                     raise DataError(
                         f"{data}: the boundary of --weights is drawn over 2 feature columns; "
-                        f"the table has {len(features)} besides the target"
+                        f"the table has {len(names)} besides the target"
                     )
-                X = select_features(frame, features)
-                y = split_xy(frame, args.target, features)[1] if args.target else None
-                names = [str(f) for f in features]
-            else:
-                names = None
             figure = _plot_call(kind, lambda: plots.boundary_figure(
                 model, X, y, feature_names=names))
         else:
@@ -591,7 +643,8 @@ def cmd_plot(args: argparse.Namespace, console: Console) -> int:
                 )
             X = y = None
             if len(inputs) == 2:
-                X, y = _model_data(model, inputs[0], inputs[1], args, need_target=False)
+                X, y = _model_data(model, inputs[0], inputs[1], args, need_target=False,
+                                   dense=True)
             figure = _plot_call(kind, lambda: plots.boundary_figure(model, X, y))
     elif kind == "coefficients":
         expect(1)
@@ -603,14 +656,14 @@ def cmd_plot(args: argparse.Namespace, console: Console) -> int:
         expect(2)
         if kind == "scores":
             model = _load_binary(inputs[0], "the score distribution")
-            X, y = _model_data(model, inputs[0], inputs[1], args, need_target=False)
+            X, y = _model_data(model, inputs[0], inputs[1], args, need_target=False, dense=True)
             figure = _plot_call(kind, lambda: plots.scores_figure(model, X, y))
         else:
             from .persist import load
 
-            target()
+            target(inputs[1])
             model = load(inputs[0])
-            X, y = _model_data(model, inputs[0], inputs[1], args, need_target=True)
+            X, y = _model_data(model, inputs[0], inputs[1], args, need_target=True, dense=True)
             draw = plots.roc_figure if kind == "roc" else plots.calibration_figure
             figure = _plot_call(kind, lambda: draw(model, X, y))
     plots.save_figure(figure, out, dpi=args.dpi)
@@ -618,19 +671,19 @@ def cmd_plot(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
-def _training_figure(args: argparse.Namespace, data: Path, target: str) -> Figure:
+def _training_figure(args: argparse.Namespace, data: Path) -> Figure:
     """Fits the comparison of ``--compare`` on DATA and draws it."""
     from . import plots
 
-    frame = read_table(data, args.fmt, encoding=args.encoding)
-    X, y = split_xy(frame, target)
+    X, y, _ = _read_data(data, args, need_labels=True, dense=True)
+    target = "the labels" if args.target is None else repr(args.target)
     if args.standardize:
         scale = X.std(ddof=0).replace(0.0, 1.0)
         X = (X - X.mean()) / scale
     if args.compare == "losses":
         if len(pd.unique(y)) != 2:
             raise DataError(
-                f"{data}: the squared error is for two classes; {target!r} has "
+                f"{data}: the squared error is for two classes; {target} has "
                 f"{len(pd.unique(y))}"
             )
         options = {"max_iter": 300 if args.max_iter is None else args.max_iter,
@@ -668,10 +721,10 @@ def _load_binary(path: Path, what: str) -> LogisticRegression:
 
 def _model_data(
     model: LogisticRegression, model_path: Path, data_path: Path, args: argparse.Namespace,
-    need_target: bool,
-) -> tuple[pd.DataFrame, np.ndarray | None]:
-    """The model's feature columns of DATA (by name) and, with --target, the labels, which
-    must be classes of the model."""
+    need_target: bool, dense: bool = False,
+) -> tuple[pd.DataFrame | sp.csr_matrix, np.ndarray | None]:
+    """The model's feature columns of DATA (by name) and, where the labels are read (see
+    :func:`_read_data`), the labels, which must be classes of the model."""
     names = getattr(model, "feature_names_in_", None)
     if names is None:
         raise UsageError(
@@ -679,29 +732,46 @@ def _model_data(
             "array), so its columns cannot be matched by name"
         )
     names = [str(name) for name in names]
-    frame = read_table(data_path, args.fmt, encoding=args.encoding)
-    missing = [name for name in names if name not in frame.columns]
-    if missing:
-        raise DataError(
-            f"{data_path}: missing the model's feature column(s): "
-            f"{', '.join(repr(m) for m in missing)}"
-        )
-    if args.target is None:
-        if need_target:
-            raise UsageError("the labels are needed: add --target COL")
-        return select_features(frame, names), None
-    if args.target in names:
+    if args.target is not None and args.target in names:
         raise UsageError(f"--target {args.target!r} is one of the model's features")
-    X, y = split_xy(frame, args.target, names)
+    X, y, _ = _read_data(data_path, args, need_target, features=names, dense=dense)
+    if y is None:
+        return X, None
     classes = np.asarray(model.classes_)
     unknown = pd.unique(y[~np.isin(y, classes)])
     if unknown.size:
         shown = ", ".join(repr(v) for v in unknown[:5].tolist())
+        column = "the labels" if args.target is None else f"column {args.target!r}"
         raise DataError(
-            f"{data_path}: column {args.target!r} holds label(s) {shown} that the model does "
+            f"{data_path}: {column} holds label(s) {shown} that the model does "
             f"not know; its classes are {', '.join(repr(c) for c in classes.tolist())}"
         )
     return X, y
+
+
+def _read_data(
+    path: Path, args: argparse.Namespace, need_labels: bool,
+    features: list[str] | None = None, dense: bool = False,
+):
+    """DATA for plot, explain and report, as ``(X, y, names)``: with labels when --target
+    is given, when the format holds them (LIBSVM), or when they are needed (an .npy array's
+    last column); ``dense`` for the figures, which take dense arrays."""
+    fmt = resolve_format(path, args.fmt)
+    if args.target is None and (fmt in TABLE_FORMATS or (fmt == "npy" and not need_labels)):
+        if need_labels:
+            raise UsageError("the labels are needed: add --target COL")
+        X, y, names = read_features(path, features, fmt=fmt, encoding=args.encoding)
+    else:
+        X, y, names = read_dataset(path, args.target, fmt=fmt, features=features,
+                                   encoding=args.encoding)
+    if dense and sp.issparse(X):
+        if X.shape[0] * X.shape[1] > MAX_DENSE_CELLS:
+            raise UsageError(
+                f"{path}: figures and reports take dense data, and this sparse file has "
+                f"{X.shape[0]} × {X.shape[1]} cells; use a sample of its rows"
+            )
+        X = pd.DataFrame(X.toarray(), columns=names)
+    return X, y, names
 
 
 def cmd_explain(args: argparse.Namespace, console: Console) -> int:
@@ -710,7 +780,8 @@ def cmd_explain(args: argparse.Namespace, console: Console) -> int:
 
     model = _load_binary(args.model, "explain (the seeds' σ(z) chain)")
     X, y = _model_data(model, args.model, args.data, args, need_target=False)
-    result = explain(model, X, y, rows=args.rows)
+    with _names_matched():
+        result = explain(model, X, y, rows=args.rows)
 
     shown = ", ".join(str(int(i) + 1) for i in result.rows)
     penalty = (f"L2, α = 1/(C·m) = {result.penalty_strength:.6g}" if result.penalty_strength
@@ -751,7 +822,7 @@ def cmd_report(args: argparse.Namespace, console: Console) -> int:
 
     out = _check_output_path(args.out)
     model = load(args.model)
-    X, y = _model_data(model, args.model, args.data, args, need_target=True)
+    X, y = _model_data(model, args.model, args.data, args, need_target=True, dense=True)
     try:
         write_report(out, model, X, y, title=args.title, model_name=args.model.name,
                      data_name=args.data.name)
@@ -802,9 +873,140 @@ def _fit_formula(formula: str, frame: pd.DataFrame, params: dict) -> LogisticReg
     return _warnings_to_stderr(lambda: LogisticRegression.from_formula(formula, frame, **params))
 
 
-def _fit(model: LogisticRegression, X, y) -> None:
-    """Fits ``model``; its warnings (convergence, separation) go to stderr, one line each."""
+def _fit_streaming(model: LogisticRegression, args: argparse.Namespace, fmt: str) -> None:
+    """``--memory``: fits ``model`` on the Parquet data streamed in chunks (stream.py)."""
+    from .stream import fit_parquet, parse_memory
+
+    if fmt != "parquet" or args.formula is not None or args.penalty == "firth":
+        raise UsageError("--memory streams Parquet data with --target, penalty none or l2")
+    try:
+        memory = parse_memory(args.memory)
+    except ValueError as exc:
+        raise UsageError(f"argument --memory: {exc}") from None
+    _warnings_to_stderr(
+        lambda: fit_parquet(model, args.data, args.target, args.features, memory=memory)
+    )
+
+
+def _fit(model: LogisticRegression, X, y, names: Sequence[str] | None = None) -> None:
+    """Fits ``model``; its warnings (convergence, separation) go to stderr, one line each.
+
+    X without column names (a sparse LIBSVM matrix) takes ``names``: the model file then
+    names its features, and ``predict`` matches a later file's columns by them.
+    """
     _warnings_to_stderr(lambda: model.fit(X, y))
+    if names is not None and getattr(model, "feature_names_in_", None) is None:
+        model.feature_names_in_ = np.asarray(names, dtype=object)
+
+
+@contextmanager
+def _names_matched() -> Iterator[None]:
+    """Silences scikit-learn's warning that X (a sparse matrix) has no feature names while
+    the model has: the readers have already matched its columns to the model's by name."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="X does not have valid feature names",
+                                category=UserWarning)
+        yield
+
+
+# -- progress --------------------------------------------------------------------------------
+class FitProgress:
+    """The live progress line of a long fit: iteration, loss J, ‖∇J‖∞, passes over the data
+    and the elapsed time, drawn by rich on ``console`` (stderr).
+
+    Called as the estimator's ``callback(iteration, state)``. Nothing is drawn until the fit
+    has run ``delay`` seconds, so a quick fit leaves no trace; ``close()`` (or leaving the
+    ``with`` block) stops the display and leaves its last line.
+    """
+
+    def __init__(
+        self, console: Console, max_iter: int, delay: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.console, self.max_iter, self.clock = console, max_iter, clock
+        self.delay = PROGRESS_DELAY_S if delay is None else delay
+        self.start = clock()
+        self._progress: Progress | None = None
+        self._task = None
+
+    def __call__(self, iteration: int, state: dict) -> None:
+        if self._progress is None:
+            if self.clock() - self.start < self.delay:
+                return
+            self._open()  # drawn from the first update below, not before it
+        passes = state.get("passes")
+        self._progress.update(
+            self._task, completed=min(iteration, self.max_iter), iteration=iteration,
+            loss=f"{state['loss']:.8g}", grad_norm=f"{state['grad_norm']:.2e}",
+            passes="-" if passes is None else str(passes),
+        )
+        if not self._progress.live.is_started:
+            self._progress.start()
+
+    def _open(self) -> None:
+        # no bar: most fits stop long before max_iter, and the line fits 80 columns
+        columns = (
+            TextColumn("[bold]fit[/]"),
+            TextColumn("iteration {task.fields[iteration]}/{task.total:.0f}"),
+            TextColumn("loss {task.fields[loss]}"),
+            TextColumn("‖∇J‖∞ {task.fields[grad_norm]}"),
+            TextColumn("passes {task.fields[passes]}"),
+            _ElapsedColumn(self.start, self.clock),
+        )
+        # stdout (the summary, predictions) stays where it goes; warnings printed to stderr
+        # during the fit appear above the line
+        self._progress = Progress(*columns, console=self.console, refresh_per_second=4,
+                                  redirect_stdout=False)
+        self._task = self._progress.add_task(
+            "fit", total=max(self.max_iter, 1), iteration=0, loss="-", grad_norm="-",
+            passes="-",
+        )
+
+    def close(self) -> None:
+        """Stops the display (if it started), leaving its last state on the terminal."""
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+
+    def __enter__(self) -> FitProgress:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+
+class _ElapsedColumn(ProgressColumn):
+    """Seconds since the fit began (not since the display appeared)."""
+
+    def __init__(self, start: float, clock: Callable[[], float]) -> None:
+        super().__init__()
+        self.start, self.clock = start, clock
+
+    def render(self, task: Task) -> Text:
+        return Text(f"{self.clock() - self.start:.1f} s")
+
+
+@contextmanager
+def _fit_progress(args: argparse.Namespace) -> Iterator[FitProgress | None]:
+    """A :class:`FitProgress` on stderr for ``fit``, or None (no callback) with --quiet or
+    when stderr is not a terminal."""
+    console = None if args.quiet else _progress_console()
+    if console is None:
+        yield None
+        return
+    with FitProgress(console, args.max_iter) as progress:
+        yield progress
+
+
+def _progress_console() -> Console | None:
+    """A console on stderr when stderr is a terminal, else None. The check is ``isatty``
+    itself: rich would also draw into a pipe when FORCE_COLOR is set."""
+    stream = sys.stderr
+    try:
+        terminal = stream.isatty()
+    except (AttributeError, ValueError):  # closed or replaced streams
+        terminal = False
+    return Console(file=stream, highlight=False) if terminal else None
 
 
 def _warnings_to_stderr(run):

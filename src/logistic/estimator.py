@@ -99,7 +99,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         The covariance behind the standard errors of an unpenalized fit: the inverse
         information, or a sandwich (``inference.py``); 'cluster' needs ``fit(..., groups=)``.
     callback : callable(iteration, state) or None
-        Called after every iteration with a dict of 'loss', 'grad_norm' and 'theta'.
+        Called after every iteration with a dict of 'loss', 'grad_norm', 'theta' and
+        'passes' (the passes over X so far).
 
     Attributes
     ----------
@@ -194,9 +195,14 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         ``groups`` (one label per row) are the clusters of ``cov_type='cluster'``.
         """
         self._check_params()
+        if hasattr(X, "__dask_graph__"):  # a dask collection: fitted partition by partition
+            from .dask import fit as fit_dask
+
+            return fit_dask(self, X, y, sample_weight, groups)
         self.formula_ = None
         X, y = validate_data(
-            self, X, y, accept_sparse=["csr", "csc"], dtype=[np.float64, np.float32]
+            self, _numeric_columns(X), y, accept_sparse=["csr", "csc"],
+            dtype=[np.float64, np.float32],
         )
         _check_no_missing_labels(y)
         check_classification_targets(y)
@@ -313,7 +319,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             objective,
             self._initial_theta(objective, target, weights),
             **options,
-            callback=self._iteration_callback(),
+            callback=_with_passes(self._iteration_callback(), objective),
         )
         if not result.converged:
             warnings.warn(
@@ -619,9 +625,13 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         σ(z) is the probability of ``classes_[1]``; with K classes softmax(z) gives them all.
         """
         check_is_fitted(self)
+        if hasattr(X, "__dask_graph__"):  # dask input: a lazy dask array
+            from .dask import predict as predict_dask
+
+            return predict_dask(self, X, "decision_function")
         X = validate_data(
             self,
-            self._encoded(X),
+            _numeric_columns(self._encoded(X)),
             accept_sparse=["csr", "csc"],
             dtype=[np.float64, np.float32],
             reset=False,
@@ -636,6 +646,10 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         Two classes: [1 - σ(z), σ(z)] (1 - σ(z) computed as σ(-z)). Multinomial:
         softmax(z). One-vs-rest: σ(zₖ) normalised over the classes.
         """
+        if hasattr(X, "__dask_graph__"):  # dask input: a lazy dask array
+            from .dask import predict as predict_dask
+
+            return predict_dask(self, X, "predict_proba")
         z = self.decision_function(X)
         if self._multiclass is None:
             return np.column_stack([sigmoid(-z), sigmoid(z)])
@@ -645,6 +659,10 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
     def predict_log_proba(self, X) -> NDArray[np.float64]:
         """log of ``predict_proba`` from the scores: exact in the tails, never log of 0."""
+        if hasattr(X, "__dask_graph__"):  # dask input: a lazy dask array
+            from .dask import predict as predict_dask
+
+            return predict_dask(self, X, "predict_log_proba")
         z = self.decision_function(X)
         if self._multiclass is None:
             return np.column_stack([log_sigmoid(-z), log_sigmoid(z)])
@@ -652,6 +670,10 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
     def predict(self, X) -> NDArray:
         """The most probable class: ``classes_[1]`` where z > 0 for two classes."""
+        if hasattr(X, "__dask_graph__"):  # dask input: a lazy dask array
+            from .dask import predict as predict_dask
+
+            return predict_dask(self, X, "predict")
         z = self.decision_function(X)
         if self._multiclass is None:
             return self.classes_[(z > 0).astype(int)]
@@ -771,3 +793,25 @@ def _sample_weight(sample_weight, n_samples: int) -> NDArray[np.float64]:
     if not np.any(weights > 0):
         raise ValueError("sample_weight is zero for every sample: no sample would count")
     return weights
+
+
+def _numeric_columns(X):
+    """X as given, once no DataFrame column (pandas or polars) holds text or categories:
+    those get a DataError naming them (``data.check_numeric_columns``)."""
+    from .data import check_numeric_columns
+
+    check_numeric_columns(X)
+    return X
+
+
+def _with_passes(callback, objective: Objective):
+    """``callback`` with the passes over X so far added to its state as 'passes' (the
+    design's counter: reading it costs nothing); None stays None."""
+    if callback is None:
+        return None
+
+    def on_iteration(iteration: int, state: dict) -> None:
+        passes = getattr(objective.design, "passes", None)
+        callback(iteration, state if passes is None else {**state, "passes": passes})
+
+    return on_iteration
