@@ -348,7 +348,7 @@ def test_max_iter_zero_returns_the_start():
         ({"max_iter": -1}, "max_iter must be an integer >= 0"),
         ({"tol": -1.0}, "tol must be a finite number >= 0"),
         ({"solver": "foo"}, "solver must be one of"),
-        ({"penalty": "l1"}, "penalty must be one of"),
+        ({"penalty": "lasso"}, "penalty must be one of"),
         ({"class_weight": {7: 1.0}}, "class_weight has labels that are not in y"),
     ],
     ids=["max_iter<0", "tol<0", "solver", "penalty", "class_weight"],

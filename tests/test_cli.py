@@ -101,6 +101,9 @@ def test_demo_through_a_subprocess_writes_to_the_current_directory(tmp_path):
     [
         ([], {}, ("no", "yes")),
         (["--penalty", "l2", "--C", "0.5"], {"penalty": "l2", "C": 0.5}, (-1, 1)),
+        (["--penalty", "l1", "--C", "0.05"], {"penalty": "l1", "C": 0.05}, (0, 1)),
+        (["--penalty", "elasticnet", "--C", "0.05", "--l1-ratio", "0.5"],
+         {"penalty": "elasticnet", "C": 0.05, "l1_ratio": 0.5}, ("no", "yes")),
         (["--no-intercept", "--solver", "lbfgs", "--tol", "1e-7", "--max-iter", "500"],
          {"fit_intercept": False, "solver": "lbfgs", "tol": 1e-7, "max_iter": 500}, (0, 1)),
     ],
@@ -270,7 +273,11 @@ def _bad_inputs(tmp: Path) -> dict[str, list]:
         "C not a number": fit(good, "--C", "abc"),
         "C infinite": fit(good, "--C", "inf"),
         "max-iter negative": fit(good, "--max-iter", "-3"),
-        "unknown penalty": fit(good, "--penalty", "l1"),
+        "unknown penalty": fit(good, "--penalty", "lasso"),
+        "elasticnet without --l1-ratio": fit(good, "--penalty", "elasticnet"),
+        "l1-ratio above 1": fit(good, "--penalty", "elasticnet", "--l1-ratio", "1.5"),
+        "l1-ratio without elasticnet": fit(good, "--penalty", "l1", "--l1-ratio", "0.5"),
+        "l1 with lbfgs": fit(good, "--penalty", "l1", "--solver", "lbfgs"),
         "target missing from argv": ["fit", good, "--out", out],
         "garbage model file": ["predict", file("garbage.json", "not json at all"), good],
         "model file missing": ["summary", tmp / "absent.json"],
@@ -285,8 +292,9 @@ BAD_INPUT_CASES = [
     "non-numeric feature", "NaN in a feature", "inf in a feature", "NaN in the target",
     "single class", "a label per row", "output directory missing", "unknown subcommand",
     "no subcommand", "C negative", "C not a number", "C infinite", "max-iter negative",
-    "unknown penalty", "target missing from argv", "garbage model file", "model file missing",
-    "empty model file", "JSON that is not a model",
+    "unknown penalty", "elasticnet without --l1-ratio", "l1-ratio above 1",
+    "l1-ratio without elasticnet", "l1 with lbfgs", "target missing from argv",
+    "garbage model file", "model file missing", "empty model file", "JSON that is not a model",
 ]
 
 

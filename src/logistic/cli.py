@@ -1,8 +1,10 @@
 """The ``logistic`` command: a thin shell over the estimator, the readers and the model file.
 
     logistic demo [--out PATH] [--seed N]
-    logistic fit DATA --target COL [--features A,B,...] [--penalty {none,l2}] [--C C]
-                 [--solver {auto,newton,lbfgs,gd}] [--max-iter N] [--tol T] [--no-intercept]
+    logistic fit DATA --target COL [--features A,B,...] [--C C] [--l1-ratio R]
+                 [--penalty {none,l2,l1,elasticnet,firth}] [--memory SIZE]
+                 [--solver {auto,newton,lbfgs,gd,newton-cd}] [--max-iter N] [--tol T]
+                 [--no-intercept]
                  [--format FMT] [--encoding ENC] --out MODEL.json [--quiet]
     logistic predict MODEL.json DATA [--out FILE] [--format FMT] [--encoding ENC]
     logistic summary MODEL.json
@@ -171,6 +173,13 @@ def _non_negative_float(text: str) -> float:
     return value
 
 
+def _unit_float(text: str) -> float:
+    value = _float(text)
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"must be a number in [0, 1], got {text!r}")
+    return value
+
+
 def _non_negative_int(text: str) -> int:
     try:
         value = int(text)
@@ -268,13 +277,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--features", type=_feature_list, metavar="A,B,...",
         help="feature columns (default: every column except the target)",
     )
-    fit.add_argument("--penalty", choices=["none", "l2", "firth"], default="none",
-                     help="'l2' shrinks the coefficients; 'firth' is Firth's bias-reduced "
-                     "likelihood, finite under separation (default: none)")
+    fit.add_argument("--penalty", choices=["none", "l2", "l1", "elasticnet", "firth"],
+                     default="none",
+                     help="'l2' shrinks the coefficients; 'l1' and 'elasticnet' also set some "
+                     "exactly to 0; 'firth' is Firth's bias-reduced likelihood, finite under "
+                     "separation (default: none)")
     fit.add_argument("--C", type=_positive_float, default=1.0, dest="C",
-                     help="inverse L2 strength, > 0 (default 1.0)")
-    fit.add_argument("--solver", choices=["auto", "newton", "lbfgs", "gd"], default="auto",
-                     help="(default: auto)")
+                     help="inverse penalty strength, > 0 (default 1.0)")
+    fit.add_argument("--l1-ratio", type=_unit_float, default=None, metavar="R",
+                     help="the L1 share ρ in [0, 1] of --penalty elasticnet (required there)")
+    fit.add_argument("--solver", choices=["auto", "newton", "lbfgs", "gd", "newton-cd"],
+                     default="auto", help="(default: auto)")
     fit.add_argument("--max-iter", type=_non_negative_int, default=100, metavar="N",
                      help="(default 100)")
     fit.add_argument("--tol", type=_non_negative_float, default=1e-6, metavar="T",
@@ -470,10 +483,15 @@ def cmd_fit(args: argparse.Namespace, console: Console) -> int:
     params = {
         "penalty": None if args.penalty == "none" else args.penalty,
         "C": args.C,
+        "l1_ratio": args.l1_ratio,
         "solver": args.solver,
         "max_iter": args.max_iter,
         "tol": args.tol,
     }
+    try:  # combinations of options the estimator refuses (l1 with lbfgs, firth with gd)
+        LogisticRegression(**params)._check_params()
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     if args.memory is not None:  # out of core: the file is read chunk by chunk, every pass
         model = LogisticRegression(fit_intercept=not args.no_intercept, **params)
         with _fit_progress(args) as progress:
@@ -511,6 +529,10 @@ def _check_fit_options(args: argparse.Namespace, fmt: str) -> None:
             raise UsageError(f"--formula needs named columns (CSV, TSV or Parquet), not {fmt}")
     elif args.target is None and fmt in TABLE_FORMATS:
         raise UsageError("give either --target COL or --formula 'y ~ ...'")
+    if args.penalty == "elasticnet" and args.l1_ratio is None:
+        raise UsageError("--penalty elasticnet needs --l1-ratio R (the L1 share, in [0, 1])")
+    if args.penalty != "elasticnet" and args.l1_ratio is not None:
+        raise UsageError("--l1-ratio applies to --penalty elasticnet only")
 
 
 def cmd_predict(args: argparse.Namespace, console: Console) -> int:
@@ -877,7 +899,7 @@ def _fit_streaming(model: LogisticRegression, args: argparse.Namespace, fmt: str
     """``--memory``: fits ``model`` on the Parquet data streamed in chunks (stream.py)."""
     from .stream import fit_parquet, parse_memory
 
-    if fmt != "parquet" or args.formula is not None or args.penalty == "firth":
+    if fmt != "parquet" or args.formula is not None or args.penalty not in ("none", "l2"):
         raise UsageError("--memory streams Parquet data with --target, penalty none or l2")
     try:
         memory = parse_memory(args.memory)

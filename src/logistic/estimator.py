@@ -3,10 +3,16 @@
     ŷ = σ(z),  z = w·x + b,
     minimize J(w, b) = (1/Σsᵢ) Σᵢ sᵢ·e(yᵢ, zᵢ) + P(w)
 
-with e the cross-entropy (default) or the seeds' squared error, and P = 0 (default, the
-seeds' unpenalized J) or (1/(2·C·Σsᵢ))·‖w‖² for ``penalty='l2'`` (the same minimizer as
-scikit-learn's C·Σ sᵢ·eᵢ + ½‖w‖²; the intercept is never penalized). ``penalty='firth'``
-maximizes Firth's ℓ + ½ log det I instead (``firth.py``), intercept included, as R's logistf.
+with e the cross-entropy (default) or the seeds' squared error, and, with α = 1/(C·Σsᵢ),
+
+    P(w) = 0                                    penalty=None (the seeds' unpenalized J)
+    P(w) = (α/2)·‖w‖²                           penalty='l2'
+    P(w) = α·‖w‖₁                               penalty='l1'
+    P(w) = α·(ρ‖w‖₁ + ½(1 - ρ)‖w‖²), ρ = l1_ratio  penalty='elasticnet'
+
+the same minimizers as scikit-learn's C·Σ sᵢ·eᵢ + (its penalty), the intercept never
+penalized. ``penalty='firth'`` maximizes Firth's ℓ + ½ log det I instead (``firth.py``),
+intercept included, as R's logistf.
 """
 
 from __future__ import annotations
@@ -41,7 +47,7 @@ from .inference import (
 from .linalg import solve_psd
 from .losses import LOSSES, get_loss, log_softmax, softmax, softmax_cross_entropy
 from .objective import Objective
-from .penalties import L2Penalty
+from .penalties import ElasticNetPenalty
 from .profile import profile_intervals
 from .separation import check_separation, separation_message
 from .sigmoid import log_sigmoid, sigmoid
@@ -49,7 +55,8 @@ from .solvers import SOLVERS, SolverResult
 
 __all__ = ["LogisticRegression"]
 
-PENALTIES = (None, "l2", "firth")
+PENALTIES = (None, "l2", "l1", "elasticnet", "firth")
+_SPARSE_PENALTIES = ("l1", "elasticnet")
 SOLVER_NAMES = ("auto", *SOLVERS)
 # Newton forms the p × p Hessian each iteration: worth it while p is moderate.
 _NEWTON_MAX_PARAMS = 256
@@ -65,19 +72,26 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
     Parameters
     ----------
-    penalty : None, 'l2' or 'firth', default None
-        None minimizes the seeds' J(w) itself; 'l2' adds ‖w‖² / (2·C·Σsᵢ). 'firth' (two
+    penalty : None, 'l2', 'l1', 'elasticnet' or 'firth', default None
+        None minimizes the seeds' J(w) itself; 'l2' adds ‖w‖² / (2·C·Σsᵢ); 'l1' adds
+        ‖w‖₁ / (C·Σsᵢ) and 'elasticnet' (ρ‖w‖₁ + ½(1 - ρ)‖w‖²) / (C·Σsᵢ), fitted by
+        proximal Newton with coordinate descent (``solvers/newton_cd.py``): coefficients
+        the penalty removes are exactly 0 in ``coef_``. 'firth' (two
         classes, cross-entropy) maximizes Firth's penalized likelihood ℓ + ½ log det I by its
         own modified Newton iterations: finite under separation, with standard errors,
         penalized likelihood-ratio p-values and profile intervals as R's logistf.
     C : float > 0, default 1.0
-        Inverse regularization strength, as in scikit-learn (used with ``penalty='l2'``).
+        Inverse regularization strength, as in scikit-learn (used by 'l2', 'l1' and
+        'elasticnet'): C multiplies the data term.
+    l1_ratio : float in [0, 1] or None, default None
+        ρ of ``penalty='elasticnet'`` (required there; 1 is the L1 penalty, 0 the L2).
     fit_intercept : bool, default True
         Learn b (the seeds' w₀). Never penalized.
-    solver : {'auto', 'newton', 'lbfgs', 'gd'}, default 'auto'
+    solver : {'auto', 'newton', 'lbfgs', 'gd', 'newton-cd'}, default 'auto'
         'auto' takes Newton for up to 256 parameters (K·(d + 1) for K classes) and a convex
-        loss, else L-BFGS. 'gd' is the lecture's fixed-step gradient descent. The solver that ran
-        is in ``solver_``.
+        loss, else L-BFGS; 'newton-cd' (proximal Newton, coordinate descent on a working set)
+        for 'l1' and 'elasticnet', the only solver those accept. 'gd' is the lecture's
+        fixed-step gradient descent. The solver that ran is in ``solver_``.
     max_iter : int >= 0, default 100
     tol : float >= 0, default 1e-6
         Stop when the gradient's max-norm ‖∇J‖∞ ≤ tol (J is a mean, so tol does not scale
@@ -117,6 +131,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         penalty: str | None = None,
         *,
         C: float = 1.0,
+        l1_ratio: float | None = None,
         fit_intercept: bool = True,
         solver: str = "auto",
         max_iter: int = 100,
@@ -132,6 +147,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     ) -> None:
         self.penalty = penalty
         self.C = C
+        self.l1_ratio = l1_ratio
         self.fit_intercept = fit_intercept
         self.solver = solver
         self.max_iter = max_iter
@@ -157,6 +173,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         if self.penalty not in PENALTIES:
             raise ValueError(f"penalty must be one of {PENALTIES}, got {self.penalty!r}")
         positive("C", self.C)
+        _check_l1_ratio(self.penalty, self.l1_ratio)
         positive("tol", self.tol, allow_zero=True)
         positive("learning_rate", self.learning_rate)
         if not isinstance(self.max_iter, numbers.Integral) or self.max_iter < 0:
@@ -183,6 +200,11 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 f"penalty='firth' is fitted by its modified Newton iterations: solver must be "
                 f"'auto' or 'newton', got {self.solver!r}"
             )
+        if self.penalty in _SPARSE_PENALTIES and self.solver not in ("auto", "newton-cd"):
+            raise ValueError(
+                f"penalty={self.penalty!r} is not differentiable at 0: solver must be 'auto' "
+                f"or 'newton-cd', got {self.solver!r}"
+            )
         if self.penalty == "firth" and self.loss != "cross_entropy":
             raise ValueError(f"penalty='firth' needs loss='cross_entropy', got {self.loss!r}")
 
@@ -200,6 +222,31 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
             return fit_dask(self, X, y, sample_weight, groups)
         self.formula_ = None
+        X, classes, y_index, weights = self._prepare(X, y, sample_weight)
+        self.classes_ = classes
+        fits = [self._solve(X, target, weights) for target in self._targets(classes, y_index)]
+        self._store(fits)
+
+        self.statistics_ = None
+        self.inference_note_ = self._inference_note(fits)
+        if self.inference_note_ is None:
+            objective, result = fits[0]
+            if self.penalty == "firth":
+                self.statistics_ = firth_statistics(objective, result, self._inference_terms())
+            else:
+                terms = self._inference_terms()
+                codes = self._cluster_codes(groups, X.shape[0])
+                self.statistics_ = fit_statistics(
+                    objective, result.theta, terms, self.cov_type, codes
+                )
+        self.separation_ = None
+        if self.penalty is None and self.loss == "cross_entropy" and classes.size == 2:
+            objective, result = fits[0]
+            self._warn_if_separated(X, objective, result.theta, weights)
+        return self
+
+    def _prepare(self, X, y, sample_weight):
+        """Checked (X, classes, y as class indices, sample weights × class weights)."""
         X, y = validate_data(
             self, _numeric_columns(X), y, accept_sparse=["csr", "csc"],
             dtype=[np.float64, np.float32],
@@ -231,36 +278,16 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 "Only binary classification is supported with penalty='firth'; y has "
                 f"{classes.size} classes: use penalty=None or 'l2' for more"
             )
-        self.classes_ = classes
+        return X, classes, y_index, weights
 
+    def _targets(self, classes, y_index) -> list[NDArray[np.float64]]:
+        """What each fit minimizes against: y ∈ {0, 1} for two classes, one-hot rows for
+        the multinomial, one 0/1 vector per class for one-vs-rest."""
         if classes.size == 2:
-            fits = [self._solve(X, (y_index == 1).astype(np.float64), weights)]
-        elif self.multi_class == "multinomial":
-            fits = [self._solve(X, np.eye(classes.size)[y_index], weights)]
-        else:  # one binary model per class against the rest
-            fits = [
-                self._solve(X, (y_index == k).astype(np.float64), weights)
-                for k in range(classes.size)
-            ]
-        self._store(fits)
-
-        self.statistics_ = None
-        self.inference_note_ = self._inference_note(fits)
-        if self.inference_note_ is None:
-            objective, result = fits[0]
-            if self.penalty == "firth":
-                self.statistics_ = firth_statistics(objective, result, self._inference_terms())
-            else:
-                terms = self._inference_terms()
-                codes = self._cluster_codes(groups, X.shape[0])
-                self.statistics_ = fit_statistics(
-                    objective, result.theta, terms, self.cov_type, codes
-                )
-        self.separation_ = None
-        if self.penalty is None and self.loss == "cross_entropy" and classes.size == 2:
-            objective, result = fits[0]
-            self._warn_if_separated(X, objective, result.theta, weights)
-        return self
+            return [(y_index == 1).astype(np.float64)]
+        if self.multi_class == "multinomial":
+            return [np.eye(classes.size)[y_index]]
+        return [(y_index == k).astype(np.float64) for k in range(classes.size)]
 
     def _cluster_codes(self, groups, n_samples: int) -> NDArray[np.intp] | None:
         """Integer cluster codes for cov_type='cluster' (None otherwise)."""
@@ -307,51 +334,70 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
     def _solve(self, X, target, weights) -> tuple[Objective, SolverResult]:
         """Builds the objective for one target (vector, or one-hot matrix) and minimizes it."""
-        loss = softmax_cross_entropy if target.ndim == 2 else get_loss(self.loss)
-        penalty = L2Penalty(_l2_strength(self.C, weights)) if self.penalty == "l2" else None
-        objective = Objective(X, target, weights, loss, penalty, bool(self.fit_intercept))
+        penalty = self._penalty(weights)
+        objective = Objective(
+            X, target, weights, self._loss_for(target), penalty.smooth, bool(self.fit_intercept)
+        )
         solver = self._choose_solver(objective)
         minimize = firth_newton if self.penalty == "firth" else SOLVERS[solver]
         options = {"max_iter": int(self.max_iter), "tol": float(self.tol)}
         if solver == "gd":
             options["learning_rate"] = float(self.learning_rate)
+        if solver == "newton-cd":
+            options["l1"] = penalty.l1
         result = minimize(
             objective,
             self._initial_theta(objective, target, weights),
             **options,
             callback=_with_passes(self._iteration_callback(), objective),
         )
+        self._warn_unless_converged(result, solver)
+        result.solver = solver
+        return objective, result
+
+    def _loss_for(self, target):
+        """The softmax cross-entropy for one-hot rows, else the chosen binary loss."""
+        return softmax_cross_entropy if target.ndim == 2 else get_loss(self.loss)
+
+    def _warn_unless_converged(self, result: SolverResult, solver: str) -> None:
         if not result.converged:
             warnings.warn(
                 f"solver '{solver}' did not converge: {result.message} after "
                 f"{result.n_iter} iterations (‖∇J‖∞ = {result.grad_norm_history[-1]:.3g}, "
                 f"tol = {self.tol:g}). Increase max_iter, scale the features or loosen tol.",
                 ConvergenceWarning,
-                stacklevel=3,
+                stacklevel=4,
             )
-        result.solver = solver
-        return objective, result
 
     def _store(self, fits: list[tuple[Objective, SolverResult]]) -> None:
         """coef_ (one row per score column), intercept_, and how the solver(s) went."""
-        rows, intercepts = [], []
-        for objective, result in fits:
-            w, b = objective.split(result.theta)
-            rows.append(np.asarray(w).T.reshape(objective.n_outputs, -1))
-            intercepts.append(np.atleast_1d(b))
-        coef, intercept = np.vstack(rows), np.concatenate(intercepts)
-        if fits[0][0].n_outputs > 1:
-            # softmax scores are unchanged by adding one vector to every class: report the
-            # centred solution (Σₖ wₖ = 0, Σₖ bₖ = 0), the minimum-norm one
-            coef -= coef.mean(axis=0)
-            intercept -= intercept.mean()
-        self.coef_, self.intercept_ = coef, intercept
+        self.coef_, self.intercept_ = self._coefficients(
+            [(objective, result.theta) for objective, result in fits]
+        )
         self.n_iter_ = np.array([result.n_iter for _, result in fits])
         self.converged_ = all(result.converged for _, result in fits)
         self.solver_ = fits[0][1].solver
         self.loss_history_ = np.asarray(fits[0][1].loss_history)
         self.grad_norm_history_ = np.asarray(fits[0][1].grad_norm_history)
         self.objective_ = float(sum(result.loss_history[-1] for _, result in fits))
+
+    def _coefficients(self, fits) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """(coef, intercept) from (objective, θ) pairs: a row per score column."""
+        rows, intercepts = [], []
+        for objective, theta in fits:
+            w, b = objective.split(theta)
+            rows.append(np.asarray(w).T.reshape(objective.n_outputs, -1))
+            intercepts.append(np.atleast_1d(b))
+        coef, intercept = np.vstack(rows), np.concatenate(intercepts)
+        if fits[0][0].n_outputs > 1:
+            # softmax scores are unchanged by adding one vector to every class: report the
+            # centred solution (Σₖ wₖ = 0, Σₖ bₖ = 0), the minimum-norm one. An L1 penalty
+            # picks its own sparse representative, which centring would destroy; the
+            # intercepts are never penalized, so they are always free to centre.
+            if self.penalty not in _SPARSE_PENALTIES:
+                coef -= coef.mean(axis=0)
+            intercept -= intercept.mean()
+        return coef, intercept
 
     @property
     def _multiclass(self) -> str | None:
@@ -385,11 +431,22 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             )
         return None
 
+    def _penalty(self, weights: NDArray[np.float64], C: float | None = None) -> ElasticNetPenalty:
+        """The penalty at C (self.C by default) as an elastic net: λ₁ for the solver, the
+        smooth rest for the objective (ρ = 0 is the L2 penalty, α = 0 none)."""
+        if self.penalty not in ("l2", *_SPARSE_PENALTIES):
+            return ElasticNetPenalty(0.0, 0.0)
+        ratio = {"l2": 0.0, "l1": 1.0}.get(self.penalty, self.l1_ratio)
+        strength = _l2_strength(self.C if C is None else C, weights)
+        return ElasticNetPenalty(strength, float(ratio))
+
     def _choose_solver(self, objective: Objective) -> str:
         if self.penalty == "firth":
             return "firth-newton"
         if self.solver != "auto":
             return self.solver
+        if self.penalty in _SPARSE_PENALTIES:
+            return "newton-cd"
         convex = objective.loss.convex
         return "newton" if convex and objective.n_params <= _NEWTON_MAX_PARAMS else "lbfgs"
 
@@ -741,6 +798,24 @@ def _l2_strength(C: float, weights: NDArray[np.float64]) -> float:
     scale = float(weights.max())
     with np.errstate(over="ignore"):
         return float((1.0 / C) / scale / (weights / scale).sum())
+
+
+def _check_l1_ratio(penalty, l1_ratio) -> None:
+    """l1_ratio: a number in [0, 1] for the elastic net; elsewhere ignored, with a warning."""
+    if penalty != "elasticnet":
+        if l1_ratio is not None:
+            warnings.warn(
+                f"l1_ratio={l1_ratio!r} is used only with penalty='elasticnet'; "
+                f"penalty={penalty!r} ignores it",
+                UserWarning,
+                stacklevel=4,
+            )
+        return
+    ok = isinstance(l1_ratio, numbers.Real) and not isinstance(l1_ratio, bool)
+    if not (ok and 0 <= l1_ratio <= 1):
+        raise ValueError(
+            f"l1_ratio must be a number in [0, 1] with penalty='elasticnet', got {l1_ratio!r}"
+        )
 
 
 def _check_no_missing_labels(y) -> None:

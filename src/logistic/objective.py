@@ -144,17 +144,43 @@ class Objective:
     def gradient(self, theta: Array) -> Array:
         return self.value_and_gradient(theta)[1]
 
-    def hessian(self, theta: Array) -> Array:
+    def hessian(self, theta: Array, features: NDArray[np.intp] | None = None) -> Array:
         """∇²J(θ) as a dense (p, p) array, block (k, l) for score columns k and l:
 
             [[Xᵀ Dₖₗ X + δₖₗ∇²P, Xᵀ Dₖₗ 1], [1ᵀ Dₖₗ X, 1ᵀ Dₖₗ 1]],  Dₖₗ = diag(s̃ ⊙ ∂²L/∂zₖ∂zₗ)
 
         (σ(1-σ)/m on the diagonal for the binary cross-entropy). Each block is one pass.
+        With ``features`` (sorted column indices) only those columns' rows and columns are
+        formed, the intercepts kept: the θ entries ``parameter_indices(features)`` name, in
+        that order. A working set of a few columns then costs a pass over those columns only.
         """
         w, _ = self.split(theta)
         curvature = self.penalty.hessian_diagonal(w).reshape(self.n_features, self.n_outputs)
         pairs = self.loss.hessian_pairs(self.y, self.scores(theta))
-        return self._blocks(pairs, curvature)
+        if features is None:
+            return self._blocks(pairs, curvature)
+        return self._blocks(pairs, curvature[features], self._sub_design(features))
+
+    def parameter_indices(self, features: NDArray[np.intp]) -> NDArray[np.intp]:
+        """Where the coefficients of ``features`` and the intercepts sit in θ, class by class."""
+        columns = np.asarray(features, dtype=np.intp)
+        if self.fit_intercept:
+            columns = np.append(columns, self.n_features)
+        return (np.arange(self.n_outputs)[:, None] * self.row_length + columns).ravel()
+
+    def _sub_design(self, features: NDArray[np.intp]) -> Design:
+        """The columns ``features`` of X as a Design, kept while the same columns are asked
+        for (a solver's working set changes rarely, and slicing X copies those columns)."""
+        key = np.asarray(features, dtype=np.intp)
+        cached = getattr(self, "_sub", None)
+        if cached is not None and np.array_equal(cached[0], key):
+            return cached[1]
+        if key.size == self.n_features:
+            design = self.design
+        else:
+            design = Design(self.design.X[:, key])
+        self._sub = (key, design)
+        return design
 
     def score_outer_products(self, theta: Array) -> Array:
         """Σᵢ s̃ᵢ·gᵢgᵢᵀ with gᵢ = ∂Lᵢ/∂θ the per-sample gradient: the "meat" of a sandwich
@@ -167,15 +193,18 @@ class Objective:
         )
         return self._blocks(pairs, None)
 
-    def _blocks(self, pairs, curvature: Array | None) -> Array:
-        """The (p, p) matrix whose (k, l) block is X̃ᵀ diag(s̃ ⊙ hₖₗ) X̃ (+ the penalty's
-        curvature on diagonal blocks), from (k, l, hₖₗ) for k ≤ l."""
-        r, d = self.row_length, self.n_features
-        out = np.empty((self.n_params, self.n_params))
+    def _blocks(self, pairs, curvature: Array | None, design: Design | None = None) -> Array:
+        """The matrix whose (k, l) block is X̃ᵀ diag(s̃ ⊙ hₖₗ) X̃ (+ the penalty's curvature
+        on diagonal blocks), from (k, l, hₖₗ) for k ≤ l; X is ``design`` (all of X by
+        default, or some of its columns)."""
+        design = self.design if design is None else design
+        d = design.n_features
+        r = d + int(self.fit_intercept)
+        out = np.empty((self.n_outputs * r, self.n_outputs * r))
         for k, m, h in pairs:
             h = self.weights * h
             block = np.empty((r, r))
-            gram, sums = self.design.gram(h)
+            gram, sums = design.gram(h)
             block[:d, :d] = gram
             if k == m and curvature is not None:
                 block[np.arange(d), np.arange(d)] += curvature[:, k]

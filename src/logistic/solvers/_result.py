@@ -21,6 +21,8 @@ class SolverResult:
     message: str
     loss_history: list[float] = field(default_factory=list)
     grad_norm_history: list[float] = field(default_factory=list)
+    #: ∇J at ``theta`` where the solver kept it (newton_cd: its smooth part's), else None
+    gradient: NDArray[np.float64] | None = None
 
     def record(self, value: float, gradient: NDArray[np.float64]) -> float:
         """Appends J and ‖∇J‖∞ to the history; returns the norm."""
