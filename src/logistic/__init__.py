@@ -4,12 +4,23 @@
     from logistic import LogisticRegressionCV, logistic_path   # C chosen by k-fold CV; paths
 """
 
-from .boundary import DecisionBoundary
-from .cv import LogisticRegressionCV
-from .estimator import LogisticRegression
-from .exceptions import ConvergenceWarning, DataError, ModelFileError, SeparationWarning
-from .path import LogisticPath, critical_C, logistic_path
-from .persist import load
+import os
+import sys
+
+if "numpy" not in sys.modules:
+    # OpenBLAS's idle threads spin for ~0.1 s after each call, and on a machine with few
+    # cores they starve the compiled kernels that follow (each Newton iteration forms
+    # XᵀDX with BLAS, then evaluates the loss in parallel numba code): measured 2-4× slower
+    # passes. A short spin fixes it; it is read once, when NumPy loads OpenBLAS, so it is
+    # set only where NumPy is not loaded yet, and never over the user's own setting.
+    os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
+
+from .boundary import DecisionBoundary  # noqa: E402
+from .cv import LogisticRegressionCV  # noqa: E402
+from .estimator import LogisticRegression  # noqa: E402
+from .exceptions import ConvergenceWarning, DataError, ModelFileError, SeparationWarning  # noqa: E402
+from .path import LogisticPath, critical_C, logistic_path  # noqa: E402
+from .persist import load  # noqa: E402
 
 __version__ = "0.1.0"
 

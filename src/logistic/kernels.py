@@ -114,9 +114,10 @@ _GRAM_CHUNKS = 16
 
 @njit(parallel=True, fastmath=_FAST, cache=True)
 def gram_csr(data, indices, indptr, n_features, h):
-    """Per-chunk Xᵀ·diag(h)·X and Xᵀh of a CSR matrix, from each row's nonzeros:
-    hᵢ·xᵢₐ·xᵢ_b added at (a, b) and (b, a) for each pair a ≤ b of the row — about
-    Σᵢ nnzᵢ²/2 products, no copy of X."""
+    """Per-chunk halves of Xᵀ·diag(h)·X, and Xᵀh, of a CSR matrix from each row's nonzeros:
+    hᵢ·xᵢₐ·xᵢ_b added once per pair a ≤ b of the row, at (a, b) — about Σᵢ nnzᵢ²/2
+    products, no copy of X. With U the sum over chunks, the Gram matrix is
+    U + Uᵀ - diag(U) (``symmetric_from_half``), whatever the order of a row's indices."""
     n = indptr.size - 1
     chunks = _GRAM_CHUNKS
     step = (n + chunks - 1) // chunks
@@ -133,7 +134,12 @@ def gram_csr(data, indices, indptr, n_features, h):
                 total[column] += scaled
                 out[column, column] += scaled * data[a]
                 for b in range(a + 1, indptr[i + 1]):
-                    product = scaled * data[b]
-                    out[column, indices[b]] += product
-                    out[indices[b], column] += product
+                    out[column, indices[b]] += scaled * data[b]
     return partial, sums
+
+
+def symmetric_from_half(half):
+    """U + Uᵀ - diag(U): the symmetric matrix whose pairs U holds once, on either side."""
+    full = half + half.T
+    full[np.diag_indices_from(full)] = np.diag(half)
+    return full

@@ -79,6 +79,7 @@ class Objective:
         self.row_length = self.n_features + int(fit_intercept)
         self.n_params = self.n_outputs * self.row_length
         self._cached_theta: Array | None = None
+        self._cached_terms: tuple[Array, float, Array] | None = None
         self._cached_z: Array | None = None
         # the binary cross-entropy on C-ordered or CSR data runs as one compiled pass
         self.fused = (
@@ -131,15 +132,28 @@ class Objective:
     def value_and_gradient(self, theta: Array) -> tuple[float, Array]:
         """(J, ∇J) with one pass over X for z and one for Xᵀ(s̃ ⊙ ∂L/∂z) — or a single
         pass of the compiled kernel, which computes the same terms row by row."""
+        w, _ = self.split(theta)
+        value, grad = self._data_terms(theta)
+        return value + self.penalty.value(w), grad + self.join(self.penalty.gradient(w), 0.0)
+
+    def _data_terms(self, theta: Array) -> tuple[float, Array]:
+        """(Σ s̃ᵢLᵢ, its gradient in θ-space): the part that reads X. The last θ's pair is
+        kept: a regularization path asks for it again at the next C, where only the penalty
+        has changed."""
+        cached = self._cached_terms
+        if cached is not None and np.array_equal(theta, cached[0]):
+            return cached[1], cached[2].copy()
         w, b = self.split(theta)
         if self.fused:
             value, grad, z = self.design.cross_entropy(w, b, self.y, self.weights)
             self._cached_theta, self._cached_z = np.array(theta, dtype=np.float64), z
-            grad_w = grad[:-1] + self.penalty.gradient(w)
-            return value + self.penalty.value(w), self.join(grad_w, grad[-1])
-        values, dz = self.loss.value_and_gradient(self.y, self.scores(theta))
-        value = float(self.weights @ values) + self.penalty.value(w)
-        return value, self._backward(w, self._weighted(dz), self.penalty.gradient(w))
+            grad = self.join(grad[:-1], grad[-1])
+        else:
+            values, dz = self.loss.value_and_gradient(self.y, self.scores(theta))
+            value = float(self.weights @ values)
+            grad = self._backward(w, self._weighted(dz), 0.0)
+        self._cached_terms = (np.array(theta, dtype=np.float64), value, grad.copy())
+        return value, grad
 
     def gradient(self, theta: Array) -> Array:
         return self.value_and_gradient(theta)[1]
@@ -159,14 +173,23 @@ class Objective:
         pairs = self.loss.hessian_pairs(self.y, self.scores(theta))
         if features is None:
             return self._blocks(pairs, curvature)
+        features = np.asarray(features, dtype=np.intp)
         return self._blocks(pairs, curvature[features], self._sub_design(features))
 
-    def parameter_indices(self, features: NDArray[np.intp]) -> NDArray[np.intp]:
-        """Where the coefficients of ``features`` and the intercepts sit in θ, class by class."""
+    def parameter_indices(
+        self, features: NDArray[np.intp], within: NDArray[np.intp] | None = None
+    ) -> NDArray[np.intp]:
+        """Where the coefficients of ``features`` and the intercepts sit in θ, class by class;
+        with ``within`` (sorted, holding ``features``), where they sit in the parameters of
+        those columns (the rows of ``hessian(theta, within)``)."""
         columns = np.asarray(features, dtype=np.intp)
+        width = self.n_features
+        if within is not None:
+            columns, width = np.searchsorted(within, columns), len(within)
         if self.fit_intercept:
-            columns = np.append(columns, self.n_features)
-        return (np.arange(self.n_outputs)[:, None] * self.row_length + columns).ravel()
+            columns = np.append(columns, width)
+        row_length = width + int(self.fit_intercept)
+        return (np.arange(self.n_outputs)[:, None] * row_length + columns).ravel()
 
     def _sub_design(self, features: NDArray[np.intp]) -> Design:
         """The columns ``features`` of X as a Design, kept while the same columns are asked

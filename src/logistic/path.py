@@ -25,6 +25,7 @@ from numpy.typing import ArrayLike, NDArray
 from .estimator import LogisticRegression
 from .objective import Objective
 from .solvers import SOLVERS
+from .solvers.newton_cd import HessianMemory
 
 __all__ = ["LogisticPath", "critical_C", "logistic_path"]
 
@@ -131,6 +132,7 @@ def _path_for_target(model, X, target, weights, Cs_ascending):
     theta = model._initial_theta(objective, target, weights)
     thetas, iterations = [], []
     previous_l1, previous_gradient = None, None
+    memory = HessianMemory()
     for C in Cs_ascending:
         penalty = model._penalty(weights, C)
         objective.penalty = penalty.smooth
@@ -138,6 +140,7 @@ def _path_for_target(model, X, target, weights, Cs_ascending):
         options = {"max_iter": int(model.max_iter), "tol": float(model.tol)}
         if solver == "newton-cd":
             options["l1"] = penalty.l1
+            options["memory"] = memory
             options["candidates"] = _strong_set(
                 objective, previous_gradient, penalty.l1, previous_l1
             )

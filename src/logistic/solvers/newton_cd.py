@@ -35,48 +35,178 @@ _ARMIJO = 1e-4
 _MIN_STEP = 2.0**-30
 _EPS = np.finfo(np.float64).eps
 _FLAT = 64 * _EPS
+_FIRST_SWEEPS = 100
 _INNER_SWEEPS = 10_000
 
 
 @numba.njit(cache=True, nogil=True)
-def _coordinate_descent(H, grad, theta, l1, tol, max_sweeps):  # pragma: no cover - compiled
+def _sweep(H, grad, theta, l1, delta, h_delta, coordinates):  # pragma: no cover - compiled
+    """One cyclic pass over ``coordinates``, each set to its exact minimizer (soft
+    thresholding); keeps HΔ current, so a coordinate costs one column of H. Returns the
+    largest Hⱼⱼ·|δⱼ| moved."""
+    p = grad.shape[0]
+    largest = 0.0
+    for j in coordinates:
+        a = H[j, j]
+        if a <= 0.0:
+            continue  # a column of zeros: f does not depend on this coordinate
+        current = theta[j] + delta[j]
+        u = a * current - (grad[j] + h_delta[j])
+        if u > l1[j]:
+            new = (u - l1[j]) / a
+        elif u < -l1[j]:
+            new = (u + l1[j]) / a
+        else:
+            new = 0.0
+        change = new - current
+        if change != 0.0:
+            delta[j] += change
+            for i in range(p):
+                h_delta[i] += change * H[i, j]
+            largest = max(largest, a * abs(change))
+    return largest
+
+
+@numba.njit(cache=True, nogil=True)
+def _coordinate_descent(H, grad, theta, l1, tol, delta0, max_sweeps):  # pragma: no cover
     """Minimizes q(Δ) = g·Δ + ½ΔᵀHΔ + Σ λⱼ|θⱼ + Δⱼ| over Δ by cyclic coordinate descent.
 
-    Keeps HΔ up to date so one coordinate costs one column of H. Stops when a sweep moves no
-    coordinate's gradient term Hⱼⱼ·|δⱼ| by more than tol.
+    A sweep over every coordinate picks the nonzero ones; sweeps over those alone follow
+    until they settle, then a full sweep checks the zeros (most stay 0 and cost one test
+    each). Stops when a full sweep moves no coordinate by more than tol (in Hⱼⱼ·|δⱼ|).
     """
     p = grad.shape[0]
-    delta = np.zeros(p)
-    h_delta = np.zeros(p)
+    delta = delta0.copy()
+    h_delta = H @ delta
+    everything = np.arange(p)
     sweeps = 0
     while sweeps < max_sweeps:
         sweeps += 1
-        largest = 0.0
-        for j in range(p):
-            a = H[j, j]
-            if a <= 0.0:
-                continue  # a column of zeros: f does not depend on this coordinate
-            current = theta[j] + delta[j]
-            u = a * current - (grad[j] + h_delta[j])
-            if u > l1[j]:
-                new = (u - l1[j]) / a
-            elif u < -l1[j]:
-                new = (u + l1[j]) / a
-            else:
-                new = 0.0
-            change = new - current
-            if change != 0.0:
-                delta[j] += change
-                for i in range(p):
-                    h_delta[i] += change * H[i, j]
-                largest = max(largest, a * abs(change))
-        if largest <= tol:
+        if _sweep(H, grad, theta, l1, delta, h_delta, everything) <= tol:
             break
+        nonzero = np.flatnonzero(theta + delta)
+        while sweeps < max_sweeps:
+            sweeps += 1
+            if _sweep(H, grad, theta, l1, delta, h_delta, nonzero) <= tol:
+                break
     return delta, sweeps
+
+
+def _quadratic_step(H, grad, theta, l1, tol) -> NDArray:
+    """Δ minimizing the quadratic model q, to tol.
+
+    Coordinate descent settles most problems in a few sweeps. Where it does not (nearly
+    collinear columns: covtype's one-hot groups make H close to singular, and cyclic
+    coordinate descent then crawls), the face its sign pattern points to is solved exactly:
+    on that face q is a smooth quadratic, minimized by one linear solve; the answer is kept
+    where it satisfies q's optimality conditions to tol, else coordinate descent goes on.
+    """
+    start = np.zeros_like(grad)
+    delta, sweeps = _coordinate_descent(H, grad, theta, l1, tol, start, _FIRST_SWEEPS)
+    if sweeps < _FIRST_SWEEPS:
+        return delta
+    on_face = _solve_on_face(H, grad, theta, l1, delta, tol)
+    if on_face is not None:
+        return on_face
+    return _coordinate_descent(H, grad, theta, l1, tol, delta, _INNER_SWEEPS)[0]
+
+
+def _solve_on_face(H, grad, theta, l1, delta, tol) -> NDArray | None:
+    """The minimizer of q near θ + Δ, found face by face, if it is q's minimizer.
+
+    With x = θ + Δ, A its nonzeros and s their signs, q on that face is the quadratic
+    ½x_AᵀH_AA x_A - b_A·x_A + const, b_A = H_A·θ - g_A - λ_A s_A. Its stationary point in
+    the range of H_AA is one linear solve. Exactly collinear columns (one-hot groups beside
+    the intercept) leave H_AA a null space N, along which the smooth part is flat and only
+    the L1 term moves: there q falls linearly along N Nᵀb_A, so x slides that way until a
+    coordinate reaches 0, which leaves A, and the face is solved again; so is the smaller
+    face left when the solve flips a sign (those coordinates set to 0). The result is kept
+    when every coordinate meets q's optimality conditions to tol, else None.
+    """
+    x = theta + delta
+    for _ in range(x.size + 1):
+        active = np.flatnonzero(x)
+        signs = np.sign(x[active])
+        b = H[active] @ theta - grad[active] - l1[active] * signs
+        values, vectors = np.linalg.eigh(H[np.ix_(active, active)])
+        flat = values <= 1e-10 * max(values[-1], 0.0)
+        if np.all(flat):
+            return None
+        ranged, null = vectors[:, ~flat], vectors[:, flat]
+        solution = ranged @ ((ranged.T @ b) / values[~flat]) + null @ (null.T @ x[active])
+        penalized = l1[active] > 0
+        flipped = penalized & (np.sign(solution) != signs)
+        if np.any(flipped):  # the face's minimum lies past a sign change: leave those at 0
+            solution[flipped] = 0.0
+            x = np.zeros_like(x)
+            x[active] = solution
+            continue
+        slide = null @ (null.T @ b)  # q decreases along +slide on this face
+        if np.max(np.abs(slide), initial=0.0) <= tol:
+            polished = np.zeros_like(x)
+            polished[active] = solution
+            step = polished - theta
+            residual = kkt_residual(polished, grad + H @ step, l1)
+            return step if np.max(np.abs(residual)) <= tol else None
+        # the first penalized coordinate that the slide takes to 0
+        shrinking = penalized & (solution * slide < 0)
+        if not np.any(shrinking):
+            return None  # q unbounded along the face: not a case a proper loss produces
+        ratios = np.where(shrinking, -solution / np.where(shrinking, slide, 1.0), np.inf)
+        first = int(np.argmin(ratios))
+        moved = solution + ratios[first] * slide
+        moved[first] = 0.0
+        x = np.zeros_like(x)
+        x[active] = moved
+    return None
 
 
 def _l1_norm(theta: NDArray, l1: NDArray) -> float:
     return float(l1 @ np.abs(theta))
+
+
+class HessianMemory:
+    """The last Hessian a solve formed, for the next solve of a path to start with.
+
+    The next C of a path starts at the last solution, and the last Hessian was formed one
+    short step before it: nearly the Hessian there. Proximal Newton needs only a positive
+    definite model for its line search and KKT stop to stay exact, so every point but the
+    first saves its first Hessian (a pass over X and d² work per row). Used only while the
+    smooth part is unchanged (the L2 share of an elastic net moves with C).
+    """
+
+    def __init__(self) -> None:
+        self.features: NDArray[np.intp] | None = None
+        self.hessian: NDArray | None = None
+        self.penalty = None
+
+    def recall(self, objective, features: NDArray[np.intp]) -> NDArray | None:
+        """The remembered Hessian's rows and columns of ``features``, or None."""
+        if self.hessian is None or self.penalty != objective.penalty:
+            return None
+        if not np.all(np.isin(features, self.features)):
+            return None
+        index = objective.parameter_indices(features, within=self.features)
+        return self.hessian[np.ix_(index, index)]
+
+    def remember(self, objective, features: NDArray[np.intp], hessian: NDArray) -> None:
+        self.features, self.hessian, self.penalty = features, hessian, objective.penalty
+
+
+def _working_hessian(objective, theta, features, memory: HessianMemory | None):
+    """∇²f on the working set's parameters. For most of the columns the whole Hessian is
+    formed (one pass, no copy of X) and cut down; for a few, X's slice of those columns."""
+    if 2 * features.size > objective.n_features:
+        everything = np.arange(objective.n_features)
+        full = objective.hessian(theta)
+        if memory is not None:
+            memory.remember(objective, everything, full)
+        index = objective.parameter_indices(features)
+        return full[np.ix_(index, index)]
+    hessian = objective.hessian(theta, features)
+    if memory is not None:
+        memory.remember(objective, features, hessian)
+    return hessian
 
 
 def newton_cd(
@@ -88,12 +218,14 @@ def newton_cd(
     tol: float = 1e-6,
     callback: Callback | None = None,
     candidates: NDArray[np.bool_] | None = None,
+    memory: HessianMemory | None = None,
 ) -> SolverResult:
     """Minimizes ``objective`` + λ₁‖w‖₁ from θ₀ (λ₁ = ``l1``; intercepts unpenalized).
 
     ``candidates`` (a boolean mask over the features) joins the first working set: the
-    strong rule's guess of which coefficients will be nonzero. The history records F and the
-    KKT residual's max-norm.
+    strong rule's guess of which coefficients will be nonzero. ``memory`` carries the last
+    Hessian from one solve of a path to the next. The history records F and the KKT
+    residual's max-norm.
     """
     theta = np.array(theta0, dtype=np.float64)
     weights = np.zeros((objective.n_outputs, objective.row_length))
@@ -105,17 +237,21 @@ def newton_cd(
     value = smooth + _l1_norm(theta, lam)
     residual = kkt_residual(theta, grad, lam)
     norm = result.record(value, residual)
-    extra = None if candidates is None else np.asarray(candidates, dtype=bool)
+    # the working set only grows during a solve: a feature that was once active or in
+    # violation often is again, and an unchanged set reuses its slice of X (Objective.hessian)
+    extra = np.zeros(objective.n_features, dtype=bool)
+    if candidates is not None:
+        extra |= np.asarray(candidates, dtype=bool)
     for iteration in range(1, max_iter + 1):
         if norm <= tol:
             break
         features = _working_set(objective, theta, residual, extra)
-        extra = None
+        extra[features] = True
         index = objective.parameter_indices(features)
-        H = objective.hessian(theta, features)
-        delta_w, _ = _coordinate_descent(
-            H, grad[index], theta[index], lam[index], 1e-3 * norm, _INNER_SWEEPS
-        )
+        H = memory.recall(objective, features) if memory is not None and iteration == 1 else None
+        if H is None:
+            H = _working_hessian(objective, theta, features, memory)
+        delta_w = _quadratic_step(H, grad[index], theta[index], lam[index], 1e-2 * norm)
         direction = np.zeros_like(theta)
         direction[index] = delta_w
         # Σ λⱼ(|θⱼ + Δⱼ| - |θⱼ|) term by term: the difference of the two norms would lose
@@ -160,11 +296,9 @@ def newton_cd(
 
 def _working_set(objective, theta, residual, extra) -> NDArray[np.intp]:
     """Features whose coefficient (in any class) is nonzero or violates its KKT condition,
-    plus the caller's candidates: the only coordinates this iteration moves."""
+    plus those in ``extra`` (earlier working sets, the caller's candidates): the only
+    coordinates this iteration moves."""
     d = objective.n_features
     rows = (objective.n_outputs, objective.row_length)
     moving = (theta.reshape(rows) != 0) | (residual.reshape(rows) != 0)
-    active = moving[:, :d].any(axis=0)
-    if extra is not None:
-        active |= extra
-    return np.flatnonzero(active)
+    return np.flatnonzero(moving[:, :d].any(axis=0) | extra)
