@@ -59,7 +59,8 @@ LADDERS = {
     "sklearn:saga": (1e-3, 1e-4),
     "sklearn:liblinear": (1e-4,),
 }
-REFERENCE_TOL = {"ours": 1e-10, "glum": 1e-10}
+# glum is left out of the reference: at gradient_tol 1e-10 it ran over 20 minutes on covtype
+REFERENCE_TOL = {"ours": 1e-10}
 
 
 def path_ours(X, y, Cs, tol, deadline):
@@ -162,7 +163,9 @@ def run_workload(name, args) -> dict | None:
         if contender in args.contenders:
             elapsed, F = timed(contender, X, y, Cs, tol, args.time_cap)
             print(f"  reference {contender} tol={tol:g}: {elapsed:.2f} s")
-            runs[contender].append({"tol": tol, "seconds": elapsed, "F": F.tolist()})
+            runs[contender].append(
+                {"tol": tol, "seconds": elapsed, "F": F.tolist(), "reference": True}
+            )
             best = np.minimum(best, F)
 
     for contender in args.contenders:
@@ -188,11 +191,14 @@ def run_workload(name, args) -> dict | None:
                 continue
             gap = float(np.max((np.array(entry["F"]) - best) / np.abs(best)))
             entry["max_rel_gap"] = gap
+            if entry.get("reference"):
+                continue  # the reference sets F*; the ladder's runs are what is scored
             worst = gap if worst is None else min(worst, gap)
             if chosen is None and gap <= args.rel:
                 chosen = entry
         row = {"runs": entries, "best_gap": worst}
         if chosen is not None:
+            row["best_gap"] = chosen["max_rel_gap"]
             times = [chosen["seconds"]]
             if chosen["seconds"] < 60:
                 for _ in range(args.repeats - 1):
@@ -210,7 +216,8 @@ def render(results: dict, markdown: bool) -> str:
     for name, problem in results["workloads"].items():
         lines.append(f"\n{name} {tuple(problem['shape'])}, {len(problem['Cs'])} points, "
                      f"criterion: within {results['rel']:g} of F* at every C")
-        header = ["contender", "tol", "time (s)", "ratio ours/this", "largest rel gap"]
+        header = ["contender", "tol", "time (s)", "ratio ours/this",
+                  "largest rel gap (the run shown, else the closest)"]
         rows = []
         ours = problem["contenders"].get("ours", {}).get("seconds")
         for contender, row in problem["contenders"].items():

@@ -194,13 +194,6 @@ def test_two_dimensional_y():
 
 
 # -- library: extreme but valid X ---------------------------------------------------------------
-@pytest.mark.xfail(
-    strict=True,
-    raises=FloatingPointError,
-    reason="features near 1e308: X·w overflows in Design.matvec (RuntimeWarning 'overflow "
-    "encountered in matmul'), Newton's line search fails at iteration 0 and the fit returns "
-    "the start (coef 0) with a ConvergenceWarning",
-)
 @pytest.mark.parametrize("scale", [1e300, 1e307, 5e307])
 def test_features_near_float_max(scale):
     X, y = make_data()
@@ -214,12 +207,6 @@ def test_features_near_float_max(scale):
     np.testing.assert_allclose(proba, reference.predict_proba(X), rtol=1e-8, atol=1e-12)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=FloatingPointError,
-    reason="features near 1e308 with more than two classes: softmax scores overflow in "
-    "matmul (FloatingPointError under np.errstate(over='raise'))",
-)
 def test_features_near_float_max_multinomial():
     X, _ = make_data()
     y = np.arange(len(X)) % 3
@@ -227,12 +214,6 @@ def test_features_near_float_max_multinomial():
     assert_finite(model)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="features near 1e-300: ‖∇J‖∞ ~ 1e-300 ≤ tol at the start, so the fit 'converges' "
-    "at iteration 0 with coef 0 (silently the base-rate model) instead of coef × 1e300",
-)
 def test_features_near_float_min():
     X, y = make_data()
     reference = LogisticRegression().fit(X, y)
@@ -511,13 +492,6 @@ def test_cli_max_iter_zero_warns(tmp_path, capsys):
     assert load(out).coef_.tolist() == [[0.0, 0.0, 0.0]]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="features near 1e308 in a CSV: the separation check passes non-finite scores to "
-    "scipy.optimize.linprog, so `logistic fit` exits 1 with 'internal error: ValueError: "
-    "Invalid input for linprog: c must not contain values inf, nan, or None'",
-)
 def test_cli_features_near_float_max(tmp_path, capsys):
     data = tmp_path / "huge.csv"
     data.write_text("a,y\n1e308,0\n-1e308,1\n5e307,0\n-5e307,1\n1e307,1\n")

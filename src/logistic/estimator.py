@@ -47,8 +47,15 @@ from .inference import (
 from .linalg import solve_psd
 from .losses import LOSSES, get_loss, log_softmax, softmax, softmax_cross_entropy
 from .objective import Objective
-from .penalties import ElasticNetPenalty
+from .penalties import ElasticNetPenalty, NoPenalty
 from .profile import profile_intervals
+from .scaling import (
+    UNREPRESENTABLE_COVARIANCE,
+    ScaledPenalty,
+    column_scales,
+    scale_columns,
+    unscale_statistics,
+)
 from .separation import check_separation, separation_message
 from .sigmoid import log_sigmoid, sigmoid
 from .solvers import SOLVERS, SolverResult
@@ -224,8 +231,15 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self.formula_ = None
         X, classes, y_index, weights = self._prepare(X, y, sample_weight)
         self.classes_ = classes
-        fits = [self._solve(X, target, weights) for target in self._targets(classes, y_index)]
+        # columns of size beyond 2^±64 are fitted rescaled by powers of two (scaling.py)
+        scales = None if self.penalty == "firth" else column_scales(X)
+        if scales is not None:
+            X = scale_columns(X, scales)
+        targets = self._targets(classes, y_index)
+        fits = [self._solve(X, target, weights, scales) for target in targets]
         self._store(fits)
+        if scales is not None:
+            self.coef_ = self.coef_ * scales
 
         self.statistics_ = None
         self.inference_note_ = self._inference_note(fits)
@@ -239,6 +253,13 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 self.statistics_ = fit_statistics(
                     objective, result.theta, terms, self.cov_type, codes
                 )
+                if scales is not None:
+                    kept = max(classes.size - 1, 1)
+                    self.statistics_ = unscale_statistics(
+                        self.statistics_, scales, kept, bool(self.fit_intercept)
+                    )
+                    if self.statistics_ is None:
+                        self.inference_note_ = UNREPRESENTABLE_COVARIANCE
         self.separation_ = None
         if self.penalty is None and self.loss == "cross_entropy" and classes.size == 2:
             objective, result = fits[0]
@@ -247,10 +268,11 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
     def _prepare(self, X, y, sample_weight):
         """Checked (X, classes, y as class indices, sample weights × class weights)."""
-        X, y = validate_data(
-            self, _numeric_columns(X), y, accept_sparse=["csr", "csc"],
-            dtype=[np.float64, np.float32],
-        )
+        with _finite_check_quietly():
+            X, y = validate_data(
+                self, _numeric_columns(X), y, accept_sparse=["csr", "csc"],
+                dtype=[np.float64, np.float32],
+            )
         _check_no_missing_labels(y)
         check_classification_targets(y)
         classes, y_index = np.unique(y, return_inverse=True)
@@ -332,11 +354,15 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             return X
         return spec.transform(X)
 
-    def _solve(self, X, target, weights) -> tuple[Objective, SolverResult]:
-        """Builds the objective for one target (vector, or one-hot matrix) and minimizes it."""
+    def _solve(self, X, target, weights, scales=None) -> tuple[Objective, SolverResult]:
+        """Builds the objective for one target (vector, or one-hot matrix) and minimizes it;
+        X's columns multiplied by ``scales`` where given (the penalty stays the user's)."""
         penalty = self._penalty(weights)
+        smooth = penalty.smooth
+        if scales is not None and not isinstance(smooth, NoPenalty):
+            smooth = ScaledPenalty(smooth, scales)
         objective = Objective(
-            X, target, weights, self._loss_for(target), penalty.smooth, bool(self.fit_intercept)
+            X, target, weights, self._loss_for(target), smooth, bool(self.fit_intercept)
         )
         solver = self._choose_solver(objective)
         minimize = firth_newton if self.penalty == "firth" else SOLVERS[solver]
@@ -344,7 +370,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         if solver == "gd":
             options["learning_rate"] = float(self.learning_rate)
         if solver == "newton-cd":
-            options["l1"] = penalty.l1
+            options["l1"] = penalty.l1 if scales is None else penalty.l1 * scales
         result = minimize(
             objective,
             self._initial_theta(objective, target, weights),
@@ -686,13 +712,14 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             from .dask import predict as predict_dask
 
             return predict_dask(self, X, "decision_function")
-        X = validate_data(
-            self,
-            _numeric_columns(self._encoded(X)),
-            accept_sparse=["csr", "csc"],
-            dtype=[np.float64, np.float32],
-            reset=False,
-        )
+        with _finite_check_quietly():
+            X = validate_data(
+                self,
+                _numeric_columns(self._encoded(X)),
+                accept_sparse=["csr", "csc"],
+                dtype=[np.float64, np.float32],
+                reset=False,
+            )
         if self._multiclass is None:
             return Design(X).matvec(self.coef_.ravel()) + self.intercept_[0]
         return Design(X).matvec(self.coef_.T) + self.intercept_
@@ -798,6 +825,13 @@ def _l2_strength(C: float, weights: NDArray[np.float64]) -> float:
     scale = float(weights.max())
     with np.errstate(over="ignore"):
         return float((1.0 / C) / scale / (weights / scale).sum())
+
+
+def _finite_check_quietly():
+    """scikit-learn's finiteness check first sums X, which for finite values near 1e308
+    overflows to inf and then inf - inf: NumPy warnings about a sum that is only a fast
+    test (the exact test that follows decides). Silenced for that check alone."""
+    return np.errstate(over="ignore", invalid="ignore")
 
 
 def _check_l1_ratio(penalty, l1_ratio) -> None:

@@ -260,6 +260,12 @@ def _encode_classes(classes: Any) -> tuple[list[Any], str]:
 
 
 # -- load --------------------------------------------------------------------------------------
+def _on_last_line(text: str, position: int) -> bool:
+    """Whether a JSON error at ``position`` lies on the text's last (non-blank) line: where a
+    cut file breaks, whether the cut fell between tokens or inside one (a number's "1.5e")."""
+    return "\n" not in text[position:].rstrip()
+
+
 def load(path: str | os.PathLike[str]) -> LogisticRegression:
     """Reads a model written by ``save``: a fitted ``LogisticRegression``.
 
@@ -314,7 +320,7 @@ def _parse(data: bytes, name: str) -> dict[str, Any]:
     except json.JSONDecodeError as error:
         raise not_ours(
             f"it is not valid JSON ({error.msg} at line {error.lineno} column {error.colno}"
-            f"{'; the file looks truncated' if error.pos >= len(text.rstrip()) else ''})"
+            f"{'; the file looks truncated' if _on_last_line(text, error.pos) else ''})"
         ) from None
     except RecursionError:
         raise not_ours("its JSON is nested too deeply") from None

@@ -10,6 +10,16 @@ from numpy.typing import NDArray
 
 Callback = Callable[[int, dict], object]
 
+_EPS = float(np.finfo(np.float64).eps)
+
+
+def rounding_level(objective) -> float:
+    """The relative size of the rounding in J over n rows: 64 ulp, or 4√n ulp where that is
+    more (a sum of n terms typically carries √n roundings). Line searches treat changes of J
+    below it as no change, and let the gradient decide."""
+    n = float(getattr(objective, "n_samples", 0) or 0)
+    return max(64.0, 4.0 * np.sqrt(n)) * _EPS
+
 
 @dataclass
 class SolverResult:

@@ -13,12 +13,11 @@ from __future__ import annotations
 import numpy as np
 
 from ..linalg import solve_psd
-from ._result import Callback, SolverResult, report
+from ._result import Callback, SolverResult, report, rounding_level
 
 _ARMIJO = 1e-4
 _MIN_STEP = 2.0**-30
 _EPS = np.finfo(np.float64).eps
-_FLAT = 64 * _EPS
 _STALL_STEPS = 3
 
 
@@ -45,6 +44,7 @@ def newton(
     result = SolverResult(theta, 0, False, "maximum number of iterations reached")
     value, grad = objective.value_and_gradient(theta)
     norm = result.record(value, grad)
+    noise = rounding_level(objective)
     flat_steps = 0
     for iteration in range(1, max_iter + 1):
         if norm <= tol:
@@ -61,7 +61,7 @@ def newton(
                 break
             # Near the optimum J changes by less than its rounding: then the smaller gradient
             # decides, or the iteration would stall one ulp short of tol.
-            if abs(new_value - value) <= _FLAT * abs(value) and _max_abs(new_grad) < norm:
+            if abs(new_value - value) <= noise * abs(value) and _max_abs(new_grad) < norm:
                 break
             step *= 0.5
             if step < _MIN_STEP:
@@ -77,7 +77,7 @@ def newton(
         # Steps that change J by rounding only and leave ‖∇J‖ where it was: the gradient has
         # hit its floating-point floor above tol, and more iterations would only repeat this.
         previous_norm = norm
-        flat = abs(new_value - value) <= _FLAT * abs(value)
+        flat = abs(new_value - value) <= noise * abs(value)
         theta, value, grad = candidate, new_value, new_grad
         result.theta, result.n_iter = theta, iteration
         norm = result.record(value, grad)

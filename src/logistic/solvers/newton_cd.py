@@ -29,12 +29,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..penalties import kkt_residual
-from ._result import Callback, SolverResult, report
+from ._result import Callback, SolverResult, report, rounding_level
 
 _ARMIJO = 1e-4
 _MIN_STEP = 2.0**-30
 _EPS = np.finfo(np.float64).eps
-_FLAT = 64 * _EPS
 _FIRST_SWEEPS = 100
 _INNER_SWEEPS = 10_000
 
@@ -237,6 +236,7 @@ def newton_cd(
     value = smooth + _l1_norm(theta, lam)
     residual = kkt_residual(theta, grad, lam)
     norm = result.record(value, residual)
+    noise = rounding_level(objective)
     # the working set only grows during a solve: a feature that was once active or in
     # violation often is again, and an unchanged set reuses its slice of X (Objective.hessian)
     extra = np.zeros(objective.n_features, dtype=bool)
@@ -274,7 +274,7 @@ def newton_cd(
                 break
             new_residual = kkt_residual(candidate, new_grad, lam)
             # near the optimum F changes by rounding only: the smaller residual decides
-            if abs(new_value - value) <= _FLAT * abs(value) and (
+            if abs(new_value - value) <= noise * abs(value) and (
                 np.max(np.abs(new_residual)) < norm
             ):
                 break
