@@ -219,6 +219,10 @@ def limit_threads(threads: int | None):
 def child_env(threads: int | None) -> dict:
     env = dict(os.environ)
     env["PYTHONWARNINGS"] = "ignore"
+    # every contender under the same OpenBLAS setting, the one `import logistic` makes where
+    # it comes before NumPy: idle BLAS threads sleep at once instead of spinning ~0.1 s
+    # against whatever runs next (export another value to measure that instead)
+    env.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
     if threads:
         for key in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
             env[key] = str(threads)
