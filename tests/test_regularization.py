@@ -157,6 +157,9 @@ def test_penalized_fits_report_no_standard_errors(cancer):
     model = LogisticRegression("l1", C=0.1).fit(X, y)
     assert model.statistics_ is None
     assert "penalty='l1'" in model.inference_note_
+    assert model.summary().header["Penalty"] == "l1 (C=0.1)"
+    net = LogisticRegression("elasticnet", C=0.1, l1_ratio=0.25).fit(X, y)
+    assert net.summary().header["Penalty"] == "elasticnet (C=0.1, l1_ratio=0.25)"
 
 
 def test_l1_model_file_round_trips(cancer, tmp_path):

@@ -466,6 +466,14 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         strength = _l2_strength(self.C if C is None else C, weights)
         return ElasticNetPenalty(strength, float(ratio))
 
+    def _penalty_label(self) -> str:
+        """The summary's penalty: 'none', 'l2 (C=1)', 'elasticnet (C=0.1, l1_ratio=0.5)'."""
+        if self.penalty is None:
+            return "none"
+        if self.penalty == "elasticnet":
+            return f"elasticnet (C={self.C:g}, l1_ratio={self.l1_ratio:g})"
+        return f"{self.penalty} (C={self.C:g})"
+
     def _choose_solver(self, objective: Objective) -> str:
         if self.penalty == "firth":
             return "firth-newton"
@@ -651,7 +659,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         header: dict[str, object] = {
             "Model": "Logit" if self.loss == "cross_entropy" else f"sigmoid, {self.loss}",
             "Classes": f"{self.classes_[0]!s} / {self.classes_[1]!s} (P of the second)",
-            "Penalty": "none" if self.penalty is None else f"{self.penalty} (C={self.C:g})",
+            "Penalty": self._penalty_label(),
             "Solver": self.solver_,
             "Iterations": int(self.n_iter_.max()),
             "Converged": bool(self.converged_),
