@@ -113,3 +113,13 @@ def test_sparse_gram_kernel_equals_the_dense_product(dtype):
     scale = np.abs(X64).T @ (np.abs(h)[:, None] * np.abs(X64))
     np.testing.assert_array_less(np.abs(gram - X64.T @ (h[:, None] * X64)), 1e-13 * scale + 1e-300)
     np.testing.assert_allclose(sums, X64.T @ h, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_column_abs_max_equals_numpy(dtype):
+    rng = np.random.default_rng(5)
+    X = (rng.standard_normal((30_000, 9)) * np.logspace(-30, 30, 9)).astype(dtype)
+    for chunks in (1, 7, kernels.n_chunks(*X.shape)):
+        np.testing.assert_array_equal(
+            kernels.column_abs_max(X, chunks).max(axis=0), np.abs(X).max(axis=0)
+        )

@@ -106,7 +106,7 @@ class Design:
         """
         self.passes += 1
         if self.sparse:
-            if self.gram_reads_nonzeros:
+            if self.X.format == "csr" and self.n_features <= kernels.GRAM_CSR_MAX_FEATURES:
                 X = self.X
                 partial, sums = kernels.gram_csr(
                     X.data, X.indices, X.indptr, self.n_features, np.ascontiguousarray(h)
@@ -136,12 +136,6 @@ class Design:
             scaled[:, d] = root[rows]
             out += scaled.T @ scaled
         return out[:d, :d].copy(), out[:d, d].copy()
-
-    @property
-    def gram_reads_nonzeros(self) -> bool:
-        """Whether ``gram`` runs the compiled CSR kernel (cost Σᵢ nnzᵢ², no copy of X)."""
-        return (self.sparse and self.X.format == "csr"
-                and self.n_features <= kernels.GRAM_CSR_MAX_FEATURES)
 
     @property
     def fusable(self) -> bool:

@@ -361,9 +361,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         smooth = penalty.smooth
         if scales is not None and not isinstance(smooth, NoPenalty):
             smooth = ScaledPenalty(smooth, scales)
-        objective = Objective(
-            X, target, weights, self._loss_for(target), smooth, bool(self.fit_intercept)
-        )
+        objective = self._objective(X, target, weights, smooth)
         solver = self._choose_solver(objective)
         minimize = firth_newton if self.penalty == "firth" else SOLVERS[solver]
         options = {"max_iter": int(self.max_iter), "tol": float(self.tol)}
@@ -381,9 +379,11 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         result.solver = solver
         return objective, result
 
-    def _loss_for(self, target):
-        """The softmax cross-entropy for one-hot rows, else the chosen binary loss."""
-        return softmax_cross_entropy if target.ndim == 2 else get_loss(self.loss)
+    def _objective(self, X, target, weights, penalty=None) -> Objective:
+        """J for one target: the softmax cross-entropy for one-hot rows, else the chosen
+        binary loss, with this model's intercept and the given (smooth) penalty."""
+        loss = softmax_cross_entropy if target.ndim == 2 else get_loss(self.loss)
+        return Objective(X, target, weights, loss, penalty, bool(self.fit_intercept))
 
     def _warn_unless_converged(self, result: SolverResult, solver: str) -> None:
         if not result.converged:

@@ -80,6 +80,7 @@ class Objective:
         self.n_params = self.n_outputs * self.row_length
         self._cached_theta: Array | None = None
         self._cached_terms: tuple[Array, float, Array] | None = None
+        self._sub: tuple[NDArray[np.intp], Design] | None = None  # _sub_design's last slice
         self._cached_z: Array | None = None
         # the binary cross-entropy on C-ordered or CSR data runs as one compiled pass
         self.fused = (
@@ -195,7 +196,7 @@ class Objective:
         """The columns ``features`` of X as a Design, kept while the same columns are asked
         for (a solver's working set changes rarely, and slicing X copies those columns)."""
         key = np.asarray(features, dtype=np.intp)
-        cached = getattr(self, "_sub", None)
+        cached = self._sub
         if cached is not None and np.array_equal(cached[0], key):
             return cached[1]
         if key.size == self.n_features:

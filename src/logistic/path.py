@@ -23,7 +23,6 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .estimator import LogisticRegression
-from .objective import Objective
 from .solvers import SOLVERS
 from .solvers.newton_cd import HessianMemory
 
@@ -121,14 +120,8 @@ def solve_path(
 
 def _path_for_target(model, X, target, weights, Cs_ascending):
     """(objective, θ at each C, iterations at each C) for one target, warm-started."""
-    objective = Objective(
-        X,
-        target,
-        weights,
-        penalty=model._penalty(weights, Cs_ascending[0]).smooth,
-        loss=model._loss_for(target),
-        fit_intercept=bool(model.fit_intercept),
-    )
+    penalty = model._penalty(weights, Cs_ascending[0]).smooth
+    objective = model._objective(X, target, weights, penalty)
     theta = model._initial_theta(objective, target, weights)
     thetas, iterations = [], []
     previous_l1, previous_gradient = None, None
@@ -185,9 +178,7 @@ def critical_C(
     X, classes, y_index, weights = model._prepare(X, y, sample_weight)
     largest = 0.0
     for target in model._targets(classes, y_index):
-        objective = Objective(
-            X, target, weights, loss=model._loss_for(target), fit_intercept=fit_intercept
-        )
+        objective = model._objective(X, target, weights)
         # w = 0 with the log-odds (log-priors) of the weighted class shares as intercepts:
         # exactly the intercept-only optimum, where Σ s̃ᵢ(ŷᵢ - yᵢ) = 0
         theta0 = model._initial_theta(objective, target, weights)

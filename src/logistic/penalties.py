@@ -81,9 +81,6 @@ class ElasticNetPenalty:
         l2 = self.alpha * (1.0 - self.l1_ratio)
         return L2Penalty(l2) if l2 > 0 else NoPenalty()
 
-    def value(self, w: Array) -> float:
-        return self.l1 * float(np.sum(np.abs(w))) + self.smooth.value(w)
-
 
 def kkt_residual(theta: Array, gradient: Array, l1: Array) -> Array:
     """The smallest element of the subdifferential of f(θ) + Σⱼ λⱼ|θⱼ| (f smooth, ∇f given).

@@ -24,6 +24,8 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
+from . import kernels
+
 Array = NDArray[np.float64]
 
 __all__ = [
@@ -42,12 +44,7 @@ _WALL = 1e250
 def column_scales(X) -> Array | None:
     """sⱼ = 2⁻ᵉ for the columns whose largest |xᵢⱼ| = m·2ᵉ (½ ≤ m < 1) has |e| > 64, 1 for
     the others; None where no column needs it (the common case)."""
-    if sp.issparse(X):
-        largest = np.maximum(np.asarray(X.max(axis=0).todense()).ravel(),
-                             -np.asarray(X.min(axis=0).todense()).ravel())
-    else:
-        largest = np.maximum(np.max(X, axis=0, initial=0.0), -np.min(X, axis=0, initial=0.0))
-    largest = np.asarray(largest, dtype=np.float64)
+    largest = np.asarray(_column_abs_max(X), dtype=np.float64)
     exponent = np.frexp(largest)[1]
     extreme = (largest > 0) & (np.abs(exponent) > EXPONENT_LIMIT)
     if not np.any(extreme):
@@ -55,6 +52,16 @@ def column_scales(X) -> Array | None:
     scales = np.ones(largest.shape[0])
     scales[extreme] = np.ldexp(1.0, -exponent[extreme])
     return scales
+
+
+def _column_abs_max(X):
+    """max |xᵢⱼ| per column; one compiled pass for large C-ordered arrays (every fit asks)."""
+    if sp.issparse(X):
+        return np.maximum(np.asarray(X.max(axis=0).todense()).ravel(),
+                          -np.asarray(X.min(axis=0).todense()).ravel())
+    if X.flags.c_contiguous and X.size >= kernels.MIN_ELEMENTS:
+        return kernels.column_abs_max(X, kernels.n_chunks(*X.shape)).max(axis=0)
+    return np.maximum(np.max(X, axis=0, initial=0.0), -np.min(X, axis=0, initial=0.0))
 
 
 def scale_columns(X, scales: Array):
