@@ -248,6 +248,8 @@ def test_path_with_and_without_the_remembered_hessian_agree(cancer, monkeypatch)
     monkeypatch.setattr(path_module, "HessianMemory", lambda: None)
     fresh = logistic_path(X, y, Cs=Cs, tol=1e-10)
     np.testing.assert_allclose(remembered.coefs, fresh.coefs, atol=1e-8)
+    for C, row in zip(Cs, remembered.coefs, strict=True):
+        assert kkt_violation(X, y, row[:-1], row[-1], C) < 1e-9
     assert remembered.n_iter.sum() <= fresh.n_iter.sum() + len(Cs)
 
 
