@@ -331,6 +331,40 @@ def test_bad_input_messages_name_the_problem(tmp_path, capsys):
         assert text in err, (case, err)
 
 
+def test_output_that_is_an_input_is_refused(tmp_path, capsys, monkeypatch, saved_model):
+    """--out naming an input file, in any spelling (relative, absolute, through a link), is
+    refused before any work: exit 2, one line, every input byte-for-byte unchanged."""
+    import hashlib
+
+    monkeypatch.chdir(tmp_path)
+    data = write_csv(tmp_path / "train.csv", make_frame(n=60))
+    model = tmp_path / "model.json"
+    model.write_bytes(saved_model.read_bytes())
+    link = tmp_path / "link.csv"
+    link.symlink_to(data)
+    png = tmp_path / "roc.png"
+    png.write_bytes(b"an earlier figure")
+
+    def digest(path: Path) -> str:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+
+    before = {path: digest(path) for path in (data, model, png)}
+    runs = [
+        ["fit", "train.csv", "--target", "label", "--out", data],
+        ["fit", link, "--target", "label", "--out", "./train.csv"],
+        ["predict", model, data, "--out", "model.json"],
+        ["predict", model, "train.csv", "--out", link],
+        ["report", model, data, "--target", "label", "--out", model],
+        ["report", model, data, "--target", "label", "--out", data],
+        ["plot", "roc", model, png, "--target", "label", "--out", png],
+    ]
+    for argv in runs:
+        code, _, err = call(argv, capsys)
+        assert_one_error_line(code, err)
+        assert "is also the input" in err and "give --out another file name" in err, err
+    assert {path: digest(path) for path in before} == before
+
+
 def test_predict_with_missing_columns_exits_2(tmp_path, capsys, saved_model):
     data = write_csv(tmp_path / "partial.csv", make_frame(n=10)[["a", "label"]])
     code, stdout, err = call(["predict", saved_model, data], capsys)

@@ -120,6 +120,26 @@ def test_an_explicit_format_overrides_the_extension(tmp_path):
         assert_array_equal(y_read, y)
 
 
+def test_a_directory_is_a_parquet_dataset_of_its_parts(tmp_path):
+    """A directory of *.parquet parts (nested too) reads as their rows in sorted file order,
+    the same X, y and names as one file with every row; other files are ignored."""
+    X, y = make_xy(n=90)
+    frame = pd.DataFrame(X, columns=[f"x{j}" for j in range(1, X.shape[1] + 1)]).assign(y=y)
+    parts = tmp_path / "dataset"
+    (parts / "b").mkdir(parents=True)
+    frame.iloc[:30].to_parquet(parts / "a-0.parquet")
+    frame.iloc[30:60].to_parquet(parts / "a-1.parquet")
+    frame.iloc[60:].to_parquet(parts / "b" / "part.parquet")
+    (parts / "README.txt").write_text("not data")
+    assert infer_format(parts) == "parquet"
+    X_read, y_read, names = read_dataset(parts, "y")
+    assert_array_equal(dense(X_read), X)
+    assert_array_equal(y_read, y)
+    assert list(names) == list(frame.columns[:-1])
+    whole = LogisticRegression().fit(frame.drop(columns="y"), y)
+    assert_allclose(LogisticRegression().fit(X_read, y_read).coef_, whole.coef_, rtol=1e-12)
+
+
 @pytest.mark.parametrize(
     ("name", "fmt"),
     [("a.csv", "csv"), ("a.CSV", "csv"), ("a.txt", "csv"), ("a.tsv.bz2", "tsv"),
@@ -243,10 +263,15 @@ def _bad_files(tmp_path) -> dict:
     categorical = text.assign(color=text["color"].astype("category"))
     categorical.to_parquet(tmp_path / "categorical.parquet")
     pd.DataFrame({"x1": [1.0], "y": [1]}).iloc[:0].to_parquet(tmp_path / "empty.parquet")
+    empty_directory = tmp_path / "no-parts"
+    empty_directory.mkdir()
+    (empty_directory / "notes.txt").write_text("no Parquet here")
     return {
         "missing-file": (tmp_path / "absent.parquet", {"target": "y"}, "no such file"),
         "directory": (tmp_path, {"target": "y", "fmt": "csv"},
                       "is a directory, not a data file"),
+        "directory-without-parquet": (empty_directory, {"target": "y"},
+                                      "the directory holds no *.parquet files"),
         "unknown-extension": (file("data.xlsx", "x"), {"target": "y"},
                               "cannot tell the format from the file name"),
         "unknown-format": (good_parquet, {"target": "y", "fmt": "excel"},
@@ -320,7 +345,8 @@ def _bad_files(tmp_path) -> dict:
 
 
 BAD_FILES = [
-    "missing-file", "directory", "unknown-extension", "unknown-format", "compressed-parquet",
+    "missing-file", "directory", "directory-without-parquet", "unknown-extension",
+    "unknown-format", "compressed-parquet",
     "corrupt-parquet", "truncated-parquet", "parquet-target-absent", "parquet-text-column",
     "parquet-categorical-column", "parquet-no-rows", "table-without-target",
     "libsvm-parse-error", "libsvm-unsorted-indices", "libsvm-no-colon", "libsvm-with-target",

@@ -554,5 +554,5 @@ def test_l1_refused_on_partitioned_data(tmp_path, capsys):
     code = run(["fit", str(path), "--target", "label", "--penalty", "elasticnet", "--l1-ratio",
                 "0.5", "--memory", "1MB", "--out", str(out)])
     err = capsys.readouterr().err
-    assert code == 2 and "--memory streams Parquet data with --target, penalty none or l2" in err
+    assert code == 2 and "--memory fits with --penalty none or l2" in err
     assert not out.exists()

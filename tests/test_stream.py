@@ -92,6 +92,22 @@ def test_cli_fit_with_memory_streams(tmp_path, capsys):
     np.testing.assert_allclose(load(out).coef_, memory.coef_, atol=1e-6)
 
 
+def test_cli_fits_a_directory_of_parts_in_memory_or_streamed(tmp_path, capsys):
+    """A directory needs no --format: read whole, or streamed with --memory, it gives the
+    in-memory fit of all its rows."""
+    frame = _frame().drop(columns="w")
+    (tmp_path / "parts").mkdir()
+    _write(frame.iloc[:2000], tmp_path / "parts" / "0.parquet")
+    _write(frame.iloc[2000:], tmp_path / "parts" / "1.parquet")
+    memory = LogisticRegression(tol=1e-10).fit(frame[FEATURES], frame["label"].to_numpy())
+    for extra in ([], ["--memory", "400kB"]):
+        out = tmp_path / f"model{len(extra)}.json"
+        status = run(["fit", str(tmp_path / "parts"), "--target", "label", "--tol", "1e-10",
+                      *extra, "--out", str(out), "--quiet"])
+        assert status == 0, capsys.readouterr().err
+        np.testing.assert_allclose(load(out).coef_, memory.coef_, atol=1e-6)
+
+
 def _expect_error(tmp_path, capsys, paths, match: str, target: str = "label") -> None:
     """The library raises a DataError matching ``match``; the CLI exits 2 with it on one
     line and writes no model."""
@@ -188,11 +204,30 @@ def test_cli_memory_usage_errors(tmp_path, capsys):
     cases = {
         ("--memory", "1XB"): "argument --memory: memory must be a size such as '1GB'",
         ("--memory", "1kB"): "memory=1000 bytes is too small for chunks of 6 features",
-        ("--memory", "1MB", "--penalty", "firth"): "--memory streams Parquet data with "
-                                                    "--target, penalty none or l2",
+        ("--memory", "9" * 400 + "TB"): "argument --memory: memory must be a finite size",
+        ("--memory", "1MB", "--penalty", "firth"): "--memory fits with --penalty none or l2",
+        ("--memory", "1MB", "--penalty", "l1"): "--memory fits with --penalty none or l2",
+        ("--memory", "1MB", "--solver", "newton-cd"): "--solver auto, newton, lbfgs or gd",
     }
     for options, message in cases.items():
         status = run(["fit", str(path), "--target", "label", *options, "--out", str(out)])
         err = capsys.readouterr().err
         assert status == 2 and err.count("\n") == 1 and message in err, err
         assert not out.exists()
+    csv = tmp_path / "train.csv"
+    _frame(n=50).to_csv(csv, index=False)
+    for argv, message in [
+        ([str(csv), "--target", "label"], "--memory streams Parquet data; "),
+        ([str(path), "--formula", "label ~ f1"], "give --target COL (and --features), not "
+                                                  "--formula"),
+    ]:
+        status = run(["fit", *argv, "--memory", "1MB", "--out", str(out)])
+        err = capsys.readouterr().err
+        assert status == 2 and err.count("\n") == 1 and message in err, err
+        assert not out.exists()
+
+
+def test_newton_cd_needs_the_data_in_memory(tmp_path):
+    path = _write(_frame(n=1000), tmp_path / "train.parquet")
+    with pytest.raises(ValueError, match="solver='newton-cd' needs the data in memory"):
+        fit_parquet(LogisticRegression(solver="newton-cd"), path, "label")

@@ -89,7 +89,10 @@ PLOT_KINDS = {
 }
 
 
-DATA_HELP = "CSV/TSV (header row), Parquet, LIBSVM/svmlight or 2-D .npy file"
+DATA_HELP = (
+    "CSV/TSV (header row), Parquet (a file, or a directory of *.parquet parts), LIBSVM/svmlight "
+    "or 2-D .npy file"
+)
 TARGET_HELP = (
     "the labels: a column name (CSV/TSV/Parquet), a column index (.npy; default the last "
     "column); LIBSVM files hold their labels"
@@ -198,10 +201,23 @@ def _float(text: str) -> float:
 
 
 def _positive_int(text: str) -> int:
-    value = _non_negative_int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {text!r}")
     return value
+
+
+def _memory_size(text: str) -> int:
+    """``--memory``: bytes from '1GB', '512MB', '2GiB' (stream.parse_memory's units)."""
+    from .stream import parse_memory
+
+    try:
+        return parse_memory(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _float_list(text: str) -> list[float]:
@@ -293,7 +309,7 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--tol", type=_non_negative_float, default=1e-6, metavar="T",
                      help="gradient max-norm at which to stop (default 1e-6)")
     fit.add_argument("--no-intercept", action="store_true", help="fit without an intercept")
-    fit.add_argument("--memory", metavar="SIZE",
+    fit.add_argument("--memory", type=_memory_size, metavar="SIZE",
                      help="stream a Parquet file (or directory) in chunks that fit in SIZE "
                      "(e.g. 1GB, 512MB): exact fit of data larger than memory")
     _add_reading_options(fit)
@@ -477,7 +493,7 @@ def cmd_demo(args: argparse.Namespace, console: Console) -> int:
 def cmd_fit(args: argparse.Namespace, console: Console) -> int:
     """``logistic fit``: read, check, fit (with progress on a terminal), show the summary,
     save."""
-    out = _check_output_path(args.out)
+    out = _check_output_path(args.out, args.data)
     fmt = resolve_format(args.data, args.fmt)
     _check_fit_options(args, fmt)
     params = {
@@ -547,7 +563,7 @@ def cmd_predict(args: argparse.Namespace, console: Console) -> int:
             f"{args.model}: the model has no feature names (it was fitted on an unnamed "
             "array), so its columns cannot be matched by name"
         )
-    out = _check_output_path(args.out) if args.out is not None else None
+    out = None if args.out is None else _check_output_path(args.out, args.model, args.data)
     fmt = resolve_format(args.data, args.fmt)
     if model.formula_ is not None:  # the saved encoding turns the raw columns into features
         X = model.formula_.transform(read_table(args.data, fmt, encoding=args.encoding))
@@ -593,7 +609,7 @@ def cmd_plot(args: argparse.Namespace, console: Console) -> int:
     from . import plots
 
     kind, inputs = args.kind, list(args.inputs)
-    out = _check_output_path(args.out)
+    out = _check_output_path(args.out, *inputs)
     suffix = out.suffix.lower().lstrip(".")
     if suffix not in plots.FIGURE_FORMATS:
         raise UsageError(
@@ -842,7 +858,7 @@ def cmd_report(args: argparse.Namespace, console: Console) -> int:
     from .persist import load
     from .report import write_report
 
-    out = _check_output_path(args.out)
+    out = _check_output_path(args.out, args.model, args.data)
     model = load(args.model)
     X, y = _model_data(model, args.model, args.data, args, need_target=True, dense=True)
     try:
@@ -897,16 +913,19 @@ def _fit_formula(formula: str, frame: pd.DataFrame, params: dict) -> LogisticReg
 
 def _fit_streaming(model: LogisticRegression, args: argparse.Namespace, fmt: str) -> None:
     """``--memory``: fits ``model`` on the Parquet data streamed in chunks (stream.py)."""
-    from .stream import fit_parquet, parse_memory
+    from .stream import fit_parquet
 
-    if fmt != "parquet" or args.formula is not None or args.penalty not in ("none", "l2"):
-        raise UsageError("--memory streams Parquet data with --target, penalty none or l2")
-    try:
-        memory = parse_memory(args.memory)
-    except ValueError as exc:
-        raise UsageError(f"argument --memory: {exc}") from None
+    if fmt != "parquet":
+        raise UsageError(f"--memory streams Parquet data; {args.data} is {fmt}: convert it "
+                         "to Parquet, or leave out --memory to read it into memory")
+    if args.formula is not None:
+        raise UsageError("--memory streams columns by name: give --target COL (and "
+                         "--features), not --formula")
+    if args.penalty not in ("none", "l2") or args.solver == "newton-cd":
+        raise UsageError("--memory fits with --penalty none or l2 and --solver auto, newton, "
+                         "lbfgs or gd")
     _warnings_to_stderr(
-        lambda: fit_parquet(model, args.data, args.target, args.features, memory=memory)
+        lambda: fit_parquet(model, args.data, args.target, args.features, memory=args.memory)
     )
 
 
@@ -1045,14 +1064,26 @@ def _warnings_to_stderr(run):
     return result
 
 
-def _check_output_path(path: Path) -> Path:
-    """Fails early (before any work) when ``path`` cannot be an output file."""
+def _check_output_path(path: Path, *inputs: Path) -> Path:
+    """Fails early (before any work) when ``path`` cannot be an output file, or is one of
+    the command's ``inputs`` (writing there would replace what the user has)."""
     if path.is_dir():
         raise UsageError(f"{path}: is a directory; give a file name to write")
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
         raise UsageError(f"{path}: the directory {parent} does not exist")
+    for source in inputs:
+        if _same_file(path, source):
+            raise UsageError(f"{path}: is also the input {source}; writing there would "
+                             "replace it, so give --out another file name")
     return path
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # either is absent (or unreadable): they cannot be one file
+        return False
 
 
 def _console() -> Console:

@@ -24,7 +24,8 @@ npy        .npy                                         a 2-D numeric array: flo
                                                         column index, default the last (-1)
 =========  ===========================================  ======================================
 
-The format comes from the extension unless ``fmt`` names it. The parsing is the libraries':
+The format comes from the extension unless ``fmt`` names it; a directory is a Parquet
+dataset (every ``*.parquet`` file under it, in sorted order). The parsing is the libraries':
 pandas (text tables), pyarrow (Parquet), scikit-learn's ``load_svmlight_file`` (LIBSVM) and
 ``numpy.load(allow_pickle=False)`` (``.npy``: pickled objects are never loaded).
 """
@@ -104,6 +105,9 @@ def infer_format(path: str | os.PathLike[str]) -> str:
     A compression suffix (``.gz``, ``.bz2``, ``.xz``, ``.zst``, ``.zip``) may follow the
     extension of a text format: ``train.csv.gz``, ``train.svm.bz2``.
     """
+    if Path(path).is_dir():  # a Parquet dataset: a directory of *.parquet files
+        parquet_files(path)
+        return "parquet"
     suffixes = [s.lower() for s in Path(path).suffixes]
     compressed = bool(suffixes) and suffixes[-1] in _COMPRESSIONS
     if compressed:
@@ -269,10 +273,10 @@ def read_table(
             "Parquet)"
         )
     encoding = _check_encoding(encoding)
-    _check_file(path)
     if fmt == "parquet":
-        frame = _read_parquet(path)
+        frame = _read_parquet(path, parquet_files(path))
     else:
+        _check_file(path)
         frame = _read_text_table(path, fmt, encoding)
     if len(frame.columns) == 0:
         raise DataError(f"{path}: the file has no columns")
@@ -311,14 +315,27 @@ def _read_text_table(path: Path, fmt: str, encoding: str) -> pd.DataFrame:
         raise DataError(f"{path}: cannot read the file: {_reason(exc)}") from None
 
 
-def _read_parquet(path: Path) -> pd.DataFrame:
-    """pyarrow's Parquet reader; a file that is not Parquet (or is truncated) is a
-    DataError."""
+def parquet_files(path: str | os.PathLike[str]) -> list[Path]:
+    """The Parquet files that ``path`` names: the file itself, or every ``*.parquet`` file
+    under a directory (a dataset written in parts), in sorted order."""
+    path = Path(path)
+    if path.is_dir():
+        found = sorted(p for p in path.rglob("*.parquet") if p.is_file())
+        if not found:
+            raise DataError(f"{path}: the directory holds no *.parquet files")
+        return found
+    _check_file(path)
+    return [path]
+
+
+def _read_parquet(path: Path, files: list[Path]) -> pd.DataFrame:
+    """pyarrow's Parquet reader on ``files`` (the parts of ``path``); a file that is not
+    Parquet (or is truncated), or parts whose columns disagree, are a DataError."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
-        return pq.read_table(path).to_pandas()
+        return pq.read_table([str(f) for f in files] if len(files) > 1 else files[0]).to_pandas()
     except (pa.ArrowException, *_READ_ERRORS) as exc:
         # pyarrow's message repeats the path: "Could not open Parquet input source '<path>': "
         reason = re.sub(r"^Could not open Parquet input source '.*?': ", "", _reason(exc))

@@ -401,9 +401,10 @@ def fit_partitioned(model, reducer: Reducer, *, feature_names=None):
     """``model.fit`` on data that a reducer holds: the same classes, weights, solvers,
     ``_store`` and statistics as the in-memory fit. Returns ``model``.
 
-    Not available: penalty='firth' (its modified Newton needs the rows' leverages) and
-    cov_type='cluster' (the clusters are not partitioned with the rows). The separation
-    screen needs the data in memory and is not run (``separation_`` is None).
+    Not available: penalty='firth' (its modified Newton needs the rows' leverages),
+    penalty='l1'/'elasticnet' and solver='newton-cd' (coordinate sweeps read single
+    columns), and cov_type='cluster' (the clusters are not partitioned with the rows). The
+    separation screen needs the data in memory and is not run (``separation_`` is None).
     """
     model._check_params()
     _check_partitionable(model)
@@ -443,6 +444,12 @@ def _check_partitionable(model) -> None:
         raise ValueError(
             f"penalty={model.penalty!r} is not available for partitioned (Dask, Parquet) "
             "data: use penalty=None or 'l2'"
+        )
+    if model.solver == "newton-cd":
+        raise ValueError(
+            "solver='newton-cd' needs the data in memory (its coordinate sweeps read single "
+            "columns): use solver='auto', 'newton' or 'lbfgs' for partitioned (Dask, Parquet) "
+            "data"
         )
     if model.cov_type == "cluster":
         raise ValueError(

@@ -37,6 +37,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
+from .data import parquet_files
 from .exceptions import DataError
 from .partitioned import fit_partitioned
 
@@ -61,7 +62,10 @@ def parse_memory(memory: str | int) -> int:
             raise ValueError(
                 f"memory must be a size such as '1GB', '512MB' or '2GiB', got {memory!r}"
             )
-        value = int(float(found.group(1)) * _UNITS[found.group(2) or ""])
+        size = float(found.group(1)) * _UNITS[found.group(2) or ""]
+        if not np.isfinite(size):
+            raise ValueError(f"memory must be a finite size, got {memory!r}")
+        value = int(size)
     if value <= 0:
         raise ValueError(f"memory must be positive, got {memory!r}")
     return value
@@ -152,10 +156,12 @@ class ParquetSource:
 
     # -- one chunk ---------------------------------------------------------------------------
     def _arrays(self, batch, path: Path, first: int):
-        """The chunk as float64 X (C order), labels and weights; checked on the first pass."""
+        """The chunk as float64 X, labels and weights; checked on the first pass. X is in
+        Fortran order: each Arrow column is then one contiguous copy (filling a C-ordered X
+        column by column is a strided transpose, 3× slower than reading the file)."""
         check = not self.checked
         d = len(self.features)
-        X = np.empty((batch.num_rows, d))
+        X = np.empty((batch.num_rows, d), order="F")
         for j in range(d):
             column = batch.column(j)
             if check:
@@ -248,16 +254,8 @@ def fit_parquet(
 def _files(path) -> list[Path]:
     paths = [path] if isinstance(path, str | os.PathLike) else list(path)
     files: list[Path] = []
-    for entry in map(Path, paths):
-        if entry.is_dir():
-            found = sorted(p for p in entry.rglob("*.parquet") if p.is_file())
-            if not found:
-                raise DataError(f"{entry}: the directory holds no *.parquet files")
-            files.extend(found)
-        elif not entry.exists():
-            raise DataError(f"{entry}: no such file")
-        else:
-            files.append(entry)
+    for entry in paths:
+        files.extend(parquet_files(entry))
     if not files:
         raise DataError("no Parquet files given")
     return files
