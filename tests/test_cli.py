@@ -283,6 +283,8 @@ def _bad_inputs(tmp: Path) -> dict[str, list]:
         "model file missing": ["summary", tmp / "absent.json"],
         "empty model file": ["summary", file("empty.json", "")],
         "JSON that is not a model": ["summary", file("other.json", '{"a": 1}')],
+        "demo output directory missing": ["demo", "--out", tmp / "no" / "demo.json"],
+        "demo seed not a number": ["demo", "--seed", "abc"],
     }
 
 
@@ -295,6 +297,7 @@ BAD_INPUT_CASES = [
     "unknown penalty", "elasticnet without --l1-ratio", "l1-ratio above 1",
     "l1-ratio without elasticnet", "l1 with lbfgs", "target missing from argv",
     "garbage model file", "model file missing", "empty model file", "JSON that is not a model",
+    "demo output directory missing", "demo seed not a number",
 ]
 
 

@@ -123,3 +123,31 @@ def test_column_abs_max_equals_numpy(dtype):
         np.testing.assert_array_equal(
             kernels.column_abs_max(X, chunks).max(axis=0), np.abs(X).max(axis=0)
         )
+
+
+@pytest.mark.parametrize("fmt", ["csr", "csc", "coo"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_sparse_column_extremes_equal_scipy_per_group(fmt, dtype):
+    """Per-group column min/max of sparse data, implicit zeros included, equal scipy's
+    min(axis=0)/max(axis=0) on each group's rows: columns that are empty, full (no implicit
+    zero), negative only, or hold an explicit zero; a group without rows is (+inf, -inf)."""
+    rng = np.random.default_rng(11)
+    dense = rng.standard_normal((400, 12)) * (rng.random((400, 12)) < 0.2)
+    dense[:, 0] = 0.0                            # empty column
+    dense[:, 1] = rng.uniform(1.0, 2.0, 400)     # full and positive: no implicit zero
+    dense[:, 2] = -np.abs(dense[:, 2])           # negative entries only
+    X = sp.csr_matrix(dense.astype(dtype))
+    X.data[X.indices == 3] = 0.0                 # explicit zeros stored in column 3
+    X = X.asformat(fmt)
+    groups = rng.integers(0, 3, 400)
+    groups[groups == 2] = 0                       # group 2 keeps no rows
+    low, high = kernels.sparse_column_extremes(X, groups, 3)
+    rows = X.tocsr()
+    for g in (0, 1):
+        part = rows[groups == g]
+        np.testing.assert_array_equal(low[g], part.min(axis=0).toarray().ravel())
+        np.testing.assert_array_equal(high[g], part.max(axis=0).toarray().ravel())
+    assert np.all(low[2] == np.inf) and np.all(high[2] == -np.inf)
+    low_all, high_all = kernels.sparse_column_extremes(X)
+    np.testing.assert_array_equal(low_all[0], rows.min(axis=0).toarray().ravel())
+    np.testing.assert_array_equal(high_all[0], rows.max(axis=0).toarray().ravel())

@@ -155,6 +155,59 @@ def column_abs_max(X, chunks):
     return partial
 
 
+_EXTREMES_CHUNKS = 16
+
+
+@njit(parallel=True, cache=True)
+def _sparse_extremes(data, indices, indptr, by_row, groups, n_groups, n_columns):
+    """Per-chunk (low, high, count) of the explicit entries of each (group, column)."""
+    n_major = indptr.size - 1
+    chunks = min(_EXTREMES_CHUNKS, max(1, n_major))
+    step = (n_major + chunks - 1) // chunks
+    low = np.full((chunks, n_groups, n_columns), np.inf)
+    high = np.full((chunks, n_groups, n_columns), -np.inf)
+    count = np.zeros((chunks, n_groups, n_columns), dtype=np.int64)
+    for c in prange(chunks):
+        for major in range(c * step, min((c + 1) * step, n_major)):
+            for k in range(indptr[major], indptr[major + 1]):
+                if by_row:
+                    row, column = major, np.int64(indices[k])
+                else:
+                    row, column = np.int64(indices[k]), major
+                g = groups[row]
+                value = data[k]
+                if value < low[c, g, column]:
+                    low[c, g, column] = value
+                if value > high[c, g, column]:
+                    high[c, g, column] = value
+                count[c, g, column] += 1
+    return low, high, count
+
+
+def sparse_column_extremes(X, groups=None, n_groups: int = 1):
+    """(low, high), each (n_groups, d): the smallest and largest value of each column over
+    the rows of each group (``groups[i]`` in 0 … n_groups-1; None: one group), the implicit
+    zeros included — scipy's ``min(axis=0)``/``max(axis=0)`` per group, in one pass over
+    the nonzeros of CSR or CSC data (scipy converts CSR to CSC for each call). A group
+    without rows has low = +inf and high = -inf."""
+    import scipy.sparse as sp
+
+    if X.format not in ("csr", "csc"):
+        X = sp.csr_matrix(X)
+    n, d = X.shape
+    if groups is None:
+        groups = np.zeros(n, dtype=np.int64)
+    groups = np.asarray(groups, dtype=np.int64)
+    low, high, count = _sparse_extremes(
+        X.data, X.indices, X.indptr, X.format == "csr", groups, n_groups, d
+    )
+    low, high, count = low.min(axis=0), high.max(axis=0), count.sum(axis=0)
+    rows = np.bincount(groups, minlength=n_groups)[:, None]
+    implicit = count < rows  # some rows of the group hold an implicit zero in the column
+    low = np.where(implicit, np.minimum(low, 0.0), low)
+    return low, np.where(implicit, np.maximum(high, 0.0), high)
+
+
 def symmetric_from_half(half):
     """U + Uᵀ - diag(U): the symmetric matrix whose pairs U holds once, on either side."""
     full = half + half.T

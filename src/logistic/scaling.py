@@ -55,10 +55,11 @@ def column_scales(X) -> Array | None:
 
 
 def _column_abs_max(X):
-    """max |xᵢⱼ| per column; one compiled pass for large C-ordered arrays (every fit asks)."""
+    """max |xᵢⱼ| per column; one compiled pass for large C-ordered arrays and for sparse
+    data (every fit asks)."""
     if sp.issparse(X):
-        return np.maximum(np.asarray(X.max(axis=0).todense()).ravel(),
-                          -np.asarray(X.min(axis=0).todense()).ravel())
+        low, high = kernels.sparse_column_extremes(X)
+        return np.maximum(high[0], -low[0])
     if X.flags.c_contiguous and X.size >= kernels.MIN_ELEMENTS:
         return kernels.column_abs_max(X, kernels.n_chunks(*X.shape)).max(axis=0)
     return np.maximum(np.max(X, axis=0, initial=0.0), -np.min(X, axis=0, initial=0.0))

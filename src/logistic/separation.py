@@ -31,6 +31,8 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 from scipy.optimize import linprog
 
+from . import kernels
+
 __all__ = ["Separation", "check_separation", "find_separation", "separation_message"]
 
 # The programs run on suspect fits up to this many matrix entries (about two seconds).
@@ -117,11 +119,13 @@ def single_feature_separators(X, positive: NDArray[np.bool_]) -> list[int]:
     per-class extremes are taken over row blocks, so no copy of either class is made.
     """
     d = X.shape[1]
+    if sp.issparse(X):  # one compiled pass over the nonzeros, both classes at once
+        low, high = kernels.sparse_column_extremes(X, positive.astype(np.int64), 2)
+        separates = (high[0] <= low[1]) | (high[1] <= low[0])
+        return [int(j) for j in np.flatnonzero(separates)]
     low = np.full((2, d), np.inf)
     high = np.full((2, d), -np.inf)
-    # dense: 4 MiB blocks; sparse: eighths of the rows (a sparse block's cost is its nonzeros
-    # plus d per call, so small blocks of a wide matrix would be all overhead)
-    step = max(4096, X.shape[0] // 8) if sp.issparse(X) else max(1, (1 << 22) // max(1, 8 * d))
+    step = max(1, (1 << 22) // max(1, 8 * d))  # 4 MiB blocks
     for start in range(0, X.shape[0], step):
         block = X[start : start + step]
         labels = positive[start : start + step]
@@ -129,12 +133,8 @@ def single_feature_separators(X, positive: NDArray[np.bool_]) -> list[int]:
             if not rows.any():
                 continue
             part = block[rows]
-            if sp.issparse(part):
-                low[k] = np.minimum(low[k], part.min(axis=0).toarray().ravel())
-                high[k] = np.maximum(high[k], part.max(axis=0).toarray().ravel())
-            else:
-                low[k] = np.minimum(low[k], part.min(axis=0))
-                high[k] = np.maximum(high[k], part.max(axis=0))
+            low[k] = np.minimum(low[k], part.min(axis=0))
+            high[k] = np.maximum(high[k], part.max(axis=0))
     separates = (high[0] <= low[1]) | (high[1] <= low[0])
     return [int(j) for j in np.flatnonzero(separates)]
 

@@ -32,6 +32,7 @@ import queue
 import re
 import threading
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -124,15 +125,16 @@ class ParquetSource:
         """Σ over the chunks of fn(X, labels, weights), reading the files once; the next
         chunk is read and converted in a thread while fn works on this one."""
         total = None
-        for path, first, X, labels, weights in _prefetched(self.chunks()):
-            try:
-                result = fn(X, labels, weights)
-            except DataError:
-                raise
-            except ValueError as exc:
-                rows = f"rows {first + 1}-{first + X.shape[0]}"
-                raise DataError(f"{path} ({rows}): {_one_line(exc)}") from None
-            total = result if total is None else total + result
+        with _one_compute_thread():
+            for path, first, X, labels, weights in _prefetched(self.chunks()):
+                try:
+                    result = fn(X, labels, weights)
+                except DataError:
+                    raise
+                except ValueError as exc:
+                    rows = f"rows {first + 1}-{first + X.shape[0]}"
+                    raise DataError(f"{path} ({rows}): {_one_line(exc)}") from None
+                total = result if total is None else total + result
         self.checked = True
         if total is None:
             raise DataError(f"{_names(self.files)}: no data rows")
@@ -179,6 +181,24 @@ class ParquetSource:
             if check:
                 _check_weights(weights, path, self.weight, first)
         return X, labels, weights
+
+
+@contextmanager
+def _one_compute_thread() -> Iterator[None]:
+    """BLAS and numba on one thread while a pass streams: the reading thread decodes the
+    next chunk on another core, and threaded arithmetic contending with it made passes
+    slower (2 cores, 2.6 M × 50 rows: a Hessian pass 1.33 s → 1.0 s, a gradient pass
+    0.8 s → 0.56 s; benchmarks/out_of_core.py)."""
+    import numba
+    from threadpoolctl import threadpool_limits
+
+    threads = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        with threadpool_limits(1, user_api="blas"):
+            yield
+    finally:
+        numba.set_num_threads(threads)
 
 
 def _prefetched(items: Iterator) -> Iterator:
