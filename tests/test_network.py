@@ -204,7 +204,11 @@ def test_full_batch_gradient_descent_stops_at_tol_and_momentum_gets_there_sooner
     assert plain.converged_ and heavy.converged_
     assert plain.grad_norm_history_[-1] <= 1e-6 < plain.grad_norm_history_[-2]
     assert heavy.n_iter_ < plain.n_iter_ / 3  # 379 against 2192 iterations
-    reference = SigmoidNetwork(hidden=0, alpha=0.01, tol=1e-10, random_state=1).fit(X, y)
+    with warnings.catch_warnings():
+        # L-BFGS may stop on its relative-reduction test a little short of tol = 1e-10
+        # (‖∇J‖∞ ≈ 7e-10 seen): far tighter than the 2e-4 compared below
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        reference = SigmoidNetwork(hidden=0, alpha=0.01, tol=1e-10, random_state=1).fit(X, y)
     # strongly convex with λ_min ≥ α: ‖θ - θ*‖ ≤ ‖∇J‖₂ / α ≤ √4·1e-6 / 0.01
     np.testing.assert_allclose(plain.W2_, reference.W2_, atol=2e-4)
     np.testing.assert_allclose(heavy.W2_, reference.W2_, atol=2e-4)
