@@ -198,8 +198,9 @@ def test_two_dimensional_y():
 def test_features_near_float_max(scale):
     X, y = make_data()
     X = np.clip(X, -3, 3)
-    reference = LogisticRegression().fit(X, y)
-    model = strict_fit(LogisticRegression(), X * scale, y)
+    # both fits to tol 1e-10, so that only the scaling can make them differ
+    reference = LogisticRegression(tol=1e-10).fit(X, y)
+    model = strict_fit(LogisticRegression(tol=1e-10), X * scale, y)
     assert_finite(model)
     assert model.converged_
     np.testing.assert_allclose(model.coef_ * scale, reference.coef_, rtol=1e-6)
@@ -216,8 +217,8 @@ def test_features_near_float_max_multinomial():
 
 def test_features_near_float_min():
     X, y = make_data()
-    reference = LogisticRegression().fit(X, y)
-    model = strict_fit(LogisticRegression(), X * 1e-300, y)
+    reference = LogisticRegression(tol=1e-10).fit(X, y)
+    model = strict_fit(LogisticRegression(tol=1e-10), X * 1e-300, y)
     np.testing.assert_allclose(model.coef_ * 1e-300, reference.coef_, rtol=1e-6)
 
 
@@ -225,8 +226,8 @@ def test_constant_column():
     X, y = make_data()
     Xc = X.copy()
     Xc[:, 1] = 5.0
-    model = strict_fit(LogisticRegression(), Xc, y)
-    reference = LogisticRegression().fit(X[:, [0, 2]], y)
+    model = strict_fit(LogisticRegression(tol=1e-10), Xc, y)
+    reference = LogisticRegression(tol=1e-10).fit(X[:, [0, 2]], y)
     assert_finite(model)
     assert model.converged_
     w = model.coef_.ravel()

@@ -175,6 +175,35 @@ def test_newton_reaches_a_tight_tolerance_on_well_conditioned_problems(make_data
     assert not failures, failures
 
 
+class _CountingObjective(Objective):
+    """An Objective that counts the Hessians a solver forms."""
+
+    hessians = 0
+
+    def hessian(self, theta, features=None):
+        self.hessians += 1
+        return super().hessian(theta, features)
+
+
+@pytest.mark.parametrize("alpha", [0.0, 1e-3])
+def test_newton_keeps_its_hessian_near_the_optimum_and_reaches_the_same_point(alpha, make_data):
+    """The chord steps (H of an earlier iterate) need fewer Hessians than a fresh H at every
+    iterate, stop at the same ‖∇J‖∞ ≤ tol and reach the same optimum (both to tol 1e-12,
+    so they agree to rounding); without reuse every iteration forms its own H."""
+    X, y = make_data(4000, 40, seed=3)
+    runs = {}
+    for reuse in (True, False):
+        objective = _CountingObjective(X, y, penalty=L2Penalty(alpha) if alpha else None)
+        result = newton(objective, np.zeros(41), tol=1e-12, max_iter=50, reuse_hessian=reuse)
+        assert result.converged
+        assert np.max(np.abs(objective.gradient(result.theta))) <= 1e-12
+        runs[reuse] = (result, objective.hessians)
+    (kept, kept_hessians), (fresh, fresh_hessians) = runs[True], runs[False]
+    assert fresh_hessians == fresh.n_iter
+    assert kept_hessians < fresh_hessians <= kept.n_iter
+    np.testing.assert_allclose(kept.theta, fresh.theta, rtol=0, atol=1e-9)
+
+
 @pytest.mark.parametrize("layout", ["C32", "F32", "csr32", "csc32"])
 @pytest.mark.parametrize("solver", ["newton", "lbfgs", "gd"])
 def test_default_tolerance_is_reached_on_float32_data(layout, solver, make_data, to_layout):

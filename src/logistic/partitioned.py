@@ -529,6 +529,8 @@ def _solve(model, reducer: Reducer, encoding: Encoding, survey: Survey):
     options = {"max_iter": int(model.max_iter), "tol": float(model.tol)}
     if solver == "gd":
         options["learning_rate"] = float(model.learning_rate)
+    if solver == "newton":  # H comes with every gradient pass: no reason to keep an old one
+        options["reuse_hessian"] = False
     result: SolverResult = SOLVERS[solver](
         objective,
         model._initial_theta(objective, objective.y, objective.weights),
