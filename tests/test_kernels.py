@@ -116,13 +116,19 @@ def test_sparse_gram_kernel_equals_the_dense_product(dtype):
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_column_abs_max_equals_numpy(dtype):
+def test_dense_column_extremes_equal_numpy_per_group(dtype):
+    """Per-group column min/max of C-ordered X over 30,000 rows (several chunks), values
+    from 1e-30 to 1e30 in size and both signs; a group without rows is (+inf, -inf)."""
     rng = np.random.default_rng(5)
     X = (rng.standard_normal((30_000, 9)) * np.logspace(-30, 30, 9)).astype(dtype)
-    for chunks in (1, 7, kernels.n_chunks(*X.shape)):
-        np.testing.assert_array_equal(
-            kernels.column_abs_max(X, chunks).max(axis=0), np.abs(X).max(axis=0)
-        )
+    groups = rng.integers(0, 2, X.shape[0])
+    low, high = kernels.dense_column_extremes(X, groups, 3)
+    for g in (0, 1):
+        np.testing.assert_array_equal(low[g], X[groups == g].min(axis=0))
+        np.testing.assert_array_equal(high[g], X[groups == g].max(axis=0))
+    assert np.all(low[2] == np.inf) and np.all(high[2] == -np.inf)
+    low_all, high_all = kernels.dense_column_extremes(X)
+    np.testing.assert_array_equal(np.maximum(high_all[0], -low_all[0]), np.abs(X).max(axis=0))
 
 
 @pytest.mark.parametrize("fmt", ["csr", "csc", "coo"])

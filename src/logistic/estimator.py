@@ -284,7 +284,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         weights = _sample_weight(sample_weight, X.shape[0])
         if self.class_weight is not None:
             weights = weights * _class_weights(self.class_weight, classes, y)
-        present = np.unique(y_index[weights > 0])
+        present = np.flatnonzero(np.bincount(y_index[weights > 0], minlength=classes.size))
         if present.size < 2:
             raise ValueError(
                 "sample_weight leaves only 1 class with positive weight: "

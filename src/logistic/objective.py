@@ -127,6 +127,9 @@ class Objective:
     def value(self, theta: Array) -> float:
         """J(θ) = Σ s̃ᵢ L(yᵢ, zᵢ) + P(w)."""
         w, _ = self.split(theta)
+        cached = self._cached_terms  # a solver's last evaluation: often the θ asked for
+        if cached is not None and np.array_equal(theta, cached[0]):
+            return cached[1] + self.penalty.value(w)
         values = self.loss.value(self.y, self.scores(theta))
         return float(self.weights @ values) + self.penalty.value(w)
 

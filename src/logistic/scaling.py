@@ -61,7 +61,8 @@ def _column_abs_max(X):
         low, high = kernels.sparse_column_extremes(X)
         return np.maximum(high[0], -low[0])
     if X.flags.c_contiguous and X.size >= kernels.MIN_ELEMENTS:
-        return kernels.column_abs_max(X, kernels.n_chunks(*X.shape)).max(axis=0)
+        low, high = kernels.dense_column_extremes(X)
+        return np.maximum(high[0], -low[0])
     return np.maximum(np.max(X, axis=0, initial=0.0), -np.min(X, axis=0, initial=0.0))
 
 

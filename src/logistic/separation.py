@@ -116,13 +116,22 @@ def single_feature_separators(X, positive: NDArray[np.bool_]) -> list[int]:
     """Columns that alone (with a threshold) separate the classes, at most touching at a tie.
 
     Column j separates when every value of one class is ≤ every value of the other. The
-    per-class extremes are taken over row blocks, so no copy of either class is made.
+    per-class extremes come from one pass over X (compiled for sparse and large C-ordered
+    data, row blocks otherwise), so no copy of either class is made.
     """
-    d = X.shape[1]
     if sp.issparse(X):  # one compiled pass over the nonzeros, both classes at once
         low, high = kernels.sparse_column_extremes(X, positive.astype(np.int64), 2)
-        separates = (high[0] <= low[1]) | (high[1] <= low[0])
-        return [int(j) for j in np.flatnonzero(separates)]
+    elif X.flags.c_contiguous and X.size >= kernels.MIN_ELEMENTS:  # one compiled pass
+        low, high = kernels.dense_column_extremes(X, positive.astype(np.int64), 2)
+    else:
+        low, high = _class_extremes(X, positive)
+    separates = (high[0] <= low[1]) | (high[1] <= low[0])
+    return [int(j) for j in np.flatnonzero(separates)]
+
+
+def _class_extremes(X, positive: NDArray[np.bool_]) -> tuple[NDArray, NDArray]:
+    """Per-class column minima and maxima (2, d) of dense X, over 4 MiB row blocks."""
+    d = X.shape[1]
     low = np.full((2, d), np.inf)
     high = np.full((2, d), -np.inf)
     step = max(1, (1 << 22) // max(1, 8 * d))  # 4 MiB blocks
@@ -135,8 +144,7 @@ def single_feature_separators(X, positive: NDArray[np.bool_]) -> list[int]:
             part = block[rows]
             low[k] = np.minimum(low[k], part.min(axis=0))
             high[k] = np.maximum(high[k], part.max(axis=0))
-    separates = (high[0] <= low[1]) | (high[1] <= low[0])
-    return [int(j) for j in np.flatnonzero(separates)]
+    return low, high
 
 
 def check_separation(
