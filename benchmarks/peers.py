@@ -144,9 +144,11 @@ def fit(contender: Contender, X, y, penalty: str, C: float, tol: float | None) -
 
 def warm_up(contender: Contender, penalty: str, sparse: bool, dtype, n_features: int) -> None:
     """One small fit first (same width, kind and dtype as the workload, so 'auto' takes the
-    same solver), so lazy imports and first-call setup are not timed."""
+    same solver), so lazy imports and first-call setup are not timed. It has at least
+    250,000 entries, so that compiled code paths chosen by size (ours: numba kernels above
+    200,000 entries, whose first call starts numba's thread pool, ~0.15 s) run in it too."""
     rng = np.random.default_rng(1)
-    rows = 400
+    rows = max(400, -(-250_000 // n_features))
     if sparse:
         X = sp.random(rows, n_features, density=min(1.0, 20.0 / n_features), format="csr",
                       dtype=np.float64, rng=rng).astype(dtype)
