@@ -395,6 +395,29 @@ def test_gram_float32(layout, kind, monkeypatch, to_layout, dense64):
     np.testing.assert_array_less(np.abs(Design(X).gram(h)[0] - expected), 1e-6 * scale)
 
 
+@pytest.mark.parametrize("layout", ["C32", "F32"])
+def test_gram_inexact_stays_float32_only_for_float32_data(layout, monkeypatch, to_layout):
+    """exact=True sums the float32 values in float64 (1e-13 of the scale); exact=False keeps
+    each block's products in float32 (1e-6 of the scale, summed over 4 KiB blocks in
+    float64); float64 data give the same bits either way."""
+    monkeypatch.setattr(design_module, "_BLOCK_BYTES", 4096)
+    rng = np.random.default_rng(8)
+    X64 = rng.standard_normal((5000, 6)) * np.array([1.0, 3.0, 0.3, 1.0, 10.0, 1.0])
+    X32 = to_layout(X64, layout)
+    X64 = np.asarray(X32, dtype=np.float64)  # the float32 values, exactly
+    h = rng.uniform(0.0, 0.25, 5000)
+    expected = X64.T @ (h[:, None] * X64)
+    scale = np.abs(X64).T @ (h[:, None] * np.abs(X64))
+    exact, exact_sums = Design(X32).gram(h)
+    rough, rough_sums = Design(X32).gram(h, exact=False)
+    np.testing.assert_array_less(np.abs(exact - expected), 1e-13 * scale)
+    np.testing.assert_array_less(np.abs(rough - expected), 1e-6 * scale)
+    assert np.max(np.abs(rough - expected) / scale) > 1e-11  # it did compute in float32
+    np.testing.assert_allclose(rough_sums, X64.T @ h, rtol=1e-6)
+    for a, b in zip(Design(X64).gram(h), Design(X64).gram(h, exact=False), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_as_design_passes_a_design_through():
     d = Design(np.eye(3))
     assert as_design(d) is d

@@ -180,9 +180,9 @@ class _CountingObjective(Objective):
 
     hessians = 0
 
-    def hessian(self, theta, features=None):
+    def hessian(self, theta, features=None, *, exact=True):
         self.hessians += 1
-        return super().hessian(theta, features)
+        return super().hessian(theta, features, exact=exact)
 
 
 @pytest.mark.parametrize("alpha", [0.0, 1e-3])

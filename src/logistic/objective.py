@@ -162,7 +162,9 @@ class Objective:
     def gradient(self, theta: Array) -> Array:
         return self.value_and_gradient(theta)[1]
 
-    def hessian(self, theta: Array, features: NDArray[np.intp] | None = None) -> Array:
+    def hessian(
+        self, theta: Array, features: NDArray[np.intp] | None = None, *, exact: bool = True
+    ) -> Array:
         """∇²J(θ) as a dense (p, p) array, block (k, l) for score columns k and l:
 
             [[Xᵀ Dₖₗ X + δₖₗ∇²P, Xᵀ Dₖₗ 1], [1ᵀ Dₖₗ X, 1ᵀ Dₖₗ 1]],  Dₖₗ = diag(s̃ ⊙ ∂²L/∂zₖ∂zₗ)
@@ -171,12 +173,14 @@ class Objective:
         With ``features`` (sorted column indices) only those columns' rows and columns are
         formed, the intercepts kept: the θ entries ``parameter_indices(features)`` name, in
         that order. A working set of a few columns then costs a pass over those columns only.
+        ``exact=False`` (a solver's step) lets float32 X's products stay float32
+        (``Design.gram``); statistics use the exact one.
         """
         w, _ = self.split(theta)
         curvature = self.penalty.hessian_diagonal(w).reshape(self.n_features, self.n_outputs)
         pairs = self.loss.hessian_pairs(self.y, self.scores(theta))
         if features is None:
-            return self._blocks(pairs, curvature)
+            return self._blocks(pairs, curvature, exact=exact)
         features = np.asarray(features, dtype=np.intp)
         return self._blocks(pairs, curvature[features], self._sub_design(features))
 
@@ -220,7 +224,9 @@ class Objective:
         )
         return self._blocks(pairs, None)
 
-    def _blocks(self, pairs, curvature: Array | None, design: Design | None = None) -> Array:
+    def _blocks(
+        self, pairs, curvature: Array | None, design: Design | None = None, exact: bool = True
+    ) -> Array:
         """The matrix whose (k, l) block is X̃ᵀ diag(s̃ ⊙ hₖₗ) X̃ (+ the penalty's curvature
         on diagonal blocks), from (k, l, hₖₗ) for k ≤ l; X is ``design`` (all of X by
         default, or some of its columns)."""
@@ -231,7 +237,7 @@ class Objective:
         for k, m, h in pairs:
             h = self.weights * h
             block = np.empty((r, r))
-            gram, sums = design.gram(h)
+            gram, sums = design.gram(h, exact)
             block[:d, :d] = gram
             if k == m and curvature is not None:
                 block[np.arange(d), np.arange(d)] += curvature[:, k]

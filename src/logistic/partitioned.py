@@ -381,8 +381,9 @@ class PartitionedObjective:
     def gradient(self, theta: Array) -> Array:
         return self.value_and_gradient(theta)[1]
 
-    def hessian(self, theta: Array) -> Array:
-        """∇²J = Σ_c (W_c/W)·∇²J_c + ∇²P, (p, p): free after a Newton pass at θ."""
+    def hessian(self, theta: Array, *, exact: bool = True) -> Array:
+        """∇²J = Σ_c (W_c/W)·∇²J_c + ∇²P, (p, p): free after a Newton pass at θ (always
+        exact: the chunks are float64)."""
         return self._evaluate(theta, "hessian")["hessian"].copy()
 
     def hessp(self, theta: Array, v: Array) -> Array:

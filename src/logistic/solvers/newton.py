@@ -14,7 +14,9 @@ r ≤ ¼, the next steps reuse H — each one pass for ∇J instead of a pass fo
 times, c ≈ p/8 the cost of forming H in gradient passes (p² multiply-adds per row against
 2p, at BLAS-3 speed, about 4× BLAS-2's; between 1 and 8): after m chord steps a Newton step
 contracts by about r^(m+1) at cost 1 + c, so more chord steps would gain less per pass.
-The stopping test is unchanged, so the result meets the same tol.
+The stopping test is unchanged, so the result meets the same tol. For the same reason the
+steps take H with float32 data's products in float32 (``exact=False``: ~1e-7 relative
+error, far less than a kept H's); the gradient and J stay float64 sums.
 
 H is factored by Cholesky; where H is singular (duplicate or constant columns) the
 minimum-norm step from its eigen-decomposition is taken instead (``linalg.solve_psd``), so
@@ -72,11 +74,11 @@ def newton(
             break
         fresh = hessian is None
         if fresh:
-            hessian, reuses = objective.hessian(theta), 0
+            hessian, reuses = objective.hessian(theta, exact=False), 0
         direction, _ = solve_psd(hessian, grad)
         slope = float(grad @ direction)
         if not slope > 0 and not fresh:  # the kept H no longer fits: form it here
-            hessian, fresh, reuses = objective.hessian(theta), True, 0
+            hessian, fresh, reuses = objective.hessian(theta, exact=False), True, 0
             direction, _ = solve_psd(hessian, grad)
             slope = float(grad @ direction)
         if not slope > 0:  # H not positive definite (a non-convex loss): steepest descent
