@@ -96,6 +96,9 @@ def newton(
             step *= 0.5
             if step < _MIN_STEP:
                 break
+        if step < _MIN_STEP and not fresh:  # the kept H misled the search: form it here
+            hessian = None
+            continue
         if step < _MIN_STEP:
             # No decrease is representable: J is flat to rounding along the Newton step.
             if slope <= 1e4 * _EPS * max(abs(value), np.finfo(np.float64).tiny):
