@@ -96,7 +96,9 @@ class Design:
                 out += block.T @ g[part]
         return out
 
-    def gram(self, h: Array, exact: bool = True) -> tuple[Array, Array]:
+    def gram(
+        self, h: Array, exact: bool = True, overwrite_h: bool = False
+    ) -> tuple[Array, Array]:
         """(Xᵀ·diag(h)·X as a dense (d, d) float64 array, Xᵀh) in one pass.
 
         Dense X is taken in row blocks; where h ≥ 0 each block is scaled by √h and
@@ -106,7 +108,8 @@ class Design:
 
         ``exact=False`` lets dense float32 X stay float32 inside each block's product (the
         blocks' sums are still added in float64): about 1e-7 relative error for 1.8× the
-        speed — enough for a Newton direction, not for a covariance.
+        speed — enough for a Newton direction, not for a covariance. ``overwrite_h=True``
+        lets √h be written over h (a caller's own n-vector: one fewer at the peak).
         """
         self.passes += 1
         if self.sparse:
@@ -131,7 +134,9 @@ class Design:
         # costs a quarter of the products' time); its Gram matrix holds XᵀDX in the top
         # left and Xᵀh in the last column, so one symmetric product gives both
         precision = np.float32 if not exact and self.dtype == np.float32 else np.float64
-        root = np.sqrt(h).astype(precision, copy=False)
+        in_place = overwrite_h and precision == np.float64 and h.dtype == np.float64
+        root = np.sqrt(h, out=h if in_place else np.empty(h.shape, dtype=precision),
+                       casting="same_kind")
         out = np.zeros((d + 1, d + 1))
         scratch = np.empty((min(self._gram_rows, self.n_samples), d + 1), dtype=precision)
         for rows in self._slices(self._gram_rows, self.n_samples):

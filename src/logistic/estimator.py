@@ -236,6 +236,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         if scales is not None:
             X = scale_columns(X, scales)
         targets = self._targets(classes, y_index)
+        del y_index  # an n-vector the fits do not need
         fits = [self._solve(X, target, weights, scales) for target in targets]
         self._store(fits)
         if scales is not None:

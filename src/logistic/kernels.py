@@ -188,13 +188,22 @@ def _dense_extremes(X, groups, n_groups):
     return low, high
 
 
+def _group_codes(groups, n: int, n_groups: int):
+    """The group of each row as int8 (int64 beyond 127 groups): a boolean mask is viewed,
+    not copied, so a screen over two classes adds one byte per row, not eight."""
+    if groups is None:
+        return np.zeros(n, dtype=np.int8)
+    groups = np.asarray(groups)
+    if groups.dtype == np.bool_:
+        return groups.view(np.int8)
+    return groups.astype(np.int8 if n_groups <= 127 else np.int64, copy=False)
+
+
 def dense_column_extremes(X, groups=None, n_groups: int = 1):
     """(low, high), each (n_groups, d): the smallest and largest value of each column of
     C-ordered X over the rows of each group (``groups[i]`` in 0 … n_groups-1; None: one
     group), in one compiled pass. A group without rows has low = +inf and high = -inf."""
-    if groups is None:
-        groups = np.zeros(X.shape[0], dtype=np.int64)
-    low, high = _dense_extremes(X, np.asarray(groups, dtype=np.int64), n_groups)
+    low, high = _dense_extremes(X, _group_codes(groups, X.shape[0], n_groups), n_groups)
     return low.min(axis=0), high.max(axis=0)
 
 
@@ -209,9 +218,7 @@ def sparse_column_extremes(X, groups=None, n_groups: int = 1):
     if X.format not in ("csr", "csc"):
         X = sp.csr_matrix(X)
     n, d = X.shape
-    if groups is None:
-        groups = np.zeros(n, dtype=np.int64)
-    groups = np.asarray(groups, dtype=np.int64)
+    groups = _group_codes(groups, n, n_groups)
     low, high, count = _sparse_extremes(
         X.data, X.indices, X.indptr, X.format == "csr", groups, n_groups, d
     )

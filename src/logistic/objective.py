@@ -67,9 +67,11 @@ class Objective:
         # the sum; total_weight (Σs, the frequency count) can still be inf, and says so
         scale = float(s.max())
         relative = s / scale
-        self.weights = relative / relative.sum()
+        relative_total = relative.sum()
         with np.errstate(over="ignore"):
-            self.total_weight = float(scale * relative.sum())
+            self.total_weight = float(scale * relative_total)
+        relative /= relative_total  # in place: one n-vector, not two
+        self.weights = relative
         self.loss = loss
         self.penalty = NoPenalty() if penalty is None else penalty
         self.fit_intercept = fit_intercept
@@ -235,15 +237,16 @@ class Objective:
         r = d + int(self.fit_intercept)
         out = np.empty((self.n_outputs * r, self.n_outputs * r))
         for k, m, h in pairs:
-            h = self.weights * h
+            h *= self.weights  # the pairs are fresh arrays: weighting in place saves an n-vector
             block = np.empty((r, r))
-            gram, sums = design.gram(h, exact)
+            total = h.sum()
+            gram, sums = design.gram(h, exact, overwrite_h=True)  # h is √h after this
             block[:d, :d] = gram
             if k == m and curvature is not None:
                 block[np.arange(d), np.arange(d)] += curvature[:, k]
             if self.fit_intercept:
                 block[:d, d] = block[d, :d] = sums
-                block[d, d] = h.sum()
+                block[d, d] = total
             out[k * r : (k + 1) * r, m * r : (m + 1) * r] = block
             out[m * r : (m + 1) * r, k * r : (k + 1) * r] = block.T
         return out

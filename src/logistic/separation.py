@@ -120,9 +120,9 @@ def single_feature_separators(X, positive: NDArray[np.bool_]) -> list[int]:
     data, row blocks otherwise), so no copy of either class is made.
     """
     if sp.issparse(X):  # one compiled pass over the nonzeros, both classes at once
-        low, high = kernels.sparse_column_extremes(X, positive.astype(np.int64), 2)
+        low, high = kernels.sparse_column_extremes(X, positive, 2)
     elif X.flags.c_contiguous and X.size >= kernels.MIN_ELEMENTS:  # one compiled pass
-        low, high = kernels.dense_column_extremes(X, positive.astype(np.int64), 2)
+        low, high = kernels.dense_column_extremes(X, positive, 2)
     else:
         low, high = _class_extremes(X, positive)
     separates = (high[0] <= low[1]) | (high[1] <= low[0])
@@ -156,7 +156,10 @@ def check_separation(
     signs are absent and the programs would be affordable.
     """
     keep = sample_weight > 0
-    signed = np.where(y > 0.5, z, -z)[keep]
+    signed = np.array(z, dtype=np.float64)  # the margins ±zᵢ, in one n-vector
+    np.negative(signed, out=signed, where=y <= 0.5)
+    if not keep.all():
+        signed = signed[keep]
     if signed.size == 0:
         return None
     complete_fit = signed.min() > 0  # the fitted hyperplane itself separates every sample

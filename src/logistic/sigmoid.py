@@ -60,10 +60,14 @@ def sigmoid_derivative(z: ArrayLike) -> NDArray[np.floating]:
     where 1 - σ(z) would round to zero, from a single exponential. Its maximum is σ'(0) = 0.25
     and it vanishes as z → ±∞ (seed 003: confident predictions produce almost no update).
     """
-    z = _as_float(z)
+    z = np.asarray(_as_float(z))
+    t = np.empty_like(z)  # computed in place: a Hessian pass holds two n-vectors, not four
     with np.errstate(under="ignore"):  # |z| > 708: t is subnormal or 0, as σ'(z) is
-        t = np.exp(-np.abs(z))
-        return t / (1 + t) ** 2
+        np.exp(np.negative(np.abs(z, out=t), out=t), out=t)
+        denominator = 1 + t
+        denominator *= denominator
+        t /= denominator
+    return t if t.ndim else t[()]
 
 
 def sigmoid_second_derivative(z: ArrayLike) -> NDArray[np.floating]:
