@@ -157,3 +157,22 @@ def test_sparse_column_extremes_equal_scipy_per_group(fmt, dtype):
     low_all, high_all = kernels.sparse_column_extremes(X)
     np.testing.assert_array_equal(low_all[0], rows.min(axis=0).toarray().ravel())
     np.testing.assert_array_equal(high_all[0], rows.max(axis=0).toarray().ravel())
+
+
+@pytest.mark.parametrize("layout", ["small C", "large F", "large C", "csr"])
+def test_column_extremes_dispatch_equals_numpy_per_group(layout):
+    """The one entry point (compiled dense, compiled sparse, or NumPy row blocks for small
+    or non-C-ordered X) gives each group's column min/max as NumPy does on the group's rows."""
+    rng = np.random.default_rng(9)
+    rows = 200 if layout == "small C" else 40_000
+    X = rng.standard_normal((rows, 7)) * (rng.random((rows, 7)) < 0.5)
+    groups = rng.integers(0, 2, rows).astype(bool)
+    data = {"small C": X, "large C": X, "large F": np.asfortranarray(X),
+            "csr": sp.csr_matrix(X)}[layout]
+    low, high = kernels.column_extremes(data, groups, 2)
+    for g in (0, 1):
+        np.testing.assert_array_equal(low[g], X[groups == g].min(axis=0))
+        np.testing.assert_array_equal(high[g], X[groups == g].max(axis=0))
+    low_all, high_all = kernels.column_extremes(data)
+    np.testing.assert_array_equal(low_all[0], X.min(axis=0))
+    np.testing.assert_array_equal(high_all[0], X.max(axis=0))

@@ -105,8 +105,7 @@ def infer_format(path: str | os.PathLike[str]) -> str:
     A compression suffix (``.gz``, ``.bz2``, ``.xz``, ``.zst``, ``.zip``) may follow the
     extension of a text format: ``train.csv.gz``, ``train.svm.bz2``.
     """
-    if Path(path).is_dir():  # a Parquet dataset: a directory of *.parquet files
-        parquet_files(path)
+    if Path(path).is_dir():  # a Parquet dataset (``parquet_files`` finds its parts)
         return "parquet"
     suffixes = [s.lower() for s in Path(path).suffixes]
     compressed = bool(suffixes) and suffixes[-1] in _COMPRESSIONS

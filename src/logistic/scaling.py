@@ -55,15 +55,9 @@ def column_scales(X) -> Array | None:
 
 
 def _column_abs_max(X):
-    """max |xᵢⱼ| per column; one compiled pass for large C-ordered arrays and for sparse
-    data (every fit asks)."""
-    if sp.issparse(X):
-        low, high = kernels.sparse_column_extremes(X)
-        return np.maximum(high[0], -low[0])
-    if X.flags.c_contiguous and X.size >= kernels.MIN_ELEMENTS:
-        low, high = kernels.dense_column_extremes(X)
-        return np.maximum(high[0], -low[0])
-    return np.maximum(np.max(X, axis=0, initial=0.0), -np.min(X, axis=0, initial=0.0))
+    """max |xᵢⱼ| per column (every fit asks: ``kernels.column_extremes``, one pass)."""
+    low, high = kernels.column_extremes(X)
+    return np.maximum(high[0], -low[0])
 
 
 def scale_columns(X, scales: Array):

@@ -116,35 +116,12 @@ def single_feature_separators(X, positive: NDArray[np.bool_]) -> list[int]:
     """Columns that alone (with a threshold) separate the classes, at most touching at a tie.
 
     Column j separates when every value of one class is ≤ every value of the other. The
-    per-class extremes come from one pass over X (compiled for sparse and large C-ordered
-    data, row blocks otherwise), so no copy of either class is made.
+    per-class extremes come from one pass over X (``kernels.column_extremes``), so no copy
+    of either class is made.
     """
-    if sp.issparse(X):  # one compiled pass over the nonzeros, both classes at once
-        low, high = kernels.sparse_column_extremes(X, positive, 2)
-    elif X.flags.c_contiguous and X.size >= kernels.MIN_ELEMENTS:  # one compiled pass
-        low, high = kernels.dense_column_extremes(X, positive, 2)
-    else:
-        low, high = _class_extremes(X, positive)
+    low, high = kernels.column_extremes(X, positive, 2)
     separates = (high[0] <= low[1]) | (high[1] <= low[0])
     return [int(j) for j in np.flatnonzero(separates)]
-
-
-def _class_extremes(X, positive: NDArray[np.bool_]) -> tuple[NDArray, NDArray]:
-    """Per-class column minima and maxima (2, d) of dense X, over 4 MiB row blocks."""
-    d = X.shape[1]
-    low = np.full((2, d), np.inf)
-    high = np.full((2, d), -np.inf)
-    step = max(1, (1 << 22) // max(1, 8 * d))  # 4 MiB blocks
-    for start in range(0, X.shape[0], step):
-        block = X[start : start + step]
-        labels = positive[start : start + step]
-        for k, rows in enumerate((~labels, labels)):
-            if not rows.any():
-                continue
-            part = block[rows]
-            low[k] = np.minimum(low[k], part.min(axis=0))
-            high[k] = np.maximum(high[k], part.max(axis=0))
-    return low, high
 
 
 def check_separation(
