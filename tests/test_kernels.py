@@ -176,3 +176,35 @@ def test_column_extremes_dispatch_equals_numpy_per_group(layout):
     low_all, high_all = kernels.column_extremes(data)
     np.testing.assert_array_equal(low_all[0], X.min(axis=0))
     np.testing.assert_array_equal(high_all[0], X.max(axis=0))
+
+
+def test_class_extremes_split_dropped_negative_and_positive_rows():
+    """The fit's one pass for the scale check and the separation screen: group 0 holds the
+    rows of weight 0, groups 1 and 2 the negatives and positives among the others."""
+    from logistic.separation import class_extremes
+
+    rng = np.random.default_rng(11)
+    X = rng.standard_normal((3000, 4)) * (rng.random((3000, 4)) < 0.6)
+    y = rng.integers(0, 2, 3000).astype(float)
+    weights = np.where(rng.random(3000) < 0.2, 0.0, rng.uniform(0.5, 2.0, 3000))
+    kept = weights > 0
+    groups = [~kept, kept & (y == 0), kept & (y == 1)]
+    for data in (X, sp.csr_matrix(X), np.asfortranarray(X)):
+        low, high = class_extremes(data, y, weights)
+        for g, rows in enumerate(groups):
+            np.testing.assert_array_equal(low[g], X[rows].min(axis=0))
+            np.testing.assert_array_equal(high[g], X[rows].max(axis=0))
+
+
+def test_blas_runs_on_one_thread_inside_the_block_and_as_before_after():
+    from threadpoolctl import threadpool_info
+
+    from logistic.threads import blas_on_one_thread
+
+    def blas_threads():
+        return [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+
+    before = blas_threads()
+    with blas_on_one_thread():
+        assert blas_threads() and all(n == 1 for n in blas_threads())
+    assert blas_threads() == before

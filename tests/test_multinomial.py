@@ -52,6 +52,7 @@ def test_gradient_hessian_and_hessp_equal_finite_differences(layout, fit_interce
     hessian = objective.hessian(theta)
     np.testing.assert_allclose(hessian, numeric_hess, rtol=tolerance, atol=1e-8)
     np.testing.assert_allclose(hessian, hessian.T, atol=1e-14)
+    np.testing.assert_allclose(objective.hessian_diagonal(theta), np.diag(hessian), rtol=1e-6)
     v = rng.normal(size=objective.n_params)
     np.testing.assert_allclose(objective.hessp(theta, v), hessian @ v, rtol=1e-10, atol=1e-12)
 

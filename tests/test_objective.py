@@ -73,6 +73,10 @@ def test_gradient_hessian_hessp_match_finite_differences(case, make_data, to_lay
     np.testing.assert_array_equal(gradient, objective.gradient(theta))
     hessian = objective.hessian(theta)
     assert hessian.shape == (theta.size, theta.size) and hessian.dtype == np.float64
+    # the preconditioner's diagonal is the (finite-difference checked) Hessian's
+    np.testing.assert_allclose(
+        objective.hessian_diagonal(theta), np.diag(hessian), rtol=1e-6 if is32(layout) else 1e-13
+    )
     rng = np.random.default_rng(7)
     v = rng.normal(size=theta.size)
     hv = objective.hessp(theta, v)
@@ -380,6 +384,27 @@ def test_gram_equals_x_transpose_diag_h_x(block_bytes, layout, kind, monkeypatch
     np.testing.assert_array_less(np.abs(got - expected), 1e-13 * scale + 1e-300)
     # Xᵀh, the intercept's Hessian column, comes from the same pass
     np.testing.assert_array_less(np.abs(sums - X.T @ h), 1e-13 * (np.abs(X).T @ np.abs(h)))
+
+
+@pytest.mark.parametrize("block_bytes", [1, 24 * 7, 1 << 22])
+@pytest.mark.parametrize("layout", ["C64", "F64", "C32", "csr", "csc", "csr32", "csc32"])
+def test_column_squares_are_the_diagonal_of_the_gram_matrix(
+    block_bytes, layout, monkeypatch, to_layout, dense64
+):
+    """Σᵢ hᵢxᵢⱼ² in one pass (row blocks, column blocks of CSC, the CSR kernel), squared in
+    float64 whatever X's dtype, against NumPy on the float64 values."""
+    monkeypatch.setattr(design_module, "_BLOCK_BYTES", block_bytes)
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal((301, 5)) * np.array([1.0, 1e3, 1e-3, 0.0, 7.0])
+    X[rng.random(X.shape) < 0.4] = 0.0
+    h = _weights("mixed_signs", 301, rng)
+    design = Design(to_layout(X, layout))
+    X64 = dense64(design.X)
+    expected = np.square(X64).T @ h
+    scale = np.square(X64).T @ np.abs(h)
+    got = design.column_squares(h)
+    assert got.shape == (5,) and got.dtype == np.float64 and design.passes == 1
+    np.testing.assert_array_less(np.abs(got - expected), 1e-13 * scale + 1e-300)
 
 
 @pytest.mark.parametrize("layout", ["C32", "F32", "csr32", "csc32"])

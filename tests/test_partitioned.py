@@ -75,6 +75,7 @@ def test_partitioned_objective_equals_objective(n_classes, loss, fit_intercept):
     _close(gradient, whole.gradient(theta))
     _close(parts.hessian(theta), whole.hessian(theta))
     _close(parts.hessp(theta, vector), whole.hessp(theta, vector))
+    _close(parts.hessian_diagonal(theta), whole.hessian_diagonal(theta))
     _close(parts.score_outer_products(theta), whole.score_outer_products(theta))
     _close(parts.weights @ parts.y, whole.weights @ whole.y)  # the one-row summary
     assert parts.split(theta)[0].shape == whole.split(theta)[0].shape

@@ -147,6 +147,29 @@ class Design:
             out += scaled.T @ scaled
         return out[:d, :d].copy(), out[:d, d].copy()
 
+    def column_squares(self, h: Array) -> Array:
+        """Σᵢ hᵢ·xᵢⱼ² for every column j — the diagonal of Xᵀ·diag(h)·X — in one pass, in
+        blocks of about 4 MiB of X (a compiled kernel for CSR), squared in float64."""
+        self.passes += 1
+        X, d = self.X, self.n_features
+        if self.sparse and X.format == "csr":
+            chunks = kernels.n_chunks(self.n_samples, d)
+            partial = kernels.column_squares_csr(
+                X.data, X.indices, X.indptr, d, np.ascontiguousarray(h, dtype=np.float64), chunks
+            )
+            return partial.sum(axis=0)
+        out = np.zeros(d)
+        if self._by_columns:  # CSC: columns, a few MiB of nonzeros at a time
+            step = max(1, d * _BLOCK_BYTES // max(1, 12 * X.nnz))
+            for part in self._slices(step, d):
+                block = X[:, part].astype(np.float64)
+                out[part] = block.multiply(block).T @ h
+            return out
+        for rows in self._slices(self._gram_rows, self.n_samples):
+            block = np.square(X[rows], dtype=np.float64)
+            out += block.T @ h[rows]
+        return out
+
     @property
     def fusable(self) -> bool:
         """Whether the compiled one-pass kernels apply: C-ordered dense or CSR, and large

@@ -56,7 +56,7 @@ from .scaling import (
     scale_columns,
     unscale_statistics,
 )
-from .separation import check_separation, separation_message
+from .separation import check_separation, class_extremes, separation_message
 from .sigmoid import log_sigmoid, sigmoid
 from .solvers import SOLVERS, SolverResult
 
@@ -231,10 +231,16 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self.formula_ = None
         X, classes, y_index, weights = self._prepare(X, y, sample_weight)
         self.classes_ = classes
+        # the unpenalized binary fit is screened for separation afterwards; the screen's
+        # per-class column extremes also serve the scale check, so X is read once for both
+        screened = self.penalty is None and self.loss == "cross_entropy" and classes.size == 2
+        extremes = class_extremes(X, y_index == 1, weights) if screened else None
         # columns of size beyond 2^±64 are fitted rescaled by powers of two (scaling.py)
-        scales = None if self.penalty == "firth" else column_scales(X)
+        scales = None if self.penalty == "firth" else column_scales(X, extremes)
         if scales is not None:
             X = scale_columns(X, scales)
+            if extremes is not None:  # exact: the scales are powers of two
+                extremes = (extremes[0] * scales, extremes[1] * scales)
         targets = self._targets(classes, y_index)
         del y_index  # an n-vector the fits do not need
         fits = [self._solve(X, target, weights, scales) for target in targets]
@@ -262,9 +268,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                     if self.statistics_ is None:
                         self.inference_note_ = UNREPRESENTABLE_COVARIANCE
         self.separation_ = None
-        if self.penalty is None and self.loss == "cross_entropy" and classes.size == 2:
+        if screened:
             objective, result = fits[0]
-            self._warn_if_separated(X, objective, result.theta, weights)
+            self._warn_if_separated(X, objective, result.theta, weights, extremes)
         return self
 
     def _prepare(self, X, y, sample_weight):
@@ -493,7 +499,10 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         if previous is not None and previous.shape == shape:
             return objective.join(previous.T, self.intercept_)
         share = weights / weights.max()  # weights near 1e307 must not overflow the sums
-        mean = np.clip(share @ target / share.sum(), 1e-12, 1 - 1e-12)
+        # einsum, not BLAS's share @ target: OpenBLAS would wake a thread for this one long
+        # dot product, which then spins through the first compiled pass (threads.py)
+        weighted = np.einsum("i,i...->...", share, target)
+        mean = np.clip(weighted / share.sum(), 1e-12, 1 - 1e-12)
         if objective.n_outputs == 1:
             b = np.log(mean) - np.log1p(-mean)
         else:
@@ -517,14 +526,14 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
         return on_iteration
 
-    def _warn_if_separated(self, X, objective: Objective, theta, weights) -> None:
+    def _warn_if_separated(self, X, objective: Objective, theta, weights, extremes) -> None:
         def newton_step() -> float:
             step, _ = solve_psd(objective.hessian(theta), objective.gradient(theta))
             return float(np.max(np.abs(step)))
 
         found = check_separation(
             X, objective.y, weights, bool(self.fit_intercept), objective.scores(theta),
-            newton_step,
+            newton_step, extremes,
         )
         self.separation_ = found
         if found is not None:

@@ -82,7 +82,28 @@ def cross_entropy_dense(X, y, s, w, b, z_out, chunks):
     return partial_value, partial_grad
 
 
-@njit(parallel=True, fastmath=_FAST, cache=True)
+@njit(inline="always")
+def _sparse_dot(data, indices, w, start, end):
+    """Σₖ dataₖ·w[indicesₖ] over k in [start, end), in four interleaved sums: a single sum
+    waits on each addition, while the gathers of the next entries could already run."""
+    s0 = s1 = s2 = s3 = 0.0
+    k = start
+    while k + 4 <= end:
+        s0 += data[k] * w[indices[k]]
+        s1 += data[k + 1] * w[indices[k + 1]]
+        s2 += data[k + 2] * w[indices[k + 2]]
+        s3 += data[k + 3] * w[indices[k + 3]]
+        k += 4
+    while k < end:
+        s0 += data[k] * w[indices[k]]
+        k += 1
+    return (s0 + s1) + (s2 + s3)
+
+
+# No reassociation here: it lets LLVM turn the row's dot product into vector gathers, which
+# on this project's benchmark machine (AMD EPYC) took 1.7x as long as scalar loads
+# (benchmarks/README.md, "sparse pass").
+@njit(parallel=True, fastmath={"contract"}, cache=True)
 def cross_entropy_csr(data, indices, indptr, n_features, y, s, w, b, z_out, chunks):
     """The same for a CSR matrix given by its three arrays."""
     n = indptr.size - 1
@@ -93,9 +114,7 @@ def cross_entropy_csr(data, indices, indptr, n_features, y, s, w, b, z_out, chun
         grad = partial_grad[c]
         value = 0.0
         for i in range(c * step, min((c + 1) * step, n)):
-            z = b
-            for k in range(indptr[i], indptr[i + 1]):
-                z += data[k] * w[indices[k]]
+            z = b + _sparse_dot(data, indices, w, indptr[i], indptr[i + 1])
             z_out[i] = z
             e, de = _pointwise(z, y[i])
             value += s[i] * e
@@ -138,33 +157,51 @@ def gram_csr(data, indices, indptr, n_features, h):
     return partial, sums
 
 
+@njit(parallel=True, fastmath={"contract"}, cache=True)
+def column_squares_csr(data, indices, indptr, n_features, h, chunks):
+    """Per-chunk Σᵢ hᵢ·xᵢⱼ² of a CSR matrix (the diagonal of Xᵀ·diag(h)·X), scattered row
+    by row like the gradient of ``cross_entropy_csr``."""
+    n = indptr.size - 1
+    step = (n + chunks - 1) // chunks
+    partial = np.zeros((chunks, n_features))
+    for c in prange(chunks):
+        out = partial[c]
+        for i in range(c * step, min((c + 1) * step, n)):
+            weight = h[i]
+            for k in range(indptr[i], indptr[i + 1]):
+                out[indices[k]] += weight * data[k] * data[k]
+    return partial
+
+
 _EXTREMES_CHUNKS = 16
 
 
 @njit(parallel=True, cache=True)
 def _sparse_extremes(data, indices, indptr, by_row, groups, n_groups, n_columns):
-    """Per-chunk (low, high, count) of the explicit entries of each (group, column)."""
+    """Per chunk, (low, high, count) of the explicit entries of each (group, column), side
+    by side in the last axis (one cache line per update, not three) and updated without
+    branches, which mispredicted on every few entries (200,000 × 20,000 at 0.5%, one group:
+    52 → 29 ms)."""
     n_major = indptr.size - 1
     chunks = min(_EXTREMES_CHUNKS, max(1, n_major))
     step = (n_major + chunks - 1) // chunks
-    low = np.full((chunks, n_groups, n_columns), np.inf)
-    high = np.full((chunks, n_groups, n_columns), -np.inf)
-    count = np.zeros((chunks, n_groups, n_columns), dtype=np.int64)
+    out = np.empty((chunks, n_groups, n_columns, 3))
     for c in prange(chunks):
+        extremes = out[c]
+        for g in range(n_groups):
+            for j in range(n_columns):
+                extremes[g, j, 0], extremes[g, j, 1], extremes[g, j, 2] = np.inf, -np.inf, 0.0
         for major in range(c * step, min((c + 1) * step, n_major)):
+            g = groups[major] if by_row else 0
             for k in range(indptr[major], indptr[major + 1]):
-                if by_row:
-                    row, column = major, np.int64(indices[k])
-                else:
-                    row, column = np.int64(indices[k]), major
-                g = groups[row]
-                value = data[k]
-                if value < low[c, g, column]:
-                    low[c, g, column] = value
-                if value > high[c, g, column]:
-                    high[c, g, column] = value
-                count[c, g, column] += 1
-    return low, high, count
+                column = np.int64(indices[k]) if by_row else major
+                if not by_row:
+                    g = groups[indices[k]]
+                value = data[k]  # finite (checked before any fit): min/max need no NaN rule
+                extremes[g, column, 0] = min(extremes[g, column, 0], value)
+                extremes[g, column, 1] = max(extremes[g, column, 1], value)
+                extremes[g, column, 2] += 1.0  # exact: counts stay far below 2⁵³
+    return out
 
 
 @njit(parallel=True, cache=True)
@@ -219,10 +256,8 @@ def sparse_column_extremes(X, groups=None, n_groups: int = 1):
         X = sp.csr_matrix(X)
     n, d = X.shape
     groups = _group_codes(groups, n, n_groups)
-    low, high, count = _sparse_extremes(
-        X.data, X.indices, X.indptr, X.format == "csr", groups, n_groups, d
-    )
-    low, high, count = low.min(axis=0), high.max(axis=0), count.sum(axis=0)
+    out = _sparse_extremes(X.data, X.indices, X.indptr, X.format == "csr", groups, n_groups, d)
+    low, high, count = out[..., 0].min(axis=0), out[..., 1].max(axis=0), out[..., 2].sum(axis=0)
     rows = np.bincount(groups, minlength=n_groups)[:, None]
     implicit = count < rows  # some rows of the group hold an implicit zero in the column
     low = np.where(implicit, np.minimum(low, 0.0), low)

@@ -186,6 +186,22 @@ class Objective:
         features = np.asarray(features, dtype=np.intp)
         return self._blocks(pairs, curvature[features], self._sub_design(features))
 
+    def hessian_diagonal(self, theta: Array) -> Array:
+        """diag ∇²J(θ) in θ's layout: Σᵢ s̃ᵢ·∂²Lᵢ/∂zₖ²·xᵢⱼ² (+ the penalty's curvature) for
+        the coefficients of class k, Σᵢ s̃ᵢ·∂²Lᵢ/∂zₖ² for its intercept — the diagonal of
+        ``hessian``'s blocks (k, k), one pass over X per class (a preconditioner's scales)."""
+        w, _ = self.split(theta)
+        curvature = self.penalty.hessian_diagonal(w).reshape(self.n_features, self.n_outputs)
+        diagonal = np.empty((self.n_outputs, self.row_length))
+        for k, m, h in self.loss.hessian_pairs(self.y, self.scores(theta)):
+            if k != m:
+                continue
+            h *= self.weights
+            diagonal[k, : self.n_features] = self.design.column_squares(h) + curvature[:, k]
+            if self.fit_intercept:
+                diagonal[k, -1] = h.sum()
+        return diagonal.ravel()
+
     def parameter_indices(
         self, features: NDArray[np.intp], within: NDArray[np.intp] | None = None
     ) -> NDArray[np.intp]:

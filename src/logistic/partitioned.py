@@ -250,7 +250,8 @@ def partition_terms(
 
     'value' → 2 numbers; 'gradient' → 2 + p; 'hessian' → 2 + p + p² (value, gradient and
     Hessian from one read of the partition: z is computed once and shared); 'hessp' →
-    [W_c, W_c·∇²J_c·v]; 'outer' → [W_c, W_c·Σ s̃ᵢgᵢgᵢᵀ] (the sandwich's meat).
+    [W_c, W_c·∇²J_c·v]; 'diagonal' → [W_c, W_c·diag ∇²J_c]; 'outer' → [W_c, W_c·Σ s̃ᵢgᵢgᵢᵀ]
+    (the sandwich's meat).
     J_c is ``Objective`` on this partition alone, unpenalized.
     """
     target, weights = encoding(labels, sample_weight)
@@ -264,6 +265,8 @@ def partition_terms(
     total = objective.total_weight
     if what == "hessp":
         parts = [objective.hessp(theta, vector)]
+    elif what == "diagonal":
+        parts = [objective.hessian_diagonal(theta)]
     elif what == "outer":
         parts = [objective.score_outer_products(theta).ravel()]
     elif what == "value":
@@ -278,14 +281,14 @@ def partition_terms(
 
 def _result_size(what: str, p: int) -> int:
     return 1 + {"value": 1, "gradient": 1 + p, "hessian": 1 + p + p * p,
-                "hessp": p, "outer": p * p}[what]
+                "hessp": p, "diagonal": p, "outer": p * p}[what]
 
 
 # -- the objective the solvers see -----------------------------------------------------------
 class PartitionedObjective:
     """J(θ) over row partitions, with ``Objective``'s interface (value, value_and_gradient,
-    gradient, hessian, hessp, split, join and the shape attributes), so that the solvers run
-    on it unchanged.
+    gradient, hessian, hessian_diagonal, hessp, split, join and the shape attributes), so
+    that the solvers run on it unchanged.
 
     Every evaluation is one pass of the reducer over the data (``passes`` counts them).
     With ``newton=True`` each pass also returns the Hessian, and ``hessian(θ)`` at the last
@@ -390,6 +393,12 @@ class PartitionedObjective:
         """∇²J·v = Σ_c (W_c/W)·∇²J_c·v + ∇²P v_w: one pass, p numbers per partition."""
         w, _ = self.split(theta)
         return self._pass(theta, "hessp", v) + self._penalty_vector(w, "hessian_diagonal") * v
+
+    def hessian_diagonal(self, theta: Array) -> Array:
+        """diag ∇²J = Σ_c (W_c/W)·diag ∇²J_c + diag ∇²P: one pass, p numbers per partition
+        (L-BFGS's preconditioner)."""
+        w, _ = self.split(theta)
+        return self._pass(theta, "diagonal") + self._penalty_vector(w, "hessian_diagonal")
 
     def score_outer_products(self, theta: Array) -> Array:
         """Σᵢ s̃ᵢ gᵢgᵢᵀ = Σ_c (W_c/W)·(partition c's): the meat of HC0/HC1 (one pass)."""

@@ -41,10 +41,13 @@ EXPONENT_LIMIT = 64
 _WALL = 1e250
 
 
-def column_scales(X) -> Array | None:
+def column_scales(X, extremes: tuple[Array, Array] | None = None) -> Array | None:
     """sⱼ = 2⁻ᵉ for the columns whose largest |xᵢⱼ| = m·2ᵉ (½ ≤ m < 1) has |e| > 64, 1 for
-    the others; None where no column needs it (the common case)."""
-    largest = np.asarray(_column_abs_max(X), dtype=np.float64)
+    the others; None where no column needs it (the common case). ``extremes``: (low, high)
+    per group of rows and column (``kernels.column_extremes``) where the caller has them;
+    else one pass over X finds them."""
+    low, high = kernels.column_extremes(X) if extremes is None else extremes
+    largest = np.maximum(high.max(axis=0), -low.min(axis=0))
     exponent = np.frexp(largest)[1]
     extreme = (largest > 0) & (np.abs(exponent) > EXPONENT_LIMIT)
     if not np.any(extreme):
@@ -52,12 +55,6 @@ def column_scales(X) -> Array | None:
     scales = np.ones(largest.shape[0])
     scales[extreme] = np.ldexp(1.0, -exponent[extreme])
     return scales
-
-
-def _column_abs_max(X):
-    """max |xᵢⱼ| per column (every fit asks: ``kernels.column_extremes``, one pass)."""
-    low, high = kernels.column_extremes(X)
-    return np.maximum(high[0], -low[0])
 
 
 def scale_columns(X, scales: Array):

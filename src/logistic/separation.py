@@ -33,7 +33,9 @@ from scipy.optimize import linprog
 
 from . import kernels
 
-__all__ = ["Separation", "check_separation", "find_separation", "separation_message"]
+__all__ = [
+    "Separation", "check_separation", "class_extremes", "find_separation", "separation_message",
+]
 
 # The programs run on suspect fits up to this many matrix entries (about two seconds).
 _SOLVE_IF_SUSPECT = 2_000_000
@@ -120,17 +122,40 @@ def single_feature_separators(X, positive: NDArray[np.bool_]) -> list[int]:
     of either class is made.
     """
     low, high = kernels.column_extremes(X, positive, 2)
-    separates = (high[0] <= low[1]) | (high[1] <= low[0])
+    return _separators(low, high)
+
+
+def _separators(low: NDArray, high: NDArray) -> list[int]:
+    """The columns whose extremes over the last two groups (negatives, positives) do not
+    overlap."""
+    separates = (high[-2] <= low[-1]) | (high[-1] <= low[-2])
     return [int(j) for j in np.flatnonzero(separates)]
 
 
+def class_extremes(X, y: NDArray, sample_weight: NDArray) -> tuple[NDArray, NDArray]:
+    """(low, high), each (3, d): every column's smallest and largest value over the rows of
+    weight 0, the negatives and the positives among the others, in one pass over X with no
+    copy of any group. ``check_separation`` reads the last two; a fit reads all three for
+    its column-scale check (``scaling.column_scales``), so the screen costs no pass of its
+    own."""
+    groups = (sample_weight > 0).view(np.int8) * (1 + (y > 0.5).view(np.int8))
+    return kernels.column_extremes(X, groups, 3)
+
+
 def check_separation(
-    X, y, sample_weight, fit_intercept: bool, z: NDArray, newton_step: Callable[[], float]
+    X,
+    y,
+    sample_weight,
+    fit_intercept: bool,
+    z: NDArray,
+    newton_step: Callable[[], float],
+    extremes: tuple[NDArray, NDArray] | None = None,
 ) -> Separation | None:
     """Runs the programs where the fit gives cause (see the module docstring).
 
     ``newton_step()`` returns ‖H⁻¹∇J‖∞ at the fitted θ; it is called only when the cheaper
-    signs are absent and the programs would be affordable.
+    signs are absent and the programs would be affordable. ``extremes`` are
+    ``class_extremes(X, y, sample_weight)`` where the caller has them.
     """
     keep = sample_weight > 0
     signed = np.array(z, dtype=np.float64)  # the margins ±zᵢ, in one n-vector
@@ -140,11 +165,12 @@ def check_separation(
     if signed.size == 0:
         return None
     complete_fit = signed.min() > 0  # the fitted hyperplane itself separates every sample
-    rows = X[keep] if not keep.all() else X
+    if extremes is None:
+        extremes = class_extremes(X, y, sample_weight)
     affordable = X.shape[0] * (X.shape[1] + 1) <= _SOLVE_IF_SUSPECT
     suspect = (
         complete_fit
-        or bool(single_feature_separators(rows, y[keep] > 0.5))
+        or bool(_separators(*extremes))
         or (affordable and newton_step() > _SUSPECT_STEP)
     )
     if not suspect:

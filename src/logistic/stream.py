@@ -32,7 +32,6 @@ import queue
 import re
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -41,6 +40,7 @@ from numpy.typing import NDArray
 from .data import parquet_files
 from .exceptions import DataError
 from .partitioned import fit_partitioned
+from .threads import one_compute_thread
 
 __all__ = ["ParquetSource", "batch_rows", "fit_parquet", "parse_memory"]
 
@@ -125,7 +125,11 @@ class ParquetSource:
         """Σ over the chunks of fn(X, labels, weights), reading the files once; the next
         chunk is read and converted in a thread while fn works on this one."""
         total = None
-        with _one_compute_thread():
+        # BLAS and numba on one thread while a pass streams: the reading thread decodes the
+        # next chunk on another core, and threaded arithmetic contending with it made passes
+        # slower (2 cores, 2.6 M × 50 rows: a Hessian pass 1.33 s → 1.0 s, a gradient pass
+        # 0.8 s → 0.56 s; benchmarks/out_of_core.py).
+        with one_compute_thread():
             for path, first, X, labels, weights in _prefetched(self.chunks()):
                 try:
                     result = fn(X, labels, weights)
@@ -181,24 +185,6 @@ class ParquetSource:
             if check:
                 _check_weights(weights, path, self.weight, first)
         return X, labels, weights
-
-
-@contextmanager
-def _one_compute_thread() -> Iterator[None]:
-    """BLAS and numba on one thread while a pass streams: the reading thread decodes the
-    next chunk on another core, and threaded arithmetic contending with it made passes
-    slower (2 cores, 2.6 M × 50 rows: a Hessian pass 1.33 s → 1.0 s, a gradient pass
-    0.8 s → 0.56 s; benchmarks/out_of_core.py)."""
-    import numba
-    from threadpoolctl import threadpool_limits
-
-    threads = numba.get_num_threads()
-    numba.set_num_threads(1)
-    try:
-        with threadpool_limits(1, user_api="blas"):
-            yield
-    finally:
-        numba.set_num_threads(threads)
 
 
 def _prefetched(items: Iterator) -> Iterator:
