@@ -137,3 +137,17 @@ def test_a_million_rows_of_one_feature():
     np.testing.assert_allclose(model.coef_[0], theirs.params[1:], rtol=1e-8)
     np.testing.assert_allclose(model.statistics_.std_err, theirs.bse, rtol=1e-6)
     assert model.statistics_.log_likelihood == pytest.approx(theirs.llf, rel=1e-10)
+
+
+def test_columns_in_very_different_units_are_fitted_and_their_errors_too(reference):
+    """Columns 10⁸ and 10⁻⁸ times the others — inside the range where no column is rescaled
+    (|log₂| ≤ 64) — make Hessian entries 10³² apart. The solves equilibrate
+    (``linalg.solve_psd``), so no column is mistaken for rounding noise; coefficients and
+    standard errors are statsmodels' of the unscaled data divided by c (closed form)."""
+    X, y = logit_data()
+    c = np.array([1e8, 1.0, 1e-8])
+    model = LogisticRegression(solver="newton", tol=1e-4).fit(X * c, y)
+    assert model.converged_
+    np.testing.assert_allclose(model.coef_[0] * c, reference.params[1:], rtol=1e-5)
+    np.testing.assert_allclose(model.intercept_[0], reference.params[0], rtol=1e-5)
+    np.testing.assert_allclose(model.statistics_.std_err[1:] * c, reference.bse[1:], rtol=1e-6)

@@ -1,7 +1,14 @@
 """Symmetric positive semi-definite solves, shared by Newton's step and the covariance.
 
-Cholesky when the matrix is comfortably positive definite; otherwise the pseudo-inverse from
-the eigen-decomposition, dropping eigenvalues that are rounding noise. An exactly duplicated
+The matrix is first equilibrated, A → SAS with S = diag(1/√Aⱼⱼ), so that its diagonal is
+1: a column measured in units 10⁸ times smaller (a Hessian entry 10¹⁶ times larger) would
+otherwise look like rounding noise next to the others and be dropped, and the answer would
+depend on the columns' units. A⁺b is then S(SAS)⁺Sb — exactly A⁻¹b where A is invertible,
+and where it is singular the solution of least S⁻¹-weighted norm (duplicate columns of the
+same scale still split evenly).
+
+Cholesky when SAS is comfortably positive definite; otherwise the pseudo-inverse from the
+eigen-decomposition, dropping eigenvalues that are rounding noise. An exactly duplicated
 column gives a null eigenvalue that ``eigh`` returns as a few ulps of the largest, so the
 cutoff sits well above eps·p: below 1000·p·eps·λmax nothing is information.
 """
@@ -18,7 +25,18 @@ _EPS = np.finfo(np.float64).eps
 
 
 def solve_psd(matrix: NDArray[np.float64], rhs: NDArray[np.float64]) -> tuple[NDArray, int]:
-    """(A⁺·b, rank of A) for a symmetric positive semi-definite A; b a vector or a matrix."""
+    """(A⁺·b, rank of A) for a symmetric positive semi-definite A; b a vector or a matrix
+    (A⁺ in the equilibrated sense of the module docstring)."""
+    diagonal = np.diag(matrix)
+    usable = np.isfinite(diagonal) & (diagonal > 0)
+    scale = np.ones(diagonal.shape)
+    scale[usable] = 1.0 / np.sqrt(diagonal[usable])
+    rows = scale if rhs.ndim == 1 else scale[:, None]
+    solution, rank = _solve_unit_diagonal(matrix * np.outer(scale, scale), rhs * rows)
+    return solution * rows, rank
+
+
+def _solve_unit_diagonal(matrix: NDArray[np.float64], rhs: NDArray) -> tuple[NDArray, int]:
     p = matrix.shape[0]
     try:
         factor, lower = scipy.linalg.cho_factor(matrix, check_finite=False)
