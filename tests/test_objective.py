@@ -407,6 +407,28 @@ def test_column_squares_are_the_diagonal_of_the_gram_matrix(
     np.testing.assert_array_less(np.abs(got - expected), 1e-13 * scale + 1e-300)
 
 
+@pytest.mark.parametrize("kind", ["positive", "mixed_signs"])
+def test_gram_is_the_same_on_one_thread_and_on_several(kind, monkeypatch):
+    """The Hessian pass runs its row segments in threads; their number depends on the
+    shape only and they are added in order, so the bits do not depend on the threads."""
+    import numba
+
+    monkeypatch.setattr(design_module, "_BLOCK_BYTES", 4096)
+    rng = np.random.default_rng(8)
+    X = rng.standard_normal((5000, 6))
+    h = _weights(kind, 5000, rng)
+    design = Design(X)
+    several = design.gram(h.copy())
+    threads = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        one = design.gram(h.copy())
+    finally:
+        numba.set_num_threads(threads)
+    assert np.array_equal(several[0], one[0]) and np.array_equal(several[1], one[1])
+    np.testing.assert_allclose(several[0], X.T @ (h[:, None] * X), rtol=1e-12, atol=1e-12)
+
+
 @pytest.mark.parametrize("layout", ["C32", "F32", "csr32", "csc32"])
 @pytest.mark.parametrize("kind", ["positive", "mixed_signs"])
 def test_gram_float32(layout, kind, monkeypatch, to_layout, dense64):

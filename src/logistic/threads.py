@@ -11,8 +11,13 @@ those vector operations cost microseconds and nothing spins.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from typing import TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 _controller = None  # threadpoolctl's scan of the loaded libraries, ~5 ms: done once
 
@@ -41,3 +46,26 @@ def one_compute_thread() -> Iterator[None]:
             yield
     finally:
         numba.set_num_threads(threads)
+
+
+def compute_threads() -> int:
+    """How many threads the compiled and BLAS work of one pass may use: numba's setting
+    (``NUMBA_NUM_THREADS``, ``numba.set_num_threads``; 1 inside ``one_compute_thread``)."""
+    import numba
+
+    return int(numba.get_num_threads())
+
+
+def map_in_threads(fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
+    """[fn(item) for item in items] in that order, on up to ``compute_threads()`` threads,
+    each with BLAS on one thread (fn should release the GIL: BLAS, large NumPy ufuncs).
+
+    For BLAS calls that OpenBLAS does not split well itself: a Gram matrix of 51 columns
+    over 10⁶ rows ran on one core whether BLAS had one thread or two (138 ms); two threads
+    each taking half the rows took 73 ms. The pool lives for one call (a few hundred µs),
+    so nothing is left to a forked child."""
+    threads = min(len(items), compute_threads())
+    if threads <= 1:
+        return [fn(item) for item in items]
+    with blas_on_one_thread(), ThreadPoolExecutor(threads) as pool:
+        return list(pool.map(fn, items))
