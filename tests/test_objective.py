@@ -429,6 +429,22 @@ def test_gram_is_the_same_on_one_thread_and_on_several(kind, monkeypatch):
     np.testing.assert_allclose(several[0], X.T @ (h[:, None] * X), rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.parametrize("n", [1, 7, 65_536, 65_537, 200_001])
+@pytest.mark.parametrize("exact", [True, False])
+def test_gram_over_its_own_weights_equals_the_gram_on_a_copy(n, exact):
+    """overwrite_h writes √h over h — for float32 products into the first half of h's
+    float64 buffer, piece by piece — and gives the same bits as the out-of-place pass."""
+    rng = np.random.default_rng(n)
+    X = rng.standard_normal((n, 3)).astype(np.float32)
+    h = rng.uniform(0.0, 0.25, n)
+    design = Design(X)
+    kept = design.gram(h.copy(), exact)
+    over = design.gram(h.copy(), exact, overwrite_h=True)
+    assert np.array_equal(kept[0], over[0]) and np.array_equal(kept[1], over[1])
+    root = design_module._square_root_over(h.copy(), np.float32)
+    assert root.dtype == np.float32 and np.array_equal(root, np.sqrt(h).astype(np.float32))
+
+
 @pytest.mark.parametrize("layout", ["C32", "F32", "csr32", "csc32"])
 @pytest.mark.parametrize("kind", ["positive", "mixed_signs"])
 def test_gram_float32(layout, kind, monkeypatch, to_layout, dense64):

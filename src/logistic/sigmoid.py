@@ -36,6 +36,8 @@ __all__ = [
     "softplus",
 ]
 
+_PIECE = 1 << 16  # elements of σ'(z)'s scratch: in cache, and no n-vector
+
 
 def _as_float(z: ArrayLike) -> NDArray[np.floating]:
     z = np.asarray(z)
@@ -61,12 +63,18 @@ def sigmoid_derivative(z: ArrayLike) -> NDArray[np.floating]:
     and it vanishes as z → ±∞ (seed 003: confident predictions produce almost no update).
     """
     z = np.asarray(_as_float(z))
-    t = np.empty_like(z)  # computed in place: a Hessian pass holds two n-vectors, not four
+    t = np.empty_like(z)  # computed in place: a Hessian pass holds z and σ'(z), nothing else
+    flat = t.ravel(order="K")  # a view: t is contiguous in its own order
+    # (1 + t)² in pieces, so that no second n-vector is alive beside t
+    denominator = np.empty(min(flat.size, _PIECE), dtype=t.dtype)
     with np.errstate(under="ignore"):  # |z| > 708: t is subnormal or 0, as σ'(z) is
         np.exp(np.negative(np.abs(z, out=t), out=t), out=t)
-        denominator = 1 + t
-        denominator *= denominator
-        t /= denominator
+        for start in range(0, flat.size, _PIECE):
+            part = flat[start : start + _PIECE]
+            square = denominator[: part.size]
+            np.add(part, 1, out=square)
+            square *= square
+            part /= square
     return t if t.ndim else t[()]
 
 
