@@ -168,11 +168,13 @@ class Design:
         """Σ fn(segment) over consecutive row segments of whole blocks, the segments run in
         threads (``threads.map_in_threads``: BLAS does not split a product this narrow
         itself — 10⁶ × 51: 163 → ~85 ms on 2 cores) and added in order. Their number
-        depends on the shape alone (at most 16, and at most 64 MiB of partial sums of
-        ``width``² floats), so the result does not depend on the thread count."""
+        depends on the shape alone (16, or 1 below 16 blocks; at most 64 MiB of partial
+        sums of ``width``² floats), so the result does not depend on the thread count."""
         blocks = -(-self.n_samples // self._gram_rows)
         most = max(1, _PARTIALS_BYTES // (8 * width * width))
-        count = int(min(blocks, _SEGMENTS, most))
+        # below 16 blocks (16 MiB of X) starting threads costs more than it saves (10⁴ × 50:
+        # 1.3 ms on one thread, 3 ms in two)
+        count = int(min(blocks, _SEGMENTS, most)) if blocks >= _SEGMENTS else 1
         per_segment = -(-blocks // count) * self._gram_rows
         segments = list(self._slices(per_segment, self.n_samples))
         partials = map_in_threads(fn, segments)
