@@ -208,3 +208,61 @@ def test_blas_runs_on_one_thread_inside_the_block_and_as_before_after():
     with blas_on_one_thread():
         assert blas_threads() and all(n == 1 for n in blas_threads())
     assert blas_threads() == before
+
+
+def test_overlapping_blas_limits_in_two_threads_restore_the_count():
+    """The BLAS limit is one setting for the process: two fits in threads that enter and
+    leave in an interleaved order (first in, second in, first out, second out) must leave
+    it as it was — each restoring its own saved count would leave it at 1 for good."""
+    import threading
+
+    from threadpoolctl import threadpool_info
+
+    from logistic import threads
+
+    def blas_threads():
+        return [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+
+    before = blas_threads()
+    first_in, second_in = threading.Event(), threading.Event()
+    holders = []
+
+    def first():
+        with threads.blas_on_one_thread():
+            first_in.set()
+            second_in.wait(5)
+
+    def second():
+        first_in.wait(5)
+        with threads.blas_on_one_thread():
+            second_in.set()
+            runner.join(5)
+            holders.append(threads._holders)  # the first has left; this one still holds
+
+    runner = threading.Thread(target=first)
+    other = threading.Thread(target=second)
+    runner.start()
+    other.start()
+    other.join(10)
+    assert holders == [1] and threads._holders == 0
+    assert blas_threads() == before
+
+
+def test_sparse_input_with_duplicate_entries_fits_as_its_sums():
+    """A CSR matrix that stores each cell as two entries (a quarter and three quarters of
+    its value) is the dense matrix: same coefficients and standard errors (the Hessian
+    kernel would otherwise square the parts), and the caller's matrix is left as it was."""
+    rng = np.random.default_rng(12)
+    n = 400
+    X = rng.standard_normal((n, 3))
+    y = (rng.random(n) < 1 / (1 + np.exp(-X @ np.array([1.0, -1.0, 0.5])))).astype(int)
+    data = np.column_stack([X * 0.25, X * 0.75]).ravel()
+    indices = np.tile(np.array([2, 0, 1, 0, 1, 2]), n)  # unsorted and duplicated
+    parts = np.column_stack([X[:, [2, 0, 1]] * 0.25, X * 0.75]).ravel()
+    stored = sp.csr_matrix((parts, indices, np.arange(0, 6 * n + 1, 6)), shape=(n, 3))
+    assert not stored.has_canonical_format and data.size == stored.nnz
+    dense = LogisticRegression(tol=1e-10).fit(X, y)
+    sparse = LogisticRegression(tol=1e-10).fit(stored, y)
+    np.testing.assert_allclose(sparse.coef_, dense.coef_, rtol=1e-10)
+    np.testing.assert_allclose(sparse.statistics_.std_err, dense.statistics_.std_err, rtol=1e-10)
+    assert not stored.has_canonical_format and stored.nnz == 6 * n

@@ -429,6 +429,14 @@ def test_gram_is_the_same_on_one_thread_and_on_several(kind, monkeypatch):
     np.testing.assert_allclose(several[0], X.T @ (h[:, None] * X), rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.parametrize("kind", ["positive", "mixed_signs"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_gram_of_no_rows_is_zero(kind, dtype):
+    h = np.zeros(0) if kind == "positive" else -np.ones(0)
+    gram, sums = Design(np.zeros((0, 3), dtype=dtype)).gram(h)
+    assert gram.shape == (3, 3) and not gram.any() and sums.shape == (3,) and not sums.any()
+
+
 @pytest.mark.parametrize("n", [1, 7, 65_536, 65_537, 200_001])
 @pytest.mark.parametrize("exact", [True, False])
 def test_gram_over_its_own_weights_equals_the_gram_on_a_copy(n, exact):

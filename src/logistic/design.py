@@ -25,7 +25,7 @@ from .threads import map_in_threads
 
 Array = NDArray[np.float64]
 
-__all__ = ["Design", "as_design"]
+__all__ = ["Design", "as_design", "canonical"]
 
 _BLOCK_BYTES = 1 << 20  # X bytes per block of the Hessian (0.5-4 MiB: the same speed)
 _WIDEN_BYTES = 1 << 20  # float64 bytes of a widened float32 block: stays in cache
@@ -34,10 +34,22 @@ _SEGMENTS = 16  # row segments of a Hessian pass, run in threads (at most this m
 _PARTIALS_BYTES = 1 << 26  # at most 64 MiB of the segments' partial Hessians
 
 
+def canonical(X):
+    """X itself, unless it is a sparse matrix with entries stored twice for one cell (or
+    unsorted indices, which scipy reports together): then a copy with them summed. The
+    Hessian kernel and the column extremes take each stored entry as a cell's value; a
+    duplicate made them square 1 and 2 where the cell holds 3."""
+    if sp.issparse(X) and X.format in ("csr", "csc") and not X.has_canonical_format:
+        X = X.copy()
+        X.sum_duplicates()
+    return X
+
+
 class Design:
     """Dense or scipy.sparse X with the products the chain rule needs."""
 
     def __init__(self, X) -> None:
+        X = canonical(X)
         self.X = X
         self.sparse = sp.issparse(X)
         self.n_samples, self.n_features = X.shape
@@ -170,13 +182,13 @@ class Design:
         itself — 10⁶ × 51: 163 → ~85 ms on 2 cores) and added in order. Their number
         depends on the shape alone (16, or 1 below 16 blocks; at most 64 MiB of partial
         sums of ``width``² floats), so the result does not depend on the thread count."""
-        blocks = -(-self.n_samples // self._gram_rows)
+        blocks = max(1, -(-self.n_samples // self._gram_rows))  # one, empty, for no rows
         most = max(1, _PARTIALS_BYTES // (8 * width * width))
         # below 16 blocks (16 MiB of X) starting threads costs more than it saves (10⁴ × 50:
         # 1.3 ms on one thread, 3 ms in two)
         count = int(min(blocks, _SEGMENTS, most)) if blocks >= _SEGMENTS else 1
         per_segment = -(-blocks // count) * self._gram_rows
-        segments = list(self._slices(per_segment, self.n_samples))
+        segments = list(self._slices(per_segment, self.n_samples)) or [slice(0, 0)]
         partials = map_in_threads(fn, segments)
         total = partials[0]
         for partial in partials[1:]:

@@ -32,7 +32,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .boundary import DecisionBoundary
-from .design import Design
+from .design import Design, canonical
 from .exceptions import ConvergenceWarning, SeparationWarning
 from .firth import firth_newton, firth_profile_intervals, firth_statistics
 from .formula import design_matrices
@@ -280,6 +280,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 self, _numeric_columns(X), y, accept_sparse=["csr", "csc"],
                 dtype=[np.float64, np.float32],
             )
+        X = canonical(X)  # duplicate sparse entries summed (a copy, only for such input)
         _check_no_missing_labels(y)
         check_classification_targets(y)
         # the classes by a sort, the indices by binary search: np.unique's return_inverse

@@ -256,7 +256,7 @@ class Objective:
             h *= self.weights  # the pairs are fresh arrays: weighting in place saves an n-vector
             block = np.empty((r, r))
             total = h.sum()
-            gram, sums = design.gram(h, exact, overwrite_h=True)  # h is √h after this
+            gram, sums = design.gram(h, exact, overwrite_h=True)  # h is overwritten
             block[:d, :d] = gram
             if k == m and curvature is not None:
                 block[np.arange(d), np.arange(d)] += curvature[:, k]

@@ -11,6 +11,7 @@ those vector operations cost microseconds and nothing spins.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -20,18 +21,35 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 _controller = None  # threadpoolctl's scan of the loaded libraries, ~5 ms: done once
+# BLAS's thread count is one setting for the whole process: fits running in several
+# threads share one limit, set by the first to enter and lifted by the last to leave (each
+# saving and restoring its own would leave it at 1 when they overlap)
+_lock = threading.Lock()
+_holders = 0
+_restore = None
 
 
 @contextmanager
 def blas_on_one_thread() -> Iterator[None]:
-    """BLAS (every loaded OpenBLAS/MKL/BLIS) limited to one thread inside the block."""
-    global _controller
+    """BLAS (every OpenBLAS/MKL/BLIS loaded at the first call) limited to one thread inside
+    the block, for the whole process while any thread is inside one."""
+    global _controller, _holders, _restore
     from threadpoolctl import ThreadpoolController
 
-    if _controller is None:
-        _controller = ThreadpoolController()
-    with _controller.limit(limits=1, user_api="blas"):
+    with _lock:
+        if _controller is None:
+            _controller = ThreadpoolController()
+        if _holders == 0:
+            _restore = _controller.limit(limits=1, user_api="blas")
+        _holders += 1
+    try:
         yield
+    finally:
+        with _lock:
+            _holders -= 1
+            if _holders == 0:
+                _restore.restore_original_limits()
+                _restore = None
 
 
 @contextmanager
@@ -64,8 +82,13 @@ def map_in_threads(fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
     over 10⁶ rows ran on one core whether BLAS had one thread or two (138 ms); two threads
     each taking half the rows took 73 ms. The pool lives for one call (a few hundred µs),
     so nothing is left to a forked child."""
-    threads = min(len(items), compute_threads())
-    if threads <= 1:
+    if len(items) <= 1:
         return [fn(item) for item in items]
-    with blas_on_one_thread(), ThreadPoolExecutor(threads) as pool:
-        return list(pool.map(fn, items))
+    threads = min(len(items), compute_threads())
+    # one-thread BLAS on one thread too: OpenBLAS's threaded products round differently,
+    # and the sum must not depend on the thread count
+    with blas_on_one_thread():
+        if threads <= 1:
+            return [fn(item) for item in items]
+        with ThreadPoolExecutor(threads) as pool:
+            return list(pool.map(fn, items))
