@@ -128,6 +128,10 @@ class Loss:
         """The curvature between score columns k ≤ l: one column, one pair."""
         yield 0, 0, self.hessian(y, z)
 
+    def hessian_diagonal_terms(self, y: Array, z: Array):
+        """(k, d²e/dzₖ²) for each score column: one here."""
+        yield 0, self.hessian(y, z)
+
 
 cross_entropy = Loss(
     "cross_entropy",
@@ -233,6 +237,12 @@ class SoftmaxLoss:
         for k in range(K):
             for m in range(k, K):
                 yield k, m, P[:, k] * ((k == m) - P[:, m])
+
+    def hessian_diagonal_terms(self, Y: Array, Z: Array):
+        """(k, d²e/dzₖ² = ŷₖ(1 - ŷₖ)) for each class: K vectors, not hessian_pairs' K(K+1)/2."""
+        P = softmax(Z)
+        for k in range(P.shape[1]):
+            yield k, P[:, k] * (1.0 - P[:, k])
 
 
 softmax_cross_entropy = SoftmaxLoss()

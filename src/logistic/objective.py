@@ -193,9 +193,7 @@ class Objective:
         w, _ = self.split(theta)
         curvature = self.penalty.hessian_diagonal(w).reshape(self.n_features, self.n_outputs)
         diagonal = np.empty((self.n_outputs, self.row_length))
-        for k, m, h in self.loss.hessian_pairs(self.y, self.scores(theta)):
-            if k != m:
-                continue
+        for k, h in self.loss.hessian_diagonal_terms(self.y, self.scores(theta)):
             h *= self.weights
             diagonal[k, : self.n_features] = self.design.column_squares(h) + curvature[:, k]
             if self.fit_intercept:
