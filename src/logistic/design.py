@@ -186,7 +186,7 @@ class Design:
         most = max(1, _PARTIALS_BYTES // (8 * width * width))
         # below 16 blocks (16 MiB of X) starting threads costs more than it saves (10⁴ × 50:
         # 1.3 ms on one thread, 3 ms in two)
-        count = int(min(blocks, _SEGMENTS, most)) if blocks >= _SEGMENTS else 1
+        count = min(_SEGMENTS, most) if blocks >= _SEGMENTS else 1
         per_segment = -(-blocks // count) * self._gram_rows
         segments = list(self._slices(per_segment, self.n_samples)) or [slice(0, 0)]
         partials = map_in_threads(fn, segments)
@@ -197,7 +197,7 @@ class Design:
 
     def column_squares(self, h: Array) -> Array:
         """Σᵢ hᵢ·xᵢⱼ² for every column j — the diagonal of Xᵀ·diag(h)·X — in one pass, in
-        blocks of about 4 MiB of X (a compiled kernel for CSR), squared in float64."""
+        blocks of about 1 MiB of X (a compiled kernel for CSR), squared in float64."""
         self.passes += 1
         X, d = self.X, self.n_features
         if self.sparse and X.format == "csr":

@@ -102,7 +102,7 @@ def _sparse_dot(data, indices, w, start, end):
 
 # No reassociation here: it lets LLVM turn the row's dot product into vector gathers, which
 # on this project's benchmark machine (AMD EPYC) took 1.7x as long as scalar loads
-# (benchmarks/README.md, "sparse pass").
+# (benchmarks/README.md, "Standing, 2026-11-30 afternoon").
 @njit(parallel=True, fastmath={"contract"}, cache=True)
 def cross_entropy_csr(data, indices, indptr, n_features, y, s, w, b, z_out, chunks):
     """The same for a CSR matrix given by its three arrays."""

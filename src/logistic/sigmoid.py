@@ -62,7 +62,7 @@ def sigmoid_derivative(z: ArrayLike) -> NDArray[np.floating]:
     where 1 - σ(z) would round to zero, from a single exponential. Its maximum is σ'(0) = 0.25
     and it vanishes as z → ±∞ (seed 003: confident predictions produce almost no update).
     """
-    z = np.asarray(_as_float(z))
+    z = _as_float(z)
     t = np.empty_like(z)  # computed in place: a Hessian pass holds z and σ'(z), nothing else
     flat = t.ravel(order="K")  # a view: t is contiguous in its own order
     # (1 + t)² in pieces, so that no second n-vector is alive beside t

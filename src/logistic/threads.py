@@ -5,8 +5,8 @@ OpenBLAS runs level-1 routines (dot, axpy) on several threads once a vector is l
 two passes of the compiled kernels (``kernels``, on every core), L-BFGS-B and the penalty
 do exactly such level-1 work on vectors of length d, so with d = 20,000 the spinning
 workers took a core from each following kernel pass: on 2 cores, 200,000 × 20,000 sparse,
-a pass went from 36 to 76 ms (benchmarks/README.md, "sparse pass"). On one BLAS thread
-those vector operations cost microseconds and nothing spins.
+a pass went from 36 to 76 ms (benchmarks/README.md, "Standing, 2026-11-30 afternoon").
+On one BLAS thread those vector operations cost microseconds and nothing spins.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -82,12 +82,10 @@ def map_in_threads(fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
     over 10⁶ rows ran on one core whether BLAS had one thread or two (138 ms); two threads
     each taking half the rows took 73 ms. The pool lives for one call (a few hundred µs),
     so nothing is left to a forked child."""
-    if len(items) <= 1:
-        return [fn(item) for item in items]
     threads = min(len(items), compute_threads())
-    # one-thread BLAS on one thread too: OpenBLAS's threaded products round differently,
-    # and the sum must not depend on the thread count
-    with blas_on_one_thread():
+    # several items: one-thread BLAS even on one thread, since OpenBLAS's threaded products
+    # round differently and the sum must not depend on the thread count
+    with blas_on_one_thread() if len(items) > 1 else nullcontext():
         if threads <= 1:
             return [fn(item) for item in items]
         with ThreadPoolExecutor(threads) as pool:
