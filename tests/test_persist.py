@@ -186,7 +186,7 @@ def test_file_is_readable_versioned_json(saved, model):
     assert text.startswith('{\n  "format": "logistic-model",\n')  # indented by 2
     assert list(document) == list(persist._KEYS)
     assert document["format"] == "logistic-model"
-    assert document["schema_version"] == 1
+    assert document["schema_version"] == 2
     assert document["library_version"] == logistic.__version__
     assert datetime.fromisoformat(document["created"]).tzinfo is not None
     assert document["estimator"] == "LogisticRegression"
@@ -326,7 +326,7 @@ def _drop(key: str):
     [
         (_edit("format", "sklearn-model"), "not a logistic model file: its 'format' is"),
         (_drop("format"), "not a logistic model file: it has no 'format' key"),
-        (_edit("schema_version", 2), "schema version 2.*needs a newer logistic"),
+        (_edit("schema_version", 3), "schema version 3.*needs a newer logistic"),
         (_edit("schema_version", 0), "schema_version must be a positive integer"),
         (_edit("schema_version", "1"), "schema_version must be a positive integer"),
         (_drop("coef"), "missing key.*'coef'"),
