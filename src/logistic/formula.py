@@ -42,6 +42,7 @@ from .formula_expr import (
     excerpt,
     fit_tree,
     parse_factor,
+    shorten,
     tree_columns,
     tree_ops,
 )
@@ -134,10 +135,10 @@ def build_spec(
     made = tuple(name for scoped in spec._scoped for name in _names(scoped, factors))
     if not made or len(set(made)) != len(made):
         raise FormulaRefused(f"the formula makes {'no' if not made else 'repeated'} columns "
-                             f"{excerpt(str(list(made)), 200)}")
+                             f"{shorten(str(list(made)), 200)}")
     if columns is not None and made != columns:
-        raise FormulaRefused(f"the columns {excerpt(str(list(columns)), 200)} are not those the "
-                             f"terms make, {excerpt(str(list(made)), 200)}")
+        raise FormulaRefused(f"the columns {shorten(str(list(columns)), 200)} are not those the "
+                             f"terms make, {shorten(str(list(made)), 200)}")
     return FormulaSpec(spec.formula, response, made, intercept, spec.terms, factors)
 
 
@@ -297,8 +298,8 @@ def _codes(frame: pd.DataFrame, name: str, factor: dict[str, Any]) -> np.ndarray
         examples = ", ".join(repr(v) for v in pd.unique(series[unseen])[:5])
         raise DataError(
             f"a categorical column has a level the model never saw: {factor['column']!r} "
-            f"({excerpt(name)}) holds {examples}; the model knows "
-            f"{excerpt(', '.join(map(repr, factor['levels'])), 200)}"
+            f"({shorten(name)}) holds {shorten(examples)}; the model knows "
+            f"{shorten(', '.join(map(repr, factor['levels'])), 200)}"
         )
     return codes
 
@@ -394,7 +395,7 @@ def _fit_levels(factor: dict[str, Any], series: pd.Series, name: str) -> dict[st
         extra = set(pd.unique(series)).difference(given)
         if extra:
             raise DataError(f"{excerpt(name)}: the data hold values outside levels=: "
-                            f"{excerpt(', '.join(map(repr, sorted(extra, key=str))))}")
+                            f"{shorten(', '.join(map(repr, sorted(extra, key=str))))}")
         categories = pd.Series(pd.Categorical(series, categories=given)).cat.categories
     else:
         categories = series.astype("category").cat.categories

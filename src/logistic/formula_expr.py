@@ -98,11 +98,15 @@ class FormulaRefused(DataError):
     """A formula (or a model file's encoding of one) uses something outside the closed set."""
 
 
+def shorten(text: str, limit: int = 80) -> str:
+    """``text`` cut to ``limit`` characters: a refusal of 10⁵ characters of formula should
+    still be one readable line."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def excerpt(text: str, limit: int = 80) -> str:
-    """``text`` quoted, cut to ``limit`` characters: a refusal of 10⁵ characters of formula
-    should still be one readable line."""
-    shown = repr(text[:limit])
-    return shown if len(text) <= limit else shown[:-1] + "…'"
+    """``text`` shortened and quoted."""
+    return repr(shorten(text, limit))
 
 
 def bracket_depth(text: str) -> int:
@@ -209,7 +213,7 @@ def _number(text: str, node: ast.Constant) -> int | float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise _refuse(text, _describe(node))
     if isinstance(value, int) and abs(value) > _MAX_INT:
-        raise _refuse(text, f"the integer {excerpt(str(value), 30)} exceeds 2**53")
+        raise _refuse(text, f"the integer {shorten(str(value), 30)} exceeds 2**53")
     if isinstance(value, float) and not math.isfinite(value):
         raise _refuse(text, "a non-finite number")
     return value
