@@ -210,12 +210,13 @@ def test_cli_predict_refuses_a_crafted_file_in_one_line(tmp_path, capsys, model,
     path, match, sentinel = _crafted(tmp_path, model, case)
     data = tmp_path / "new.csv"
     frame.assign(log=1.0).to_csv(data, index=False)
-    assert run(["predict", str(path), str(data)]) == 2
-    captured = capsys.readouterr()
-    lines = captured.err.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("logistic: error:"), captured.err
-    assert match in lines[0] and "Traceback" not in captured.err
-    assert captured.out == "" and not sentinel.exists()
+    for argv in (["predict", str(path), str(data)], ["summary", str(path)]):
+        assert run(argv) == 2
+        captured = capsys.readouterr()
+        lines = captured.err.splitlines()
+        assert len(lines) == 1 and lines[0].startswith("logistic: error:"), captured.err
+        assert match in lines[0] and "Traceback" not in captured.err
+        assert captured.out == "" and not sentinel.exists()
 
 
 def test_the_issue_command_line_in_a_fresh_process(tmp_path, model, frame):
