@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
+import time
 import warnings
 from pathlib import Path
 
@@ -232,6 +234,40 @@ def test_the_issue_command_line_in_a_fresh_process(tmp_path, model, frame):
     assert not sentinel.exists()
 
 
+def _slow_files(document: dict) -> dict[str, tuple[dict, int, str]]:
+    """Files whose formula would take hours or all memory to expand: (document, schema
+    version of the formula, part of the refusal)."""
+    product = {**SCHEMA_1_FORMULA, "formula": "*".join(f"x{i}" for i in range(26))}
+    names = [f"C(x{i})" for i in range(26)]
+    interaction = {**SCHEMA_1_FORMULA, "formula": ":".join(names),
+                   "encoder_state": {n: ["categorical", {"categories": ["a", "b"]}]
+                                     for n in names}}
+    levels = {f"C({c})": {"kind": "categorical", "column": c, "levels": list(range(10_000)),
+                          "reference": 0} for c in "abc"}
+    wide = {**document["formula"], "terms": [["C(a)", "C(b)", "C(c)"]], "factors": levels,
+            "formula": "1 + C(a):C(b):C(c)"}
+    return {
+        "v1-product-of-26": (product, 1, "has '*' between its terms"),
+        "v1-interaction-of-26": (interaction, 1, "more than 16 factors or 6 categorical"),
+        "v2-10**12-columns": (wide, 2, "the terms make 999999999999 columns, more than"),
+    }
+
+
+@pytest.mark.parametrize("case", ["v1-product-of-26", "v1-interaction-of-26",
+                                  "v2-10**12-columns"])
+def test_a_formula_that_would_expand_forever_is_refused_at_once(tmp_path, model, case):
+    """formulaic's parser expands a*b*...*z into 2**26 terms, the rank rules try every
+    subset of a term's categorical factors, levels multiply: each is bounded before it runs."""
+    document = _saved(tmp_path, model)
+    formula, version, match = _slow_files(document)[case]
+    document["schema_version"], document["formula"] = version, formula
+    (tmp_path / "slow.json").write_text(json.dumps(document))
+    started = time.perf_counter()
+    with pytest.raises(ModelFileError, match=re.escape(match)):
+        load(tmp_path / "slow.json")
+    assert time.perf_counter() - started < 5.0
+
+
 # -- the same payloads as a formula at fit time --------------------------------------------------
 
 
@@ -281,3 +317,14 @@ def test_a_callback_named_in_a_file_is_refused(tmp_path, model):
     (tmp_path / "cb.json").write_text(json.dumps(document))
     with pytest.raises(ModelFileError, match="callback must be callable"):
         load(tmp_path / "cb.json")
+
+
+def test_a_term_of_seven_categorical_factors_is_refused_at_fit():
+    rng = np.random.default_rng(0)
+    data = pd.DataFrame({f"c{i}": rng.choice(list("ab"), 50) for i in range(7)})
+    data["y"] = rng.integers(0, 2, 50)
+    term = ":".join(f"C(c{i})" for i in range(7))
+    with pytest.raises(FormulaRefused, match="more than 16 factors or 6 categorical ones"):
+        design_matrices("y ~ " + term, data)
+    X, _, _ = design_matrices("y ~ " + term.rsplit(":", 1)[0], data)  # six are fine
+    assert X.shape == (50, 63)

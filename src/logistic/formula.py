@@ -52,6 +52,12 @@ __all__ = ["MAX_FORMULA_CHARS", "FormulaRefused", "FormulaSpec", "design_matrice
 
 #: The longest formula read, at fit time or from a model file (hundreds of terms fit).
 MAX_FORMULA_CHARS = 20_000
+#: The rank rules try every subset of a term's categorical factors (2**k, then simplify,
+#: superexponential in k: 8 take a second, 10 a minute), so a term may have at most 6 of
+#: them, and 16 factors in all; a model of more columns than this is refused too.
+MAX_TERM_CATEGORICALS = 6
+MAX_TERM_FACTORS = 16
+MAX_COLUMNS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -122,9 +128,7 @@ def build_spec(
         _check_factor(name, factor)
     _check_shadowing(factors)
     for term in terms:
-        if not term or len(set(term)) != len(term) or not all(n in factors for n in term):
-            raise FormulaRefused(f"the term {excerpt(':'.join(map(str, term)))} names a "
-                                 "factor twice or one that is not among the factors")
+        _check_term(term, factors)
     if set(factors) != {name for term in terms for name in term}:
         raise FormulaRefused("a factor is not used by any term")
     spec = FormulaSpec(
@@ -132,6 +136,13 @@ def build_spec(
         response=response, columns=(), intercept=intercept, terms=tuple(terms),
         factors=factors,
     )
+    # counted before any name is made: a file's levels could multiply to 10**12 columns
+    count = sum(math.prod(len(_factor_names(n, factors[n], r)) for n, r in scoped)
+                for scoped in spec._scoped)
+    if count > MAX_COLUMNS:
+        raise FormulaRefused(f"the terms make {count} columns, more than {MAX_COLUMNS}")
+    if columns is not None and count != len(columns):
+        raise FormulaRefused(f"the terms make {count} columns, the file lists {len(columns)}")
     made = tuple(name for scoped in spec._scoped for name in _names(scoped, factors))
     if not made or len(set(made)) != len(made):
         raise FormulaRefused(f"the formula makes {'no' if not made else 'repeated'} columns "
@@ -140,6 +151,16 @@ def build_spec(
         raise FormulaRefused(f"the columns {shorten(str(list(columns)), 200)} are not those the "
                              f"terms make, {shorten(str(list(made)), 200)}")
     return FormulaSpec(spec.formula, response, made, intercept, spec.terms, factors)
+
+
+def _check_term(term: tuple[str, ...], factors: dict[str, dict[str, Any]]) -> None:
+    where = f"the term {excerpt(':'.join(map(str, term)))}"
+    if not term or len(set(term)) != len(term) or not all(n in factors for n in term):
+        raise FormulaRefused(f"{where} names a factor twice or one that is not a factor")
+    categorical = sum(factors[n]["kind"] == "categorical" for n in term)
+    if len(term) > MAX_TERM_FACTORS or categorical > MAX_TERM_CATEGORICALS:
+        raise FormulaRefused(f"{where} has more than {MAX_TERM_FACTORS} factors or "
+                             f"{MAX_TERM_CATEGORICALS} categorical ones")
 
 
 def _check_factor(name: str, factor: Any) -> None:

@@ -43,10 +43,13 @@ __all__ = [
     "MAX_EXPRESSION_CHARS",
     "RESERVED",
     "FormulaRefused",
+    "bracket_depth",
     "check_tree",
     "evaluate",
+    "excerpt",
     "fit_tree",
     "parse_factor",
+    "shorten",
     "tree_columns",
     "tree_ops",
 ]

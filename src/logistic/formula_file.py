@@ -89,6 +89,7 @@ def _from_version_1(
     encoder_state, transform_state = document["encoder_state"], document["transform_state"]
     if not isinstance(encoder_state, dict) or not isinstance(transform_state, dict):
         raise FormulaRefused("formula.encoder_state and formula.transform_state must be objects")
+    _check_written_form(document["formula"])
     lhs, terms, has_intercept = parse_formula(document["formula"])
     if lhs is not None:
         raise FormulaRefused("formula.formula must be the right-hand side only")
@@ -101,6 +102,27 @@ def _from_version_1(
                 factors[expr] = _factor(expr, method, encoder_state, transform_state)
     names = [tuple(expr for expr, _ in term) for term in terms]
     return build_spec(response, intercept, names, factors, columns)
+
+
+def _check_written_form(text: Any) -> None:
+    """A schema-1 formula is formulaic's own rendering, terms joined by ' + ' and factors by
+    ':'. Any other operator outside brackets (* / ** - ~ |) is refused before formulaic's
+    parser sees it: the parser expands products, and 'x0*x1*...*x25' is 2**26 terms."""
+    if not isinstance(text, str):
+        raise FormulaRefused("formula.formula must be a string")
+    depth, quote = 0, ""
+    for char in text:
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"`":
+            quote = char
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif depth == 0 and char in "*/-~|%^":
+            raise FormulaRefused(f"formula.formula {excerpt(text)} has {char!r} between its "
+                                 "terms; a saved formula joins terms by + and factors by :")
 
 
 def _encoder(encoder_state: dict[str, Any], expr: str) -> tuple[str, dict[str, Any]]:
