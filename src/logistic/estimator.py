@@ -61,7 +61,9 @@ from .separation import (
     class_extremes,
     merge_one_against_rest,
     one_against_rest,
+    separated_terms,
     separation_message,
+    separation_note,
 )
 from .sigmoid import log_sigmoid, sigmoid
 from .solvers import SOLVERS, SolverResult
@@ -704,7 +706,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             nan = np.full(len(terms), np.nan)
             columns = {"coef": rows.ravel(), "std err": nan, "z": nan, "P>|z|": nan,
                        low: nan, high: nan}
-            return Summary(header, pd.DataFrame(columns, index=terms), note=self.inference_note_)
+            summary = Summary(header, pd.DataFrame(columns, index=terms), note=self.inference_note_)
+            return self._mark_separation(summary)
         fit = self.statistics_
         header.update({
             "Covariance Type": fit.cov_type,
@@ -734,7 +737,27 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         if self.penalty == "firth":
             header["Penalty"] = "firth (Jeffreys prior)"
             note = _firth_note(fit, profiled)
-        return Summary(header, pd.DataFrame(columns, index=terms), note=note)
+        return self._mark_separation(Summary(header, pd.DataFrame(columns, index=terms), note))
+
+    def _mark_separation(self, summary: Summary) -> Summary:
+        """The terms ``separation_`` involves marked † in the table, named in the note."""
+        found = getattr(self, "separation_", None)  # a loaded model has none
+        if found is None or found.involved is None:
+            return summary
+        names = self._feature_names() + (["Intercept"] if self.fit_intercept else [])
+        centred = self.statistics_ is None and self._multiclass == "multinomial"
+        terms = separated_terms(found, names, self.classes_, summary.table.index, centred)
+        kind = "complete" if found.complete else "quasi-complete"
+        header = {}  # "Separation" next to "Converged", which it qualifies
+        for key, value in summary.header.items():
+            header[key] = value
+            if key == "Converged":
+                header["Separation"] = kind
+        summary.header = header
+        summary.separated = tuple(terms)
+        footnote = separation_note(found, terms)
+        summary.note = footnote if not summary.note else f"{summary.note}\n{footnote}"
+        return summary
 
     # -- prediction --------------------------------------------------------------------------
     def decision_function(self, X) -> NDArray[np.float64]:

@@ -175,10 +175,8 @@ def check_separation(
     parts, columns = _first_parts(rows, extremes)
     if parts and _is_complete(*parts[0][1:]):
         return _result(rows, parts, columns)
-    if fitted.min() > 0:  # the fit itself separates every sample: find a sparse direction
-        u = search(rows, np.arange(rows.n_rows), budget, complete=True, seed=fitted)
-        u = _fitted(rows, theta) if u is None else u
-        return _result(rows, [(u, *rows.margins(u))], [])
+    if fitted.min() > 0:  # the fit itself separates every sample
+        return _complete(rows, _fitted(rows, theta), fitted, budget)
     remaining = _remaining(rows, parts)
     step = _newton_step(objective, theta, rows, cov)
     outside = ~rows.free & ~np.isin(np.arange(rows.n_vars) % rows.r, columns)
@@ -188,8 +186,20 @@ def check_separation(
     m, r = rows.margins(-step)
     if np.max(m[remaining], initial=0.0) < _SUSPECT_MOVE:
         return _result(rows, parts, columns) if parts else None
+    # further Newton steps along it, θ - k·step: margins are linear, so no pass each
+    for k in 2.0 ** np.arange(11):
+        if np.min(fitted + k * m) > 0:
+            return _complete(rows, _fitted(rows, theta) - k * step, fitted + k * m, budget)
     seed = m / np.maximum(r, np.finfo(float).tiny)  # picks the rows of the programs
     return _peel(rows, parts, columns, remaining, seed, budget)
+
+
+def _complete(rows: Rows, u: NDArray, margins: NDArray, budget: Budget) -> Separation | None:
+    """Complete separation, which the hyperplane u (of these fitted margins) shows: a sparse
+    direction from the complete program where it finishes in the budget, else u."""
+    found = search(rows, np.arange(rows.n_rows), budget, complete=True, seed=margins)
+    u = u if found is None else found
+    return _result(rows, [(u, *rows.margins(u))], [])
 
 
 def _rows(X, labels, sample_weight, K: int, fit_intercept: bool, extremes) -> Rows:
@@ -367,4 +377,38 @@ def merge_one_against_rest(found: list[Separation | None]) -> Separation | None:
         direction=direction,
         n_separated=max(f.n_separated for f in some),
         involved=involved,
+    )
+
+
+def separated_terms(
+    found: Separation, column_terms: list[str], labels, table_terms, centred: bool = False
+) -> list[str]:
+    """The rows of a summary table whose estimates diverge along ``found``, in table order.
+
+    ``column_terms``: the name of each coefficient of a class row, the intercept last (as in
+    ``direction``). With K classes the table's rows are '<label>: <term>'; ``centred``: the
+    rows are the centred coefficients (Σₖ wₖ = 0) rather than differences from the first
+    class, so every class's coefficient of a column moves once one class's does.
+    """
+    involved = np.atleast_2d(found.involved)
+    if involved.shape[0] == 1:
+        marked = {column_terms[j] for j in np.flatnonzero(involved[0])}
+    else:
+        if centred:
+            involved = np.broadcast_to(involved.any(axis=0), involved.shape)
+        classes, columns = np.nonzero(involved)
+        marked = {f"{labels[k]}: {column_terms[j]}"
+                  for k, j in zip(classes, columns, strict=True)}
+    return [term for term in table_terms if term in marked]
+
+
+def separation_note(found: Separation, terms: list[str]) -> str:
+    """The summary's footnote for the terms ``separated_terms`` marks."""
+    listed = ", ".join(terms[:8]) + (f" and {len(terms) - 8} more" if len(terms) > 8 else "")
+    kind = "Complete" if found.complete else "Quasi-complete"
+    return (
+        f"† {kind} separation ({found.n_separated} samples): the likelihood rises without "
+        f"bound along a direction in {listed}. Their estimates, standard errors, z, "
+        "p-values and intervals describe where the solver stopped, not the data; use "
+        "penalty='firth' or 'l2'."
     )

@@ -21,12 +21,13 @@ intercepts free of cost:
 Each is feasible exactly when some u is positive on a row of S (on every row, for
 complete); the ‖·‖₁ objective ends at a vertex, a direction on few columns, which names them.
 
-The rows that matter. While all rows fit in _ENTRIES matrix entries, S is all of them and
-one program decides. Beyond that S starts from the rows a seed direction (the fit's own
-divergence) gives the largest and the smallest margins, plus a random rest; each solution
-is checked on every row and the most violated rows join S (constraint generation), for at
-most _ROUNDS rounds and _SECONDS of solving in all. A search that runs out of budget reports
-nothing: it can miss a separation, never invent one.
+The rows that matter. S starts from _START rows: those a seed direction (the fit's own
+divergence) gives the largest and the smallest margins, plus a random rest. Each solution
+is checked on every row and the most violated rows join S (constraint generation), S
+growing to at most _ENTRIES matrix entries, for at most _ROUNDS rounds and _SECONDS of
+solving in all. While all rows fit in _ENTRIES, a subset without a solution is retried
+with all rows, so that one program decides there. A search that runs out of budget
+reports nothing: it can miss a separation, never invent one.
 
 Certificate. HiGHS meets a·u ≥ 0 to its tolerance 1e-7, so a solution is first projected
 onto the null space of the rows of S it leaves at margin ≈ 0 (there the exact margin is 0).
@@ -53,7 +54,8 @@ __all__ = ["Budget", "Rows", "certified", "fits_one_program", "search"]
 
 # Matrix entries (rows of S × unknowns) of one program: about a second of HiGHS.
 _ENTRIES = 500_000
-# Rounds of constraint generation for one direction.
+# Rows of the first program of a search (or 10 per unknown), and rounds of adding rows.
+_START = 2_000
 _ROUNDS = 8
 # Solver time of one screen, all programs together.
 _SECONDS = 3.0
@@ -193,17 +195,23 @@ def search(
     """A direction u verified on the rows ``among`` (≥ 0 on all, > 0 on some; > 0 on all
     for ``complete``), or None where none exists or the budget ran out first.
 
-    ``seed``: a score per row of ``among``, high where a row is likely separated (the rows
-    to start from when they do not all fit in one program).
+    The first program takes _START rows (``seed``: a score per row of ``among``, high where
+    a row is likely separated); each round adds the most violated rows. Where all rows fit
+    in one program an infeasible subset is retried with all of them, so that the answer
+    is exact there.
     """
-    if among.size == 0 or budget.left() <= 0:
+    if among.size == 0:
         return None
     capacity = max(1, _ENTRIES // max(1, rows.n_vars))
-    chosen = among if among.size <= capacity else _start(among, capacity, seed)
+    size = min(among.size, capacity, max(_START, 10 * rows.n_vars))
+    chosen = among if among.size <= size else _start(among, size, seed)
     for _ in range(_ROUNDS):
         G = rows.block(chosen)
         u = _program(G, rows.free, complete, budget.left())
         if u is None:
+            if chosen.size < among.size <= capacity and budget.left() > 0:
+                chosen = among
+                continue
             return None
         u = _polish(G, u)
         m, r = rows.margins(u)
@@ -211,10 +219,10 @@ def search(
         bad = m <= TOLERANCE * r if complete else m < -TOLERANCE * r
         if not bad.any() and np.any(m >= STRICT * r):
             return u
-        if chosen.size == among.size or budget.left() <= 0:
+        if chosen.size == among.size or chosen.size >= capacity or budget.left() <= 0:
             return None
         worst = np.argsort(m[bad] / np.maximum(r[bad], np.finfo(float).tiny))
-        added = among[np.flatnonzero(bad)[worst[: max(1, capacity // 4)]]]
+        added = among[np.flatnonzero(bad)[worst[: max(1, min(size, capacity - chosen.size))]]]
         chosen = np.union1d(chosen, added)
     return None
 
