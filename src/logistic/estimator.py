@@ -557,8 +557,12 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self.separation_ = replace(
             self.separation_, names=tuple(names[j] for j in self.separation_.features)
         )
-        warnings.warn(separation_message(self.separation_, names), SeparationWarning,
-                      stacklevel=3)
+        labels = [None] if len(fits) == 1 else self.classes_
+        for label, part in zip(labels, found, strict=True):
+            if part is not None:
+                prefix = "" if label is None else f"Class {label!s} against the rest: "
+                warnings.warn(prefix + separation_message(part, names), SeparationWarning,
+                              stacklevel=3)
 
     # -- inference ---------------------------------------------------------------------------
     def _feature_names(self) -> list[str]:

@@ -12,7 +12,8 @@ Three tests, cheapest first; each reports only what it has verified:
    the others' scores move by xⱼ - t ≥ 0 (binary: (β₀, βⱼ) = (-t, ±1)). Indicators and
    counts whose nonzero rows all lie in one class (or avoid one class) are the case t = 0.
    Without an intercept only t = 0 is a direction. The test needs the per-class column
-   extremes, which the fit's column-scale check reads in the same pass.
+   extremes, which the fit's column-scale check reads in the same pass. (A class whose
+   samples all have weight 0 is separated too: its intercept falls forever.)
 2. The fitted hyperplane: where every fitted margin is positive it is itself a certificate
    of complete separation.
 3. Combinations of columns (``separation_lp``): linear programs on the rows that matter,
@@ -217,9 +218,12 @@ def _first_parts(rows: Rows, extremes) -> tuple[list, list[int]]:
     low, high = extremes[0][1:], extremes[1][1:]
     present = np.bincount(rows.labels, minlength=rows.K) > 0
     D, columns = _column_splits(low, high, present, rows.fit_intercept)
-    if not columns:
+    if rows.fit_intercept:  # a class without samples (of positive weight): its intercept
+        D[~present, -1] -= 1.0  # falls forever, whatever the data
+    else:
+        D = D[:, :-1]
+    if not columns and (present.all() or not rows.fit_intercept):
         return [], []
-    D = D if rows.fit_intercept else D[:, :-1]
     u = (D[1:] - D[0]).ravel() * rows.unit
     m, r = rows.margins(u)
     # exact by construction (each margin is a sum of terms xᵢⱼ - t ≥ 0); the check guards
@@ -279,7 +283,12 @@ def _peel(rows: Rows, parts: list, columns, remaining, seed, budget: Budget):
         m, r = rows.margins(u)
         parts.append((u, m, r))
         remaining = remaining[m[remaining] <= TOLERANCE * r[remaining]]
-        if remaining.size == 0:
+        if remaining.size == 0:  # complete: one direction with room on every row is cleaner
+            u, m, r = _combine(rows, parts)
+            seed = m / np.maximum(r, np.finfo(float).tiny)
+            found = search(rows, np.arange(rows.n_rows), budget, complete=True, seed=seed)
+            if found is not None:
+                return _result(rows, [(found, *rows.margins(found))], [])
             break
     return _result(rows, parts, columns) if parts else None
 
@@ -317,7 +326,7 @@ def _result(rows: Rows, parts: list, columns: list[int]) -> Separation | None:
         share = np.abs(v) >= _NAMED * np.max(np.abs(v))
         involved |= share
         weight = np.abs(v).reshape(rows.K - 1, rows.r)[:, : rows.d].max(axis=0)
-        chosen = np.flatnonzero(weight >= _NAMED * weight.max(initial=0.0))
+        chosen = np.flatnonzero((weight >= _NAMED * weight.max(initial=0.0)) & (weight > 0))
         named += [int(j) for j in chosen[np.argsort(-weight[chosen], kind="stable")]]
     direction = rows.coefficients(u)
     mask = np.zeros((rows.K, rows.r), dtype=bool)

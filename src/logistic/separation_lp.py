@@ -15,7 +15,7 @@ K classes). Only samples of positive weight give rows.
 Programs (scipy's HiGHS) on a set S of rows, the columns scaled to max |x| = 1 and the
 intercepts free of cost:
 
-    quasi:     minimize ‖u‖₁  subject to  a·u ≥ 0 on S,  Σ_S a·u = 1
+    quasi:     minimize ‖u‖₁  subject to  a·u ≥ 0 on S,  Σ_S a·u = |S|
     complete:  minimize ‖u‖₁  subject to  a·u ≥ 1 on S
 
 Each is feasible exactly when some u is positive on a row of S (on every row, for
@@ -223,7 +223,10 @@ def search(
             return None
         worst = np.argsort(m[bad] / np.maximum(r[bad], np.finfo(float).tiny))
         added = among[np.flatnonzero(bad)[worst[: max(1, min(size, capacity - chosen.size))]]]
-        chosen = np.union1d(chosen, added)
+        grown = np.union1d(chosen, added)
+        if grown.size == chosen.size:  # the violations are the program's own: no cure
+            return None
+        chosen = grown
     return None
 
 
@@ -253,8 +256,11 @@ def _program(G, free: NDArray[np.bool_], complete: bool, seconds: float) -> Arra
         result = linprog(cost, A_ub=lower, b_ub=-np.ones(G.shape[0]), **options)
     else:
         total = np.asarray(G.sum(axis=0)).ravel()
+        # margins averaging 1, not summing to 1: HiGHS's tolerance (1e-7) is absolute, and
+        # against margins of 1/|S| it would allow violations of 1e-4 of a row's size
         result = linprog(cost, A_ub=lower, b_ub=np.zeros(G.shape[0]),
-                         A_eq=np.r_[total, -total][None, :], b_eq=[1.0], **options)
+                         A_eq=np.r_[total, -total][None, :], b_eq=[float(G.shape[0])],
+                         **options)
     if result.status != 0:
         return None
     return result.x[:q] - result.x[q:]
