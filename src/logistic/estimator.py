@@ -59,11 +59,11 @@ from .scaling import (
 from .separation import (
     check_separation,
     class_extremes,
+    mark_summary,
     merge_one_against_rest,
     one_against_rest,
     separated_terms,
     separation_message,
-    separation_note,
 )
 from .sigmoid import log_sigmoid, sigmoid
 from .solvers import SOLVERS, SolverResult
@@ -751,17 +751,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         names = self._feature_names() + (["Intercept"] if self.fit_intercept else [])
         centred = self.statistics_ is None and self._multiclass == "multinomial"
         terms = separated_terms(found, names, self.classes_, summary.table.index, centred)
-        kind = "complete" if found.complete else "quasi-complete"
-        header = {}  # "Separation" next to "Converged", which it qualifies
-        for key, value in summary.header.items():
-            header[key] = value
-            if key == "Converged":
-                header["Separation"] = kind
-        summary.header = header
-        summary.separated = tuple(terms)
-        footnote = separation_note(found, terms)
-        summary.note = footnote if not summary.note else f"{summary.note}\n{footnote}"
-        return summary
+        return mark_summary(summary, found, terms)
 
     # -- prediction --------------------------------------------------------------------------
     def decision_function(self, X) -> NDArray[np.float64]:

@@ -30,7 +30,8 @@ with all rows, so that one program decides there. A search that runs out of budg
 reports nothing: it can miss a separation, never invent one.
 
 Certificate. HiGHS meets a·u ≥ 0 to its tolerance 1e-7, so a solution is first projected
-onto the null space of the rows of S it leaves at margin ≈ 0 (there the exact margin is 0).
+onto the null space of the rows of S it leaves at margin ≈ 0 (the program's zeros, which
+it meets only to that tolerance), within the columns it uses.
 It is then checked on every row in one pass: m = a·u and r = |a|·|u| (the size that
 rounding is relative to). It is accepted when every m ≥ -τ·r and some m ≥ ρ·r, τ = 1e-9 and
 ρ = 1e-6: the data are separated once each row is moved by at most 1e-9 of its own terms,
@@ -50,7 +51,7 @@ from scipy.optimize import linprog
 
 Array = NDArray[np.float64]
 
-__all__ = ["Budget", "Rows", "certified", "fits_one_program", "search"]
+__all__ = ["Budget", "Rows", "certified", "search"]
 
 # Matrix entries (rows of S × unknowns) of one program: about a second of HiGHS.
 _ENTRIES = 500_000
@@ -164,8 +165,10 @@ def _products(X, B: Array, kept, n: int, d: int) -> tuple[Array, Array]:
     if used.size == 0:
         return Z, R
     W = W[used]
-    if sp.issparse(X):
-        part = sp.csr_matrix(X)[kept][:, used].astype(np.float64)
+    if sp.issparse(X):  # rows and columns selected only where some are left out
+        part = sp.csr_matrix(X)
+        part = part if isinstance(kept, slice) else part[kept]
+        part = (part if used.size == d else part[:, used]).astype(np.float64, copy=False)
         return Z + part @ W, R + abs(part) @ np.abs(W)
     positions = np.arange(X.shape[0])[kept] if isinstance(kept, np.ndarray) else None
     step = max(1, _BLOCK_BYTES // max(1, 8 * d))
@@ -176,11 +179,6 @@ def _products(X, B: Array, kept, n: int, d: int) -> tuple[Array, Array]:
         Z[start : start + step] += block @ W
         R[start : start + step] += np.abs(block) @ np.abs(W)
     return Z, R
-
-
-def fits_one_program(rows: Rows) -> bool:
-    """Whether all rows fit in one program (then one solve decides, with no seed)."""
-    return rows.n_rows * rows.n_vars <= _ENTRIES
 
 
 def certified(m: Array, r: Array) -> bool:
