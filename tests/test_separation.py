@@ -317,3 +317,17 @@ def test_a9a_rare_columns_are_reported():
     assert found and "x123" in model.separation_.names
     assert np.asarray((X[:, 122] != 0).sum()) == 1
     assert assert_certificate(X, y, model.separation_) == model.separation_.n_separated
+
+
+def test_the_cli_summary_marks_the_separated_terms(tmp_path, capsys):
+    from logistic.cli import run
+
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal(400)
+    flag = (rng.random(400) < 0.1).astype(int)
+    y = np.where(flag == 1, 1, rng.random(400) < 1 / (1 + np.exp(-x))).astype(int)
+    pd.DataFrame({"dose": x, "smoker": flag, "y": y}).to_csv(tmp_path / "d.csv", index=False)
+    code = run(["fit", str(tmp_path / "d.csv"), "--target", "y", "--out", str(tmp_path / "m")])
+    out, err = capsys.readouterr()
+    assert code == 0 and "Quasi-complete separation" in err
+    assert "smoker †" in out and "dose †" not in out and "Separation" in out
