@@ -212,6 +212,42 @@ def test_find_separation_decides_small_problems_exactly():
     assert find_separation(overlapping, labels, np.ones(400), True) is None
 
 
+def reference_separation(X, y, fit_intercept=True) -> str:
+    """An independent decision by two linear programs on mᵢ = sᵢ·x̃ᵢ·β: 'complete' where
+    mᵢ ≥ 1 is feasible, 'quasi' where max Σᵢ mᵢ over -1 ≤ β ≤ 1 with mᵢ ≥ 0 is positive,
+    else 'none'."""
+    from scipy.optimize import linprog
+
+    Xt = np.column_stack([X, np.ones(len(X))]) if fit_intercept else X
+    A = Xt * np.where(y == 1, 1.0, -1.0)[:, None]
+    strict = linprog(np.zeros(A.shape[1]), A_ub=-A, b_ub=-np.ones(len(A)), bounds=(None, None))
+    if strict.status == 0:
+        return "complete"
+    result = linprog(-A.sum(axis=0), A_ub=-A, b_ub=np.zeros(len(A)), bounds=(-1, 1))
+    return "quasi" if -result.fun > 1e-7 else "none"
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_find_separation_and_the_fit_agree_with_a_reference_program(seed):
+    # small integer data: ties, indicators and thresholds, separable or not by chance
+    # (over these seeds and both intercept settings: 43 none, 19 quasi-complete, 18 complete)
+    rng = np.random.default_rng(seed)
+    n, d = int(rng.integers(8, 40)), int(rng.integers(1, 5))
+    X = rng.integers(-2, 3, (n, d)).astype(float)
+    y = (rng.random(n) < 1 / (1 + np.exp(-X @ rng.normal(0, 2, d)))).astype(int)
+    if np.unique(y).size < 2:
+        y[0] = 1 - y[0]
+    for fit_intercept in (True, False):
+        expected = reference_separation(X, y, fit_intercept)
+        found = find_separation(X, y, np.ones(n), fit_intercept)
+        screened = fit(X, y, fit_intercept=fit_intercept)[0].separation_
+        for result in (found, screened):
+            kind = "none" if result is None else "complete" if result.complete else "quasi"
+            assert kind == expected
+            if result is not None:
+                assert_certificate(X, y, result, fit_intercept=fit_intercept)
+
+
 # -- more than two classes ----------------------------------------------------------------------
 def three_classes(n=3000, seed=4):
     """An indicator never set in class 0 (its rows rule class 0 out)."""

@@ -77,10 +77,12 @@ class Separation:
     its side.
 
     ``direction``: binary (d + 1,) [w, b] (b only with an intercept); K classes (K, d + 1),
-    one row per class, the first class's zero. ``involved``: the same shape, True for the
-    coefficients that diverge along it (the summary marks their terms). ``features``: the
-    columns involved, single-column separators first. ``names``: their names, set by the
-    estimator.
+    one row per class, the first class's zero (one-vs-rest: row k is class k's binary
+    direction against the rest, zero where that problem is not separated; ``complete``
+    where one is complete, ``n_separated`` the most of any). ``involved``: the same shape,
+    True for the coefficients that diverge along it (the summary marks their terms).
+    ``features``: the columns involved, single-column separators first. ``names``: their
+    names, set by the estimator.
     """
 
     complete: bool
