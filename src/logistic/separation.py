@@ -123,6 +123,8 @@ def _column_splits(low, high, present, fit_intercept: bool) -> tuple[NDArray, li
     moved to the middle of the gap, where a gap exists, which makes the split strict."""
     K, d = low.shape
     D = np.zeros((K, d + 1))
+    if K == 2 and not np.any((high[0] <= low[1]) | (high[1] <= low[0])):
+        return D, []  # the usual case, decided by two comparisons per column
     size = np.maximum(np.max(np.where(present[:, None], high, -np.inf), axis=0),
                       -np.min(np.where(present[:, None], low, np.inf), axis=0))
     found = np.zeros(d, dtype=bool)
@@ -186,7 +188,9 @@ def check_separation(
     if fitted.min() > 0:  # the fit itself separates every sample
         return _complete(rows, _fitted(rows, theta), fitted, budget)
     step = _newton_step(objective, theta, rows, cov)
-    outside = ~rows.free & ~np.isin(np.arange(rows.n_vars) % rows.r, columns)
+    outside = ~rows.free  # the coefficients of columns test 1 has not accounted for
+    if columns:
+        outside &= ~np.isin(np.arange(rows.n_vars) % rows.r, columns)
     if step is None or np.max(np.abs(step[outside]), initial=0.0) <= _SUSPECT_STEP:
         return _result(rows, parts, columns) if parts else None
     # the step moves some coefficient: does it still move a margin not yet accounted for?

@@ -101,10 +101,12 @@ class Rows:
         self.n_rows = self.labels.size * (self.K - 1)
         unit = np.ones(self.r)
         unit[: self.d] = np.where(self.scale > 0, self.scale, 1.0)
-        self.unit = np.tile(unit, self.K - 1)  # u = β·unit
         free = np.zeros(self.r, dtype=bool)
         free[self.d :] = True
-        self.free = np.tile(free, self.K - 1)  # the intercepts: no cost in the programs
+        if self.K > 2:  # one block per free class
+            unit, free = np.tile(unit, self.K - 1), np.tile(free, self.K - 1)
+        self.unit = unit  # u = β·unit
+        self.free = free  # the intercepts: no cost in the programs
 
     @property
     def others(self) -> NDArray[np.intp]:
