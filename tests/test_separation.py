@@ -149,6 +149,20 @@ def test_rows_of_weight_zero_do_not_count():
     assert assert_certificate(X, y, model.separation_, weights) == 20
 
 
+def test_a_column_fitted_rescaled_gets_its_direction_in_its_own_units():
+    # a column of size 1e300 is fitted as a power-of-two multiple (scaling.py): the
+    # direction must still hold for the data as given
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal(400)
+    flag = (rng.random(400) < 0.1).astype(float)
+    y = np.where(flag == 1, 1, rng.random(400) < 1 / (1 + np.exp(-x))).astype(int)
+    X = np.column_stack([x, flag * 1e300])
+    model, found = fit(X, y)
+    assert found and model.separation_.features == (1,)
+    assert model.separation_.direction[1] == pytest.approx(1e-300)
+    assert assert_certificate(X, y, model.separation_) == flag.sum()
+
+
 def test_a_rare_indicator_of_both_classes_is_not_reported():
     # the near miss: 3 rows, 2 of class 0 and 1 of class 1: a large standard error, but the
     # maximum-likelihood estimate exists (statsmodels converges to the same finite value)

@@ -59,6 +59,7 @@ from .scaling import (
 from .separation import (
     check_separation,
     class_extremes,
+    in_user_units,
     mark_summary,
     merge_one_against_rest,
     one_against_rest,
@@ -280,7 +281,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                         self.inference_note_ = UNREPRESENTABLE_COVARIANCE
         self.separation_ = None
         if screened:
-            self._warn_if_separated(fits, weights, extremes, scales is not None)
+            self._warn_if_separated(fits, weights, extremes, scales)
         return self
 
     def _prepare(self, X, y, sample_weight):
@@ -540,16 +541,18 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
         return on_iteration
 
-    def _warn_if_separated(self, fits, weights, extremes, scaled: bool) -> None:
+    def _warn_if_separated(self, fits, weights, extremes, scales) -> None:
         """``separation_`` and a SeparationWarning where the screen (separation.py) finds
-        one; one-vs-rest screens each class's binary problem."""
+        one; one-vs-rest screens each class's binary problem. ``scales``: the columns'
+        power-of-two scales the fits used (scaling.py), or None."""
         cov = None  # the nonrobust covariance of the fitted (unscaled) columns, if any
-        if self.statistics_ is not None and self.cov_type == "nonrobust" and not scaled:
+        if self.statistics_ is not None and self.cov_type == "nonrobust" and scales is None:
             cov = self.statistics_.cov
         found = []
         for k, (objective, result) in enumerate(fits):
             part = extremes if len(fits) == 1 else one_against_rest(extremes, k)
-            found.append(check_separation(objective, result.theta, weights, part, cov))
+            found.append(in_user_units(
+                check_separation(objective, result.theta, weights, part, cov), scales))
         self.separation_ = found[0] if len(fits) == 1 else merge_one_against_rest(found)
         if self.separation_ is None:
             return

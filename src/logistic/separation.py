@@ -41,7 +41,7 @@ budget, so that the named columns are few.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -368,6 +368,16 @@ def separation_message(found: Separation, feature_names) -> str:
         "finite only because the solver stopped. Use penalty='firth' (finite, unbiased to "
         "first order, with standard errors) or penalty='l2' for meaningful estimates."
     )
+
+
+def in_user_units(found: Separation | None, scales: NDArray | None) -> Separation | None:
+    """``found`` for a fit on columns xⱼ·sⱼ (``scaling.py``) in the user's columns: the
+    scores are the same, so βⱼ = sⱼ·(the scaled column's βⱼ)."""
+    if found is None or scales is None:
+        return found
+    factor = np.ones(found.direction.shape[-1])
+    factor[: scales.size] = scales
+    return replace(found, direction=found.direction * factor)
 
 
 def one_against_rest(extremes, k: int) -> tuple[NDArray, NDArray]:
