@@ -14,7 +14,7 @@ from sklearn.datasets import load_digits, load_iris
 from sklearn.linear_model import LogisticRegression as SkLogisticRegression
 from sklearn.preprocessing import StandardScaler
 
-from logistic import LogisticRegression, load
+from logistic import LogisticRegression, SeparationWarning, load
 from logistic.losses import log_softmax, softmax, softmax_cross_entropy
 from logistic.objective import Objective
 from logistic.penalties import L2Penalty
@@ -179,7 +179,8 @@ def test_one_vs_rest_is_one_binary_model_per_class(iris):
     scores = 1 / (1 + np.exp(-ovr.decision_function(X)))
     np.testing.assert_allclose(ovr.predict_proba(X), scores / scores.sum(1, keepdims=True))
     np.testing.assert_allclose(np.exp(ovr.predict_log_proba(X)), ovr.predict_proba(X))
-    unpenalized = LogisticRegression(multi_class="ovr").fit(X, y)
+    with pytest.warns(SeparationWarning, match="Class 0 against the rest: Complete"):
+        unpenalized = LogisticRegression(multi_class="ovr").fit(X, y)  # setosa: petals
     with pytest.raises(AttributeError, match="one binary model per class"):
         _ = unpenalized.std_err_
 

@@ -890,10 +890,12 @@ def render_summary(console: Console, summary) -> None:
     table.add_column(Text("term"))
     for column in frame.columns:
         table.add_column(Text(str(column)), justify="right")
+    separated = set(getattr(summary, "separated", ()))  # marked †, the note says why
     for term, row in frame.iterrows():
         cells = [_p_value(v) if str(c).startswith("P>") else _number(v)
                  for c, v in row.items()]
-        table.add_row(Text(str(term)), *[Text(cell) for cell in cells])
+        label = f"{term} †" if term in separated else str(term)
+        table.add_row(Text(label), *[Text(cell) for cell in cells])
     console.print(table)
     note = getattr(summary, "note", None)
     if note:

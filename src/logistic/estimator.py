@@ -21,6 +21,7 @@ import math
 import numbers
 import sys
 import warnings
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -44,7 +45,6 @@ from .inference import (
     fit_statistics,
     wald_interval,
 )
-from .linalg import solve_psd
 from .losses import LOSSES, get_loss, log_softmax, softmax, softmax_cross_entropy
 from .objective import Objective
 from .penalties import ElasticNetPenalty, NoPenalty
@@ -56,7 +56,16 @@ from .scaling import (
     scale_columns,
     unscale_statistics,
 )
-from .separation import check_separation, class_extremes, separation_message
+from .separation import (
+    check_separation,
+    class_extremes,
+    in_user_units,
+    mark_summary,
+    merge_one_against_rest,
+    one_against_rest,
+    separated_terms,
+    separation_message,
+)
 from .sigmoid import log_sigmoid, sigmoid
 from .solvers import SOLVERS, SolverResult
 
@@ -231,10 +240,13 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self.formula_ = None
         X, classes, y_index, weights = self._prepare(X, y, sample_weight)
         self.classes_ = classes
-        # the unpenalized binary fit is screened for separation afterwards; the screen's
-        # per-class column extremes also serve the scale check, so X is read once for both
-        screened = self.penalty is None and self.loss == "cross_entropy" and classes.size == 2
-        extremes = class_extremes(X, y_index == 1, weights) if screened else None
+        # the unpenalized fit is screened for separation afterwards; the screen's per-class
+        # column extremes also serve the scale check, so X is read once for both
+        screened = self.penalty is None and self.loss == "cross_entropy"
+        extremes = None
+        if screened:
+            labels = y_index == 1 if classes.size == 2 else y_index
+            extremes = class_extremes(X, labels, weights, classes.size)
         # columns of size beyond 2^±64 are fitted rescaled by powers of two (scaling.py)
         scales = None if self.penalty == "firth" else column_scales(X, extremes)
         if scales is not None:
@@ -269,8 +281,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                         self.inference_note_ = UNREPRESENTABLE_COVARIANCE
         self.separation_ = None
         if screened:
-            objective, result = fits[0]
-            self._warn_if_separated(X, objective, result.theta, weights, extremes)
+            self._warn_if_separated(fits, weights, extremes, scales)
         return self
 
     def _prepare(self, X, y, sample_weight):
@@ -530,20 +541,31 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
         return on_iteration
 
-    def _warn_if_separated(self, X, objective: Objective, theta, weights, extremes) -> None:
-        def newton_step() -> float:
-            step, _ = solve_psd(objective.hessian(theta), objective.gradient(theta))
-            return float(np.max(np.abs(step)))
-
-        found = check_separation(
-            X, objective.y, weights, bool(self.fit_intercept), objective.scores(theta),
-            newton_step, extremes,
+    def _warn_if_separated(self, fits, weights, extremes, scales) -> None:
+        """``separation_`` and a SeparationWarning where the screen (separation.py) finds
+        one; one-vs-rest screens each class's binary problem. ``scales``: the columns'
+        power-of-two scales the fits used (scaling.py), or None."""
+        cov = None  # the nonrobust covariance of the fitted (unscaled) columns, if any
+        if self.statistics_ is not None and self.cov_type == "nonrobust" and scales is None:
+            cov = self.statistics_.cov
+        found = []
+        for k, (objective, result) in enumerate(fits):
+            part = extremes if len(fits) == 1 else one_against_rest(extremes, k)
+            found.append(in_user_units(
+                check_separation(objective, result.theta, weights, part, cov), scales))
+        self.separation_ = found[0] if len(fits) == 1 else merge_one_against_rest(found)
+        if self.separation_ is None:
+            return
+        names = self._feature_names()
+        self.separation_ = replace(
+            self.separation_, names=tuple(names[j] for j in self.separation_.features)
         )
-        self.separation_ = found
-        if found is not None:
-            warnings.warn(
-                separation_message(found, self._feature_names()), SeparationWarning, stacklevel=3
-            )
+        labels = [None] if len(fits) == 1 else self.classes_
+        for label, part in zip(labels, found, strict=True):
+            if part is not None:
+                prefix = "" if label is None else f"Class {label!s} against the rest: "
+                warnings.warn(prefix + separation_message(part, names), SeparationWarning,
+                              stacklevel=3)
 
     # -- inference ---------------------------------------------------------------------------
     def _feature_names(self) -> list[str]:
@@ -691,7 +713,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             nan = np.full(len(terms), np.nan)
             columns = {"coef": rows.ravel(), "std err": nan, "z": nan, "P>|z|": nan,
                        low: nan, high: nan}
-            return Summary(header, pd.DataFrame(columns, index=terms), note=self.inference_note_)
+            summary = Summary(header, pd.DataFrame(columns, index=terms), note=self.inference_note_)
+            return self._mark_separation(summary)
         fit = self.statistics_
         header.update({
             "Covariance Type": fit.cov_type,
@@ -721,7 +744,17 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         if self.penalty == "firth":
             header["Penalty"] = "firth (Jeffreys prior)"
             note = _firth_note(fit, profiled)
-        return Summary(header, pd.DataFrame(columns, index=terms), note=note)
+        return self._mark_separation(Summary(header, pd.DataFrame(columns, index=terms), note))
+
+    def _mark_separation(self, summary: Summary) -> Summary:
+        """The terms ``separation_`` involves marked † in the table, named in the note."""
+        found = getattr(self, "separation_", None)  # a loaded model has none
+        if found is None or found.involved is None:
+            return summary
+        names = self._feature_names() + (["Intercept"] if self.fit_intercept else [])
+        centred = self.statistics_ is None and self._multiclass == "multinomial"
+        terms = separated_terms(found, names, self.classes_, summary.table.index, centred)
+        return mark_summary(summary, found, terms)
 
     # -- prediction --------------------------------------------------------------------------
     def decision_function(self, X) -> NDArray[np.float64]:

@@ -198,12 +198,24 @@ class Summary:
 
     ``table`` is a DataFrame indexed by term with columns coef, std err, z, P>|z|, [0.025,
     0.975] (NaN where classical inference does not apply, and then ``note`` says why).
+    ``separated``: the terms whose estimates diverge (separation); printed with a †, which
+    the note explains. The table's index stays the plain terms.
     """
 
     header: dict[str, object]
     table: pd.DataFrame
     note: str | None = None
     title: str = field(default="Logistic Regression Results")
+    separated: tuple[str, ...] = ()
+
+    def marked_table(self) -> pd.DataFrame:
+        """``table`` with ' †' after the separated terms (for printing)."""
+        if not self.separated:
+            return self.table
+        marked = set(self.separated)
+        table = self.table.copy()
+        table.index = [f"{term} †" if term in marked else term for term in table.index]
+        return table
 
     def __str__(self) -> str:
         width = 78
@@ -213,7 +225,7 @@ class Summary:
         for left, right in zip(items[:half], items[half:] + [("", "")], strict=False):
             lines.append(_pair(*left, 38) + "  " + _pair(*right, 38))
         lines.append("=" * width)
-        lines.append(self.table.to_string(float_format=lambda v: f"{v:.4f}", na_rep="-"))
+        lines.append(self.marked_table().to_string(float_format=lambda v: f"{v:.4f}", na_rep="-"))
         lines.append("=" * width)
         if self.note:
             lines.append(self.note)
@@ -223,7 +235,7 @@ class Summary:
         head = pd.DataFrame({"": [_format_value(v) for v in self.header.values()]},
                             index=list(self.header))
         note = f"<p>{self.note}</p>" if self.note else ""
-        return head.to_html(header=False) + self.table.to_html(na_rep="-") + note
+        return head.to_html(header=False) + self.marked_table().to_html(na_rep="-") + note
 
 
 def format_number(value: float) -> str:
