@@ -56,6 +56,7 @@ import scipy.linalg
 import scipy.sparse as sp
 from numpy.typing import NDArray
 from scipy import stats
+from scipy.linalg import lapack
 
 from .inference import FitStatistics
 from .linalg import solve_psd
@@ -139,6 +140,16 @@ def _blocks(X, step: int):
                                                                                copy=False)
 
 
+def _inverse_lower(factor: Array) -> Array:
+    """L⁻¹ by LAPACK's triangular inverse: solve_triangular(L, I) is a BLAS trsm, which
+    OpenBLAS splits over its threads even for 7 × 7, and under CPU contention each call
+    then waits milliseconds for a descheduled thread."""
+    inverse, info = lapack.dtrtri(factor, lower=1)
+    if info != 0:
+        raise np.linalg.LinAlgError("singular Cholesky factor")
+    return inverse
+
+
 def hat_diagonal(objective: Objective, theta: Array, factor: Array | None = None) -> Array:
     """hᵢ = sᵢπᵢ(1 - πᵢ)·x̃ᵢ I⁻¹ x̃ᵢᵀ = sᵢπᵢ(1 - πᵢ)·‖L⁻¹x̃ᵢᵀ‖², the diagonal of
     H = W^½X̃(X̃ᵀWX̃)⁻¹X̃ᵀW^½, by row blocks (never the m × m matrix).
@@ -155,7 +166,7 @@ def hat_diagonal(objective: Objective, theta: Array, factor: Array | None = None
     X, p, d = objective.design.X, objective.n_params, objective.n_features
     # L⁻¹ once (p × p), then each block's rows x̃ᵢL⁻ᵀ are one matrix product (the intercept's
     # column of ones adds L⁻¹'s last column to every row)
-    inverse = scipy.linalg.solve_triangular(factor, np.eye(p), lower=True, check_finite=False)
+    inverse = _inverse_lower(factor)
     out = np.empty(objective.n_samples)
     step = max(1, _HAT_BLOCK_BYTES // (8 * max(p, 1)))
     for rows, block in _blocks(X, step):
@@ -196,7 +207,7 @@ def penalized_hessian(
     pi, v = sigmoid(z), sigmoid_derivative(z)
     first, second = s * v * (sigmoid(-z) - pi), s * v * (1.0 - 6.0 * v)
     p = objective.n_params
-    inverse = scipy.linalg.solve_triangular(factor, np.eye(p), lower=True, check_finite=False)
+    inverse = _inverse_lower(factor)
     trace = np.zeros((p, p))
     derivative = np.zeros((p, p * p))
     step = max(1, _HAT_BLOCK_BYTES // (8 * max(p, 1) ** 2))
