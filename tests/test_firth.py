@@ -18,14 +18,16 @@ from scipy import optimize, special, stats
 
 from logistic import LogisticRegression, SeparationWarning, load
 from logistic.firth import (
-    FirthStatistics,
     firth_newton,
-    firth_profile_intervals,
-    firth_statistics,
     hat_diagonal,
     modified_score,
     penalized_hessian,
     penalized_log_likelihood,
+)
+from logistic.firth_inference import (
+    FirthStatistics,
+    firth_profile_intervals,
+    firth_statistics,
     penalized_lr_tests,
 )
 from logistic.objective import Objective

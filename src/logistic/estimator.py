@@ -34,7 +34,8 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .boundary import DecisionBoundary
 from .design import Design, canonical
 from .exceptions import ConvergenceWarning, SeparationWarning
-from .firth import firth_newton, firth_profile_intervals, firth_statistics
+from .firth import firth_newton
+from .firth_inference import firth_profile_intervals, firth_statistics
 from .formula import design_matrices
 from .inference import (
     COV_TYPES,

@@ -34,13 +34,7 @@ a profile under separation the penalty's curvature rivals I's and Fisher scoring
 there the constrained fits continue with the exact Hessian of ℓ* (``penalized_hessian``), and
 since ℓ* need not be concave on such a line, each profile point is fitted from two starts.
 
-Inference (``firth_statistics``), as logistf prints it::
-
-    covariance      I(β̂)⁻¹ at the penalized estimate
-    p-value of βⱼ   penalized likelihood ratio: 2(ℓ*(β̂) - max ℓ*(β | βⱼ = 0)) ~ χ²₁
-    interval        profile penalized likelihood: the v where
-                    2(ℓ*(β̂) - max ℓ*(β | βⱼ = v)) = χ²₁(1 - α)
-    null model      intercept only, the other coefficients fixed at 0 (same penalty)
+The tests, intervals and statistics of a fit are in ``firth_inference``.
 
 Symbols: β is θ of ``objective.py`` (rows [w, b], the intercept last in the solver layout; the
 statistics put it first, as the summary does).
@@ -48,21 +42,17 @@ statistics put it first, as the summary does).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.linalg
 import scipy.sparse as sp
 from numpy.typing import NDArray
-from scipy import stats
 from scipy.linalg import lapack
 
-from .inference import FitStatistics
 from .linalg import solve_psd
 from .losses import cross_entropy, cross_entropy_gradient, cross_entropy_value
 from .objective import Objective
-from .profile import check_refit, intervals_from_profiles
 from .sigmoid import sigmoid, sigmoid_derivative
 from .solvers._result import Callback, SolverResult, report
 
@@ -70,14 +60,10 @@ Array = NDArray[np.float64]
 
 __all__ = [
     "FirthResult",
-    "FirthStatistics",
     "firth_newton",
-    "firth_profile_intervals",
-    "firth_statistics",
     "hat_diagonal",
     "modified_score",
     "penalized_hessian",
-    "penalized_lr_tests",
     "penalized_log_likelihood",
 ]
 
@@ -86,18 +72,6 @@ _FLAT = 64 * _EPS
 _MAX_STEP = 5.0  # logistf's maxstep
 _MAX_HALVINGS = 40
 _HAT_BLOCK_BYTES = 1 << 22
-# Constrained fits for tests and intervals: far tighter than the bounds need (ℓ* errors are
-# quadratic in the coefficients' errors).
-_INNER_TOL = 1e-11
-_INNER_MAX_ITER = 200
-# Constrained fits not converged after this many Fisher steps go on with the exact Hessian
-# of ℓ*, while m·p³ (its cost) is at most _EXACT_HESSIAN_WORK.
-_FISHER_ITERATIONS = 12
-_EXACT_HESSIAN_WORK = 2e8
-#: Above this many parameters, or this many entries m·p of X̃, the penalized likelihood-ratio
-#: tests and profile intervals (some hundred constrained fits) are not computed at fit time.
-MAX_PROFILE_PARAMETERS = 50
-MAX_PROFILE_ELEMENTS = 300_000
 
 
 # -- the penalized likelihood and its gradient -------------------------------------------------
@@ -355,174 +329,15 @@ def _direction(objective, theta, point: _Point, free, score: Array, hessian: str
     return solve_psd(point.information[index], score[free])[0]
 
 
-def _constrained(objective: Objective, theta: Array, fixed: Sequence[int]) -> FirthResult:
-    """max ℓ* over the entries not in ``fixed``, which keep their values in ``theta``.
-
-    Fisher scoring first; where it has not converged after a few iterations (the penalty's
-    curvature rivals I's: far along a profile under separation) the rest is done with the
-    exact Hessian, while its O(m·p³) cost per iteration is moderate.
-    """
-    free = np.ones(theta.size, dtype=bool)
-    free[list(fixed)] = False
-    exact = objective.n_samples * theta.size**3 <= _EXACT_HESSIAN_WORK
-    first = _FISHER_ITERATIONS if exact else _INNER_MAX_ITER
-    fit = firth_newton(objective, theta, free=free, max_iter=first, tol=_INNER_TOL)
-    if fit.converged or not exact or not np.isfinite(fit.penalized_log_likelihood):
-        return fit
-    return firth_newton(objective, fit.theta, free=free, max_iter=_INNER_MAX_ITER,
-                        tol=_INNER_TOL, hessian="exact")
+_MOVED = ("FirthStatistics", "firth_profile_intervals", "firth_statistics", "penalized_lr_tests",
+          "MAX_PROFILE_PARAMETERS", "MAX_PROFILE_ELEMENTS")
 
 
-def _layout(objective: Objective) -> Array:
-    """θ-layout indices in the statistics' order: the intercept first."""
-    r = objective.row_length
-    return np.r_[r - 1, : r - 1] if objective.fit_intercept else np.arange(r)
+def __getattr__(name: str):
+    """The inference names once defined here resolve to ``firth_inference`` (which imports
+    this module, so they cannot be imported at its top)."""
+    if name in _MOVED:
+        from . import firth_inference
 
-
-def _std_err(information: Array) -> Array:
-    cov, _ = solve_psd(information, np.eye(information.shape[0]))
-    return np.sqrt(np.clip(np.diag(cov), 0.0, None))
-
-
-# -- tests and intervals -----------------------------------------------------------------------
-def penalized_lr_tests(
-    objective: Objective, theta: Array, maximum: float | None = None
-) -> Array:
-    """χ²ⱼ = 2(ℓ*(β̂) - max ℓ*(β | βⱼ = 0)) for every entry j of θ (θ layout), logistf's
-    default tests; ``maximum`` is ℓ*(β̂) (computed when None)."""
-    theta = np.asarray(theta, dtype=np.float64)
-    if maximum is None:
-        maximum = penalized_log_likelihood(objective, theta)
-    out = np.empty(theta.size)
-    for j in range(theta.size):
-        start = theta.copy()
-        start[j] = 0.0
-        out[j] = 2.0 * (maximum - _constrained(objective, start, [j]).penalized_log_likelihood)
-    return np.clip(out, 0.0, None)
-
-
-def firth_profile_intervals(
-    objective: Objective,
-    theta: Array,
-    alpha: float = 0.05,
-    *,
-    indices: Sequence[int] | None = None,
-    terms: Sequence[str] | None = None,
-    refit: bool = True,
-    check: bool = True,
-) -> Array:
-    """(n_params, 2) profile penalized-likelihood intervals at level 1 - α (θ layout): the
-    v on each side of β̂ⱼ where 2(ℓ*(β̂) - max ℓ*(β | βⱼ = v)) = χ²₁(1 - α).
-
-    With ``refit`` β is first re-maximized from ``theta``; with ``check`` as well, a refitted
-    estimate more than 1% of a standard error away raises ValueError (the data are not the
-    training data). Rows not in ``indices`` are NaN. Ends that do not exist are ±inf with a
-    ``SeparationWarning`` (the penalized profile normally always reaches the quantile).
-    """
-    _check_objective(objective)
-    if not 0.0 < alpha < 1.0:
-        raise ValueError(f"alpha must be in (0, 1), got {alpha!r}")
-    theta = np.asarray(theta, dtype=np.float64)
-    if refit:
-        fitted = firth_newton(objective, theta, max_iter=_INNER_MAX_ITER, tol=_INNER_TOL)
-        std_err = _std_err(fitted.information)
-        if check:
-            check_refit(theta, fitted.theta, std_err)
-        theta, maximum = fitted.theta, fitted.penalized_log_likelihood
-    else:
-        point = _Point(objective, theta)
-        std_err, maximum = _std_err(point.information), point.penalized
-
-    def solve(j: int, v: float, start: Array) -> tuple[float, Array, bool]:
-        fit = _constrained(objective, start, [j])
-        return fit.penalized_log_likelihood, fit.theta, fit.converged
-
-    # ℓ* on the line βⱼ = v need not be concave (under separation it can have two maxima):
-    # each point is fitted from the nearest solved v and from β̂, and the higher counts
-    return intervals_from_profiles(solve, theta, maximum, std_err, alpha, indices, terms,
-                                   "profile penalized likelihood", both_starts=True)
-
-
-# -- the statistics of a fit -------------------------------------------------------------------
-@dataclass(frozen=True)
-class FirthStatistics(FitStatistics):
-    """``FitStatistics`` of a Firth fit (intercept first): log_likelihood is ℓ*(β̂),
-    null_log_likelihood the intercept-only ℓ* (same penalty), cov = I(β̂)⁻¹, and — where
-    computed — the penalized likelihood-ratio tests (``p_values`` then returns their
-    p-values, as logistf) and the profile penalized-likelihood intervals at ``profile_alpha``.
-    """
-
-    lr_chi2: Array | None = None
-    lr_p_values: Array | None = None
-    profile_alpha: float | None = None
-    profile_ci: Array | None = None
-    note: str | None = None
-
-    @property
-    def p_values(self) -> Array:
-        if self.lr_p_values is not None:
-            return self.lr_p_values
-        return 2.0 * stats.norm.sf(np.abs(self.z))
-
-
-def firth_statistics(
-    objective: Objective,
-    result: FirthResult,
-    terms: tuple[str, ...],
-    *,
-    alpha: float = 0.05,
-    max_profile_parameters: int = MAX_PROFILE_PARAMETERS,
-    max_profile_elements: int = MAX_PROFILE_ELEMENTS,
-) -> FirthStatistics:
-    """The statistics of a Firth fit ``result`` on ``objective`` (module docstring).
-
-    The p tests and 2p interval ends (each a root search over constrained fits) are computed
-    up to ``max_profile_parameters`` parameters and ``max_profile_elements`` entries m·p of
-    X̃; above, p-values and intervals are Wald's and the note says so.
-    """
-    theta = result.theta
-    order = _layout(objective)
-    information = result.information[np.ix_(order, order)]
-    cov, rank = solve_psd(information, np.eye(information.shape[0]))
-    maximum = result.penalized_log_likelihood
-    # the null model: the intercept alone is fitted, the coefficients are fixed at 0
-    start = np.zeros_like(theta)
-    if objective.fit_intercept:
-        start[-1] = theta[-1]
-        null = _constrained(objective, start, range(theta.size - 1)).penalized_log_likelihood
-    else:
-        null = penalized_log_likelihood(objective, start)
-    elements = objective.n_samples * theta.size
-    extra: dict[str, object] = {}
-    if theta.size <= max_profile_parameters and elements <= max_profile_elements:
-        chi2 = penalized_lr_tests(objective, theta, maximum)[order]
-        intervals = firth_profile_intervals(
-            objective, theta, alpha, terms=[terms[i] for i in np.argsort(order)],
-            refit=False,
-        )
-        extra = {
-            "lr_chi2": chi2,
-            "lr_p_values": stats.chi2.sf(chi2, 1),
-            "profile_alpha": float(alpha),
-            "profile_ci": intervals[order],
-        }
-    else:
-        size = (f"{theta.size} parameters (more than {max_profile_parameters})"
-                if theta.size > max_profile_parameters else
-                f"{elements} entries in X̃ (more than {max_profile_elements})")
-        extra = {"note": (
-            f"With {size} the penalized likelihood-ratio tests and profile intervals (hundreds "
-            "of constrained fits) are not computed at fit time: p-values and intervals are "
-            "Wald's. logistic.firth.penalized_lr_tests gives the tests."
-        )}
-    return FirthStatistics(
-        terms=tuple(terms),
-        params=theta[order],
-        cov=cov,
-        rank=rank,
-        n_obs=float(objective.total_weight),
-        log_likelihood=float(maximum),
-        null_log_likelihood=float(null),
-        n_intercepts=int(objective.fit_intercept),
-        **extra,
-    )
+        return getattr(firth_inference, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
