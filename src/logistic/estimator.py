@@ -34,7 +34,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .boundary import DecisionBoundary
 from .design import Design, canonical
 from .exceptions import ConvergenceWarning, SeparationWarning
-from .firth import firth_newton
+from .firth import firth_newton, preferred_hessian
 from .firth_inference import firth_profile_intervals, firth_statistics
 from .formula import design_matrices
 from .inference import (
@@ -381,6 +381,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             options["learning_rate"] = float(self.learning_rate)
         if solver == "newton-cd":
             options["l1"] = penalty.l1 if scales is None else penalty.l1 * scales
+        if self.penalty == "firth":
+            options["hessian"] = preferred_hessian(objective)
         result = minimize(
             objective,
             self._initial_theta(objective, target, weights),

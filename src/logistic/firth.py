@@ -42,6 +42,7 @@ statistics put it first, as the summary does).
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,6 +51,7 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 from scipy.linalg import lapack
 
+from . import firth_kernels
 from .linalg import solve_psd
 from .losses import cross_entropy, cross_entropy_gradient, cross_entropy_value
 from .objective import Objective
@@ -65,6 +67,7 @@ __all__ = [
     "modified_score",
     "penalized_hessian",
     "penalized_log_likelihood",
+    "preferred_hessian",
 ]
 
 _EPS = np.finfo(np.float64).eps
@@ -72,6 +75,13 @@ _FLAT = 64 * _EPS
 _MAX_STEP = 5.0  # logistf's maxstep
 _MAX_HALVINGS = 40
 _HAT_BLOCK_BYTES = 1 << 22
+#: Dense designs of at most this many entries m·p of X̃ are evaluated by the compiled kernels
+#: (``firth_kernels``): at such sizes NumPy's per-call overhead, not arithmetic, is the cost.
+COMPILED_MAX_ELEMENTS = 300_000
+#: Up to this many parameters a compiled fit steps with the exact Hessian of ℓ*.
+EXACT_STEP_PARAMS = 8
+_COMPILED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_UNSET = object()
 
 
 # -- the penalized likelihood and its gradient -------------------------------------------------
@@ -83,6 +93,13 @@ class _Point:
     """
 
     def __init__(self, objective: Objective, theta: Array) -> None:
+        arrays = compiled_arrays(objective)
+        if arrays is not None:
+            self.z, self.loglik, self.information, factor, self.penalized, ok, _ = (
+                firth_kernels.point(*arrays, np.asarray(theta, dtype=np.float64)))
+            self.factor = factor if ok else None
+            self.logdet = 2.0 * (self.penalized - self.loglik)
+            return
         total = objective.total_weight
         with np.errstate(over="ignore", invalid="ignore"):
             self.z = objective.scores(theta)
@@ -104,6 +121,46 @@ class _Point:
         self.factor = factor
         self.logdet = 2.0 * float(np.sum(np.log(diagonal)))
         self.penalized = self.loglik + 0.5 * self.logdet
+
+
+def compiled_arrays(objective: Objective) -> tuple | None:
+    """(X̃, y, s, offset) as ``firth_kernels`` takes them, for a dense X̃ of at most
+    COMPILED_MAX_ELEMENTS entries (None otherwise: the NumPy path). Made once per objective:
+    X̃ = [X, 1] by columns, s the frequency weights, the offset (0 without one), alike rows
+    merged (``firth_kernels.grouped_design``)."""
+    cached = _compiled(objective)
+    return None if cached is None else cached[0]
+
+
+def _compiled(objective: Objective) -> tuple | None:
+    """(``compiled_arrays``, each row's merged row or None) for the objective, made once
+    and kept with it (every evaluation asks)."""
+    cached = _COMPILED.get(objective, _UNSET)
+    if cached is not _UNSET:
+        return cached
+    X = objective.design.X
+    cached = None
+    if not (sp.issparse(X) or objective.n_outputs != 1
+            or objective.n_samples * objective.n_params > COMPILED_MAX_ELEMENTS):
+        offset = getattr(objective, "offset", None)
+        cached = firth_kernels.grouped_design(
+            X, bool(objective.fit_intercept),
+            np.ascontiguousarray(objective.y, dtype=np.float64).ravel(),
+            objective.total_weight * objective.weights,
+            np.zeros(objective.n_samples) if offset is None
+            else np.ascontiguousarray(offset, dtype=np.float64),
+        )
+    _COMPILED[objective] = cached
+    return cached
+
+
+def preferred_hessian(objective: Objective) -> str:
+    """``firth_newton``'s ``hessian`` for a fit of this objective: 'exact' where the compiled
+    kernels evaluate ℓ* and p ≤ EXACT_STEP_PARAMS (there -∇²ℓ* costs about one evaluation,
+    and Newton's steps take half the iterations of Fisher's to the same maximum), else
+    logistf's 'fisher'."""
+    small = objective.n_params <= EXACT_STEP_PARAMS and compiled_arrays(objective) is not None
+    return "exact" if small else "fisher"
 
 
 def _blocks(X, step: int):
@@ -135,6 +192,15 @@ def hat_diagonal(objective: Objective, theta: Array, factor: Array | None = None
         factor = _Point(objective, theta).factor
         if factor is None:
             raise ValueError("the information matrix is singular: no hat matrix")
+    cached = _compiled(objective)
+    if cached is not None:
+        arrays, groups = cached
+        hat = _compiled_score(arrays, theta, factor)[1]
+        if groups is None:
+            return hat
+        # a merged row's h is its rows' sum: each row has its weight's share
+        share = np.divide(hat, arrays[2], out=np.zeros_like(hat), where=arrays[2] > 0)
+        return objective.total_weight * objective.weights * share[groups]
     z = objective.scores(theta)
     curvature = objective.total_weight * objective.weights * sigmoid_derivative(z)
     X, p, d = objective.design.X, objective.n_params, objective.n_features
@@ -151,11 +217,25 @@ def hat_diagonal(objective: Objective, theta: Array, factor: Array | None = None
     return out
 
 
+def _compiled_score(arrays: tuple, theta: Array, factor: Array) -> tuple[Array, Array]:
+    Xt, y, s, offset = arrays
+    theta = np.asarray(theta, dtype=np.float64)
+    z = firth_kernels.scores(Xt, offset, theta)
+    return firth_kernels.modified_score(Xt, y, s, z, factor)
+
+
 def modified_score(objective: Objective, theta: Array, factor: Array | None = None) -> Array:
     """U*(β) = X̃ᵀ[s ⊙ (y - π) + h ⊙ (½ - π)], the gradient of ℓ* (θ layout).
 
     y - π is taken as -∂e/∂z of the cross-entropy, which keeps its digits where π ≈ y.
     """
+    arrays = compiled_arrays(objective)
+    if arrays is not None:
+        if factor is None:
+            factor = _Point(objective, theta).factor
+            if factor is None:
+                raise ValueError("the information matrix is singular: no hat matrix")
+        return _compiled_score(arrays, theta, factor)[0]
     z = objective.scores(theta)
     h = hat_diagonal(objective, theta, factor)
     residual = -objective.total_weight * objective.weights * cross_entropy_gradient(objective.y, z)
@@ -176,6 +256,14 @@ def penalized_hessian(
     only for moderate p. ``factor`` is L, the Cholesky factor of I(β) (= ``information``,
     computed when None).
     """
+    arrays = compiled_arrays(objective)
+    if arrays is not None:
+        theta = np.asarray(theta, dtype=np.float64)
+        if information is None:
+            information = firth_kernels.point(*arrays, theta)[2]
+        Xt, _, s, offset = arrays
+        z = firth_kernels.scores(Xt, offset, theta)
+        return firth_kernels.penalized_hessian(Xt, s, z, factor, information)
     z = objective.scores(theta)
     s = objective.total_weight * objective.weights
     pi, v = sigmoid(z), sigmoid_derivative(z)
@@ -317,6 +405,15 @@ def firth_newton(
 def _direction(objective, theta, point: _Point, free, score: Array, hessian: str) -> Array:
     """The step on the free entries: I_FF⁻¹U*_F, or (-∇²ℓ*)_FF⁻¹U*_F where that is positive
     definite and asked for."""
+    if compiled_arrays(objective) is not None:  # the same steps, without scipy's wrappers
+        if hessian == "exact":
+            curvature = -penalized_hessian(objective, theta, point.factor, point.information)
+            step, ok = firth_kernels.solve_free(curvature, score, free)
+            if ok:
+                return step[free]
+        step, ok = firth_kernels.solve_free(point.information, score, free)
+        if ok:
+            return step[free]
     index = np.ix_(free, free)
     if hessian == "exact":
         curvature = -penalized_hessian(objective, theta, point.factor, point.information)
