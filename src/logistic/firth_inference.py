@@ -17,12 +17,15 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import stats
+from scipy import special, stats
 
+from . import firth_kernels, firth_profile_kernels
 from .firth import (
+    _MAX_STEP,
     FirthResult,
     _check_objective,
     _Point,
+    compiled_arrays,
     firth_newton,
     penalized_log_likelihood,
 )
@@ -54,17 +57,34 @@ _EXACT_HESSIAN_WORK = 2e8
 #: tests and profile intervals (some hundred constrained fits) are not computed at fit time.
 MAX_PROFILE_PARAMETERS = 50
 MAX_PROFILE_ELEMENTS = 300_000
+# Compiled constrained fits also stop once ℓ* is within _GAP·max(1, |ℓ*|) of its maximum
+# (their Newton decrement says so): an interval's end then moves by about _GAP/|dℓₚ/dv|.
+# Halley's method on the profile makes at most _MAX_OUTER of them per end, the early ones only
+# to _LOOSE_GAP (an error there perturbs the next step, not the end).
+_GAP = 1e-13
+_LOOSE_GAP = 1e-8
+_MAX_OUTER = 30
+# Up to this many parameters the exact Hessian (O(m·p³)) costs about one evaluation of ℓ* and
+# its score (O(m·p²) and the exponentials), and halves the iterations of a fit.
+_EXACT_FIRST = 4
+_NO_CHORD = np.zeros((0, 0))
 
 
-def _constrained(objective: Objective, theta: Array, fixed: Sequence[int]) -> FirthResult:
+def _constrained(objective: Objective, theta: Array, fixed: Sequence[int],
+                 chord: Array = _NO_CHORD) -> FirthResult:
     """max ℓ* over the entries not in ``fixed``, which keep their values in ``theta``.
 
     Fisher scoring first; where it has not converged after a few iterations (the penalty's
     curvature rivals I's: far along a profile under separation) the rest is done with the
-    exact Hessian, while its O(m·p³) cost per iteration is moderate.
+    exact Hessian, while its O(m·p³) cost per iteration is moderate. Small dense designs run
+    the same iteration compiled (``firth_kernels.constrained_newton``), where ``chord`` (a
+    -∇²ℓ* from a nearby point) may replace I as the Newton matrix.
     """
     free = np.ones(theta.size, dtype=bool)
     free[list(fixed)] = False
+    arrays = compiled_arrays(objective)
+    if arrays is not None:
+        return _compiled_fit(arrays, theta, free, _exact_after(objective), chord)
     exact = objective.n_samples * theta.size**3 <= _EXACT_HESSIAN_WORK
     first = _FISHER_ITERATIONS if exact else _INNER_MAX_ITER
     fit = firth_newton(objective, theta, free=free, max_iter=first, tol=_INNER_TOL)
@@ -72,6 +92,39 @@ def _constrained(objective: Objective, theta: Array, fixed: Sequence[int]) -> Fi
         return fit
     return firth_newton(objective, fit.theta, free=free, max_iter=_INNER_MAX_ITER,
                         tol=_INNER_TOL, hessian="exact")
+
+
+def _exact_after(objective: Objective) -> int:
+    """The Fisher (or chord) iterations of a compiled fit before the exact Hessian's."""
+    if objective.n_params <= _EXACT_FIRST:
+        return 0
+    if objective.n_samples * objective.n_params**3 <= _EXACT_HESSIAN_WORK:
+        return _FISHER_ITERATIONS
+    return _FISHER_ITERATIONS + _INNER_MAX_ITER  # never
+
+
+def _compiled_fit(arrays: tuple, theta: Array, free: Array, exact_after: int,
+                  chord: Array = _NO_CHORD) -> FirthResult:
+    fitted, penalized, loglik, information, _, converged, n_iter, _, _ = (
+        firth_kernels.constrained_newton(
+            *arrays, np.array(theta, dtype=np.float64), free,
+            _FISHER_ITERATIONS + _INNER_MAX_ITER, _INNER_TOL, _GAP, _MAX_STEP, exact_after,
+            chord))
+    message = "converged (modified score or Newton decrement)" if converged else "not converged"
+    result = FirthResult(fitted, int(n_iter), bool(converged), message)
+    result.penalized_log_likelihood = float(penalized)
+    result.log_likelihood = float(loglik)
+    result.information = information
+    return result
+
+
+def _compiled_curvature(arrays: tuple | None, theta: Array) -> Array:
+    """-∇²ℓ*(θ) where it is positive definite, else I(θ) (0 × 0 without the compiled path,
+    or where I is singular): the Newton matrix of fits near θ and the profiles' geometry."""
+    if arrays is None:
+        return _NO_CHORD
+    _, _, information, factor, _, ok, rows = firth_kernels.point(*arrays, theta)
+    return firth_kernels.curvature(arrays[0], rows, factor, information) if ok else _NO_CHORD
 
 
 def _layout(objective: Objective) -> Array:
@@ -94,6 +147,13 @@ def penalized_lr_tests(
     theta = np.asarray(theta, dtype=np.float64)
     if maximum is None:
         maximum = penalized_log_likelihood(objective, theta)
+    arrays = compiled_arrays(objective)
+    chord = _compiled_curvature(arrays, theta)
+    if chord.size:  # each fit from β̂ moved along the profile's tangent to βⱼ = 0
+        out = firth_profile_kernels.lr_tests(
+            *arrays, theta, chord, float(maximum), _FISHER_ITERATIONS + _INNER_MAX_ITER,
+            _INNER_TOL, _GAP, _MAX_STEP, _exact_after(objective))
+        return np.clip(out, 0.0, None)
     out = np.empty(theta.size)
     for j in range(theta.size):
         start = theta.copy()
@@ -123,6 +183,7 @@ def firth_profile_intervals(
     _check_objective(objective)
     if not 0.0 < alpha < 1.0:
         raise ValueError(f"alpha must be in (0, 1), got {alpha!r}")
+    q = special.ndtri(0.5 * alpha) ** 2  # χ²₁'s 1 - α quantile
     theta = np.asarray(theta, dtype=np.float64)
     if refit:
         fitted = firth_newton(objective, theta, max_iter=_INNER_MAX_ITER, tol=_INNER_TOL)
@@ -133,6 +194,27 @@ def firth_profile_intervals(
     else:
         point = _Point(objective, theta)
         std_err, maximum = _std_err(point.information), point.penalized
+
+    selected = list(range(theta.size)) if indices is None else list(indices)
+    out = np.full((theta.size, 2), np.nan)
+    arrays = compiled_arrays(objective)
+    chord = _compiled_curvature(arrays, theta)
+    if chord.size and selected:
+        out[selected] = firth_profile_kernels.profile_ends(
+            *arrays, theta, chord, np.asarray(selected, dtype=np.int64), float(maximum), q,
+            _MAX_OUTER, _GAP, _LOOSE_GAP, _MAX_STEP, _exact_after(objective),
+            _FISHER_ITERATIONS)
+    searched = [j for j in selected if not np.all(np.isfinite(out[j]))]
+    if searched:
+        out[searched] = _searched_intervals(objective, theta, maximum, std_err, alpha,
+                                            searched, terms)[searched]
+    return out
+
+
+def _searched_intervals(objective, theta, maximum, std_err, alpha, indices, terms) -> Array:
+    """Bracketing and brentq on the profile (``profile.intervals_from_profiles``): the
+    NumPy path, and the ends ``firth_profile_kernels.profile_end`` did not settle (among
+    them the infinite ones)."""
 
     def solve(j: int, v: float, start: Array) -> tuple[float, Array, bool]:
         fit = _constrained(objective, start, [j])
@@ -203,7 +285,7 @@ def firth_statistics(
         )
         extra = {
             "lr_chi2": chi2,
-            "lr_p_values": stats.chi2.sf(chi2, 1),
+            "lr_p_values": special.erfc(np.sqrt(0.5 * chi2)),  # χ²₁'s survival function
             "profile_alpha": float(alpha),
             "profile_ci": intervals[order],
         }
