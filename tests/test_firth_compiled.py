@@ -20,7 +20,7 @@ from test_firth import (
     theta_to_reference,
 )
 
-from logistic import LogisticRegression
+from logistic import LogisticRegression, load
 from logistic.firth import (
     _Point,
     compiled_arrays,
@@ -182,3 +182,45 @@ def test_the_estimator_steps_with_the_exact_hessian_where_it_is_cheap(discrete):
     reference = firth_newton(Objective(X, y, s), np.zeros(4), tol=1e-12)
     np.testing.assert_allclose(np.r_[model.coef_.ravel(), model.intercept_], reference.theta,
                                rtol=1e-9, atol=1e-10)
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_augmented_covariance_equals_its_closed_form(discrete, sparse):
+    """cov_type='augmented': (X̃ᵀdiag((s + h)π(1 - π))X̃)⁻¹ with h from the full m × m hat
+    matrix, on the compiled (merged rows) and the NumPy (CSR) path."""
+    X, y, s, _ = discrete
+    model = LogisticRegression(penalty="firth", tol=1e-10, cov_type="augmented")
+    model.fit(sp.csr_matrix(X) if sparse else X, y, sample_weight=s)
+    Xt = design(X)
+    beta = np.r_[model.intercept_, model.coef_.ravel()]
+    pi = 1.0 / (1.0 + np.exp(-(Xt @ beta)))
+    A = Xt * np.sqrt(s * pi * (1 - pi))[:, None]
+    h = np.diag(A @ np.linalg.inv(A.T @ A) @ A.T)
+    reference = np.linalg.inv(Xt.T @ (Xt * ((s + h) * pi * (1 - pi))[:, None]))
+    np.testing.assert_allclose(model.cov_, reference, rtol=1e-9, atol=1e-12)
+    assert model.summary().header["Covariance Type"] == "augmented"
+
+
+def test_a_saved_model_keeps_the_augmented_covariance(discrete, tmp_path):
+    X, y, _, _ = discrete
+    model = LogisticRegression(penalty="firth", cov_type="augmented").fit(X, y)
+    model.save(tmp_path / "model.json")
+    loaded = load(tmp_path / "model.json")
+    np.testing.assert_array_equal(loaded.cov_, model.cov_)
+    assert loaded.summary().header["Covariance Type"] == "augmented"
+
+
+def test_augmented_covariance_is_firthmodels_bse(discrete):
+    firthmodels = pytest.importorskip("firthmodels")
+    X, y, _, _ = discrete
+    model = LogisticRegression(penalty="firth", tol=1e-10, cov_type="augmented").fit(X, y)
+    peer = firthmodels.FirthLogisticRegression(gtol=1e-10, xtol=1e-10).fit(X, y)
+    np.testing.assert_allclose(model.std_err_, np.r_[peer.bse_[-1], peer.bse_[:-1]],
+                               rtol=1e-8)
+
+
+@pytest.mark.parametrize("penalty, cov_type", [("firth", "HC0"), (None, "augmented")])
+def test_covariance_types_belong_to_their_fits(penalty, cov_type):
+    X, y = np.eye(4)[:, :2], np.array([0, 1, 0, 1])
+    with pytest.raises(ValueError, match="cov_type"):
+        LogisticRegression(penalty=penalty, cov_type=cov_type).fit(X, y)

@@ -1,6 +1,10 @@
 """The inference of a Firth fit (``firth.py``), as logistf prints it::
 
-    covariance      I(β̂)⁻¹ at the penalized estimate
+    covariance      I(β̂)⁻¹ = (X̃ᵀWX̃)⁻¹ at the penalized estimate, as brglm2; or, with
+                    cov_type='augmented', (X̃ᵀdiag((s + h)π(1 - π))X̃)⁻¹, the information of
+                    Firth's data-augmentation form (each row also counted with weight h/2
+                    at y = 1 and at y = 0): the standard errors logistf's summary prints
+                    (its sex2 example, to all 7 digits shown) and firthmodels' bse_
     p-value of βⱼ   penalized likelihood ratio: 2(ℓ*(β̂) - max ℓ*(β | βⱼ = 0)) ~ χ²₁
     interval        profile penalized likelihood: the v where
                     2(ℓ*(β̂) - max ℓ*(β | βⱼ = v)) = χ²₁(1 - α)
@@ -27,16 +31,19 @@ from .firth import (
     _Point,
     compiled_arrays,
     firth_newton,
+    hat_diagonal,
     penalized_log_likelihood,
 )
 from .inference import FitStatistics
 from .linalg import solve_psd
 from .objective import Objective
 from .profile import check_refit, intervals_from_profiles
+from .sigmoid import sigmoid_derivative
 
 Array = NDArray[np.float64]
 
 __all__ = [
+    "FIRTH_COV_TYPES",
     "MAX_PROFILE_ELEMENTS",
     "MAX_PROFILE_PARAMETERS",
     "FirthStatistics",
@@ -68,6 +75,8 @@ _MAX_OUTER = 30
 # its score (O(m·p²) and the exponentials), and halves the iterations of a fit.
 _EXACT_FIRST = 4
 _NO_CHORD = np.zeros((0, 0))
+#: The covariances of a Firth fit (module docstring).
+FIRTH_COV_TYPES = ("nonrobust", "augmented")
 
 
 def _constrained(objective: Objective, theta: Array, fixed: Sequence[int],
@@ -125,6 +134,25 @@ def _compiled_curvature(arrays: tuple | None, theta: Array) -> Array:
         return _NO_CHORD
     _, _, information, factor, _, ok, rows = firth_kernels.point(*arrays, theta)
     return firth_kernels.curvature(arrays[0], rows, factor, information) if ok else _NO_CHORD
+
+
+def augmented_information(objective: Objective, theta: Array) -> Array:
+    """X̃ᵀ diag((sᵢ + hᵢ)vᵢ) X̃ (θ layout), vᵢ = πᵢ(1 - πᵢ), hᵢ the hat diagonal: I(β) plus
+    X̃ᵀ diag(h ⊙ v) X̃, the Fisher information of Firth's data-augmentation form."""
+    point = _Point(objective, theta)
+    if point.factor is None:
+        raise ValueError("the information matrix is singular")
+    extra = hat_diagonal(objective, theta, point.factor)
+    extra *= sigmoid_derivative(objective.scores(theta))
+    gram, sums = objective.design.gram(extra)
+    d = objective.n_features
+    out = np.array(point.information, dtype=np.float64)
+    out[:d, :d] += gram
+    if objective.fit_intercept:
+        out[:d, d] += sums
+        out[d, :d] += sums
+        out[d, d] += extra.sum()
+    return out
 
 
 def _layout(objective: Objective) -> Array:
@@ -230,7 +258,8 @@ def _searched_intervals(objective, theta, maximum, std_err, alpha, indices, term
 @dataclass(frozen=True)
 class FirthStatistics(FitStatistics):
     """``FitStatistics`` of a Firth fit (intercept first): log_likelihood is ℓ*(β̂),
-    null_log_likelihood the intercept-only ℓ* (same penalty), cov = I(β̂)⁻¹, and — where
+    null_log_likelihood the intercept-only ℓ* (same penalty), cov = I(β̂)⁻¹ (or the
+    augmented information's inverse: ``cov_type``), and — where
     computed — the penalized likelihood-ratio tests (``p_values`` then returns their
     p-values, as logistf) and the profile penalized-likelihood intervals at ``profile_alpha``.
     """
@@ -256,16 +285,21 @@ def firth_statistics(
     alpha: float = 0.05,
     max_profile_parameters: int = MAX_PROFILE_PARAMETERS,
     max_profile_elements: int = MAX_PROFILE_ELEMENTS,
+    cov_type: str = "nonrobust",
 ) -> FirthStatistics:
     """The statistics of a Firth fit ``result`` on ``objective`` (module docstring).
 
     The p tests and 2p interval ends (each a root search over constrained fits) are computed
     up to ``max_profile_parameters`` parameters and ``max_profile_elements`` entries m·p of
-    X̃; above, p-values and intervals are Wald's and the note says so.
+    X̃; above, p-values and intervals are Wald's and the note says so. ``cov_type`` is one
+    of FIRTH_COV_TYPES (module docstring).
     """
+    if cov_type not in FIRTH_COV_TYPES:
+        raise ValueError(f"cov_type must be one of {FIRTH_COV_TYPES}, got {cov_type!r}")
     theta = result.theta
     order = _layout(objective)
-    information = result.information[np.ix_(order, order)]
+    information = (result.information if cov_type == "nonrobust"
+                   else augmented_information(objective, theta))[np.ix_(order, order)]
     cov, rank = solve_psd(information, np.eye(information.shape[0]))
     maximum = result.penalized_log_likelihood
     # the null model: the intercept alone is fitted, the coefficients are fixed at 0
@@ -307,5 +341,6 @@ def firth_statistics(
         log_likelihood=float(maximum),
         null_log_likelihood=float(null),
         n_intercepts=int(objective.fit_intercept),
+        cov_type=cov_type,
         **extra,
     )
