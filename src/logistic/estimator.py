@@ -293,7 +293,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             )
         X = canonical(X)  # duplicate sparse entries summed (a copy, only for such input)
         _check_no_missing_labels(y)
-        check_classification_targets(y)
+        _check_class_labels(y)
         # the classes by a sort, the indices by binary search: np.unique's return_inverse
         # argsorts the labels instead (covtype's 581,012: 101 ms against 16)
         classes = np.unique(y)
@@ -892,6 +892,14 @@ def _check_l1_ratio(penalty, l1_ratio) -> None:
         raise ValueError(
             f"l1_ratio must be a number in [0, 1] with penalty='elasticnet', got {l1_ratio!r}"
         )
+
+
+def _check_class_labels(y) -> None:
+    """scikit-learn's check_classification_targets, which accepts 1-d integer and boolean
+    labels always: those skip its type_of_target (0.3 ms, the largest part of a small fit's
+    validation)."""
+    if not (y.ndim == 1 and y.dtype.kind in "biu"):
+        check_classification_targets(y)
 
 
 def _check_no_missing_labels(y) -> None:
