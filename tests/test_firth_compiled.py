@@ -1,4 +1,4 @@
-"""The compiled Firth path (firth_kernels, firth_profile_kernels) against independent references.
+"""The compiled Firth path (firth_kernels) against independent references.
 
 Dense designs of moderate size are evaluated by compiled kernels, with alike rows merged;
 CSR input of the same data takes the NumPy path, so each quantity is checked against that
@@ -37,7 +37,7 @@ from logistic.firth_inference import (
     firth_profile_intervals,
     penalized_lr_tests,
 )
-from logistic.firth_profile_kernels import profile_geometry
+from logistic.firth_kernels import profile_geometry
 from logistic.objective import Objective
 from logistic.profile import OffsetObjective
 

@@ -51,7 +51,7 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 from scipy.linalg import lapack
 
-from . import firth_kernels
+from . import firth_design, firth_kernels
 from .linalg import solve_psd
 from .losses import cross_entropy, cross_entropy_gradient, cross_entropy_value
 from .objective import Objective
@@ -127,7 +127,7 @@ def compiled_arrays(objective: Objective) -> tuple | None:
     """(X̃, y, s, offset) as ``firth_kernels`` takes them, for a dense X̃ of at most
     COMPILED_MAX_ELEMENTS entries (None otherwise: the NumPy path). Made once per objective:
     X̃ = [X, 1] by columns, s the frequency weights, the offset (0 without one), alike rows
-    merged (``firth_kernels.grouped_design``)."""
+    merged (``firth_design.grouped_design``)."""
     cached = _compiled(objective)
     return None if cached is None else cached[0]
 
@@ -143,7 +143,7 @@ def _compiled(objective: Objective) -> tuple | None:
     if not (sp.issparse(X) or objective.n_outputs != 1
             or objective.n_samples * objective.n_params > COMPILED_MAX_ELEMENTS):
         offset = getattr(objective, "offset", None)
-        cached = firth_kernels.grouped_design(
+        cached = firth_design.grouped_design(
             X, bool(objective.fit_intercept),
             np.ascontiguousarray(objective.y, dtype=np.float64).ravel(),
             objective.total_weight * objective.weights,

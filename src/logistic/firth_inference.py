@@ -23,7 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import special, stats
 
-from . import firth_kernels, firth_profile_kernels
+from . import firth_kernels
 from .firth import (
     _MAX_STEP,
     FirthResult,
@@ -178,7 +178,7 @@ def penalized_lr_tests(
     arrays = compiled_arrays(objective)
     chord = _compiled_curvature(arrays, theta)
     if chord.size:  # each fit from β̂ moved along the profile's tangent to βⱼ = 0
-        out = firth_profile_kernels.lr_tests(
+        out = firth_kernels.lr_tests(
             *arrays, theta, chord, float(maximum), _FISHER_ITERATIONS + _INNER_MAX_ITER,
             _INNER_TOL, _GAP, _MAX_STEP, _exact_after(objective))
         return np.clip(out, 0.0, None)
@@ -228,7 +228,7 @@ def firth_profile_intervals(
     arrays = compiled_arrays(objective)
     chord = _compiled_curvature(arrays, theta)
     if chord.size and selected:
-        out[selected] = firth_profile_kernels.profile_ends(
+        out[selected] = firth_kernels.profile_ends(
             *arrays, theta, chord, np.asarray(selected, dtype=np.int64), float(maximum), q,
             _MAX_OUTER, _GAP, _LOOSE_GAP, _MAX_STEP, _exact_after(objective),
             _FISHER_ITERATIONS)
@@ -241,7 +241,7 @@ def firth_profile_intervals(
 
 def _searched_intervals(objective, theta, maximum, std_err, alpha, indices, terms) -> Array:
     """Bracketing and brentq on the profile (``profile.intervals_from_profiles``): the
-    NumPy path, and the ends ``firth_profile_kernels.profile_end`` did not settle (among
+    NumPy path, and the ends ``firth_kernels.profile_end`` did not settle (among
     them the infinite ones)."""
 
     def solve(j: int, v: float, start: Array) -> tuple[float, Array, bool]:

@@ -8,17 +8,17 @@ tᵢ = e^-|zᵢ|, vᵢ = πᵢ(1 - πᵢ) = tᵢ/(1 + tᵢ)² and frequency weig
     hᵢ  = sᵢvᵢ‖uᵢ‖²,  uᵢ = L⁻¹x̃ᵢᵀ     (the columns of X̃L⁻ᵀ, from L⁻¹ once)
     U*  = X̃ᵀ [s(y - π) + h(½ - π)]
 
-For a few hundred rows and a few columns each of these is microseconds of arithmetic, while
-NumPy spends more than that on each of a dozen calls; the hundreds of constrained fits behind
-the likelihood-ratio tests and the profile intervals are therefore run here whole, Python
-entering once per fit. Single-threaded: no thread pool starts, nothing spins. Every product
-runs down contiguous columns, so the sums vectorize (``_FAST``: reassociation and fused
-multiply-add only); results equal the NumPy path's to rounding.
+For a few hundred rows each is microseconds of arithmetic, less than NumPy spends on each of
+its dozen calls, so the constrained fits behind the tests and intervals run here whole.
+Single-threaded (nothing spins); sums run down contiguous columns and vectorize (``_FAST``:
+reassociation and fused multiply-add only); results equal the NumPy path's to rounding.
 
 ``constrained_newton`` is ``firth.firth_newton``'s iteration on the free entries (step
-I⁻¹U*, at most max_step, halved until ℓ* does not decrease; the exact Hessian of ℓ* after
-``exact_after`` iterations, where it is negative definite). The tests and intervals built on
-it are in ``firth_profile_kernels``.
+I⁻¹U*, at most max_step, halved until ℓ* does not decrease; the exact Hessian after
+``exact_after`` iterations). On it: the test of θⱼ is one fit with θⱼ = 0 (``lr_tests``), an
+end of its interval a few fits along the profile ℓₚ(v) = max ℓ*(θ | θⱼ = v)
+(``profile_end``). One module, because numba's cache notices a change of a function's own
+file only, not of functions it calls from another.
 """
 
 from __future__ import annotations
@@ -26,55 +26,16 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["constrained_newton", "curvature", "design_columns", "grouped_design",
-           "modified_score", "penalized_hessian", "point", "scores", "solve_free"]
+__all__ = ["FAILED", "FOUND", "constrained_newton", "curvature", "lr_tests", "modified_score",
+           "penalized_hessian", "point", "profile_end", "profile_ends", "profile_geometry",
+           "scores", "solve_free"]
 
 _EPS = np.finfo(np.float64).eps
 _FLAT = 64 * _EPS
 _MAX_HALVINGS = 40
 _FAST = {"reassoc", "contract"}
-
-
-def design_columns(X, fit_intercept: bool) -> np.ndarray:
-    """X̃ = [X, 1] (or X) as a Fortran-ordered float64 copy: the kernels' layout."""
-    m = X.shape[0]
-    out = np.empty((m, X.shape[1] + int(fit_intercept)), dtype=np.float64, order="F")
-    out[:, : X.shape[1]] = X
-    if fit_intercept:
-        out[:, -1] = 1.0
-    return out
-
-
-def grouped_design(X, fit_intercept: bool, y, s, offset) -> tuple[tuple, np.ndarray | None]:
-    """((X̃, y, s, o), groups): the kernels' arrays, rows with the same x and offset merged
-    into one of weight Σs and response Σsy/Σs (``groups[i]`` is row i's merged row; None
-    where no two rows are alike).
-
-    Exact: e(y, z) = softplus(z) - yz is linear in y, and π, v, q = x̃I⁻¹x̃ᵀ depend on the
-    row only through x̃ and o, so ℓ, I, U* and ∇²ℓ* are sums over the merged rows with
-    their summed weights. Designs of few distinct rows (dummy-coded factors, logistf's sex2:
-    239 rows, 24 distinct) are then that much cheaper to evaluate.
-    """
-    X = np.asarray(X, dtype=np.float64)
-    key = np.column_stack([X, offset]) if np.any(offset) else X
-    # equal rows are adjacent once sorted by every column (np.unique(axis=0) takes 15×
-    # as long: it compares rows as opaque bytes)
-    order = np.lexsort(key.T[::-1])
-    ordered = key[order]
-    first = np.ones(X.shape[0], dtype=bool)
-    first[1:] = np.any(ordered[1:] != ordered[:-1], axis=1)
-    if first.all():
-        return (design_columns(X, fit_intercept), y, s, offset), None
-    groups = np.empty(X.shape[0], dtype=np.intp)
-    groups[order] = np.cumsum(first) - 1
-    unique = ordered[first]
-    weight = np.bincount(groups, weights=s, minlength=unique.shape[0])
-    response = np.bincount(groups, weights=s * y, minlength=unique.shape[0])
-    response = np.divide(response, weight, out=np.zeros_like(weight), where=weight > 0)
-    merged = (design_columns(unique[:, : X.shape[1]], fit_intercept), response, weight,
-              np.ascontiguousarray(unique[:, X.shape[1]]) if key is not X
-              else np.zeros(unique.shape[0]))
-    return merged, groups
+# profile_end's outcomes
+FOUND, FAILED = 0, 1
 
 
 @njit(cache=True, fastmath=_FAST)
@@ -91,10 +52,8 @@ def scores(Xt, offset, theta):
 
 @njit(cache=True)
 def _row_terms(z, y, s):
-    """(ℓ, rows) at the scores z, from one t = e^-|zᵢ| per row: rows[0] = sᵢ(yᵢ - πᵢ),
-    rows[1] = ½ - πᵢ, rows[2] = sᵢvᵢ, rows[3] = vᵢ; e and y - π = -de/dz as
-    kernels._pointwise, π and v as sigmoid and sigmoid_derivative (no digit lost in the
-    tails)."""
+    """(ℓ, rows): rows[0] = s(y - π), rows[1] = ½ - π, rows[2] = sv, rows[3] = v, from one
+    t = e^-|z| a row, as kernels._pointwise and sigmoid_derivative (exact in the tails)."""
     m = z.size
     rows = np.empty((4, m))
     loglik = 0.0
@@ -154,11 +113,8 @@ def _cholesky(A):
             for k in range(j):
                 acc -= L[i, k] * L[j, k]
             L[i, j] = acc / L[j, j]
-    smallest, largest = np.inf, 0.0
-    for j in range(p):
-        smallest = min(smallest, L[j, j])
-        largest = max(largest, L[j, j])
-    return L, p == 0 or smallest * smallest > _EPS * p * largest * largest
+    pivots = np.diag(L)
+    return L, p == 0 or pivots.min() ** 2 > _EPS * p * pivots.max() ** 2
 
 
 @njit(cache=True)
@@ -195,8 +151,8 @@ def _whitened(Xt, factor):
 
 @njit(cache=True)
 def point(Xt, y, s, offset, theta):
-    """(z, ℓ, I, L, ℓ*, ok, rows) at θ; ℓ* = -inf and ok False where I is singular or ℓ, I
-    are not finite; ``rows`` as ``_row_terms``."""
+    """(z, ℓ, I, L, ℓ*, ok, rows) at θ (rows: ``_row_terms``); ok False, ℓ* = -inf, where I
+    is singular or ℓ, I are not finite."""
     p = Xt.shape[1]
     z = scores(Xt, offset, theta)
     loglik, rows = _row_terms(z, y, s)
@@ -245,9 +201,8 @@ def penalized_hessian(Xt, s, z, factor, information):
 
 @njit(cache=True, fastmath=_FAST)
 def _hessian(Xt, rows, factor, information):
-    """∇²ℓ* = -I + ½T - ½G (firth.penalized_hessian's formula): T = X̃ᵀdiag(s v'' q)X̃, and
-    Aⱼ = Σᵢ sᵢv'ᵢx̃ᵢⱼuᵢuᵢᵀ kept as its upper triangle (the off-diagonal entries, scaled by
-    √2, count twice in Gⱼₖ = ⟨Aⱼ, Aₖ⟩); v' = v(1 - 2π), v'' = v(1 - 6v)."""
+    """∇²ℓ* = -I + ½T - ½G as firth.penalized_hessian, each Aⱼ = Σᵢ sᵢv'ᵢx̃ᵢⱼuᵢuᵢᵀ kept as
+    its upper triangle (off-diagonal entries times √2, as they count twice in ⟨Aⱼ, Aₖ⟩)."""
     m, p = Xt.shape
     u, q = _whitened(Xt, factor)
     first, second = np.empty(m), np.empty(m)
@@ -282,9 +237,8 @@ def _hessian(Xt, rows, factor, information):
 
 @njit(cache=True)
 def solve_free(A, b, free):
-    """(x, ok): A_FF x = b_F on the free entries, A equilibrated to a unit diagonal first
-    (as linalg.solve_psd: the answer does not depend on the columns' units); x is 0 on the
-    fixed entries."""
+    """(x, ok): A_FF x = b_F, x = 0 on the fixed entries; A equilibrated to a unit diagonal
+    first, as linalg.solve_psd (the answer does not depend on the columns' units)."""
     index = np.flatnonzero(free)
     n = index.size
     scale = np.empty(n)
@@ -319,11 +273,8 @@ def solve_free(A, b, free):
 
 @njit(cache=True)
 def _free_norm(score, free, total):
-    largest = 0.0
-    for j in range(score.size):
-        if free[j]:
-            largest = max(largest, abs(score[j]))
-    return largest / total
+    """max|U*_F|/Σs, 0 without free entries."""
+    return np.max(np.abs(score[free])) / total if free.any() else 0.0
 
 
 @njit(cache=True)
@@ -345,18 +296,13 @@ def _direction(Xt, rows, factor, information, score, free, exact, chord):
 @njit(cache=True)
 def constrained_newton(Xt, y, s, offset, theta0, free, max_iter, tol, gap, max_step,
                        exact_after, chord, ceiling=np.inf):
-    """max ℓ* over the ``free`` entries from θ₀ (the others keep their values): returns
-    (θ, ℓ*, ℓ, I, U*, converged, iterations, rows, L).
-
-    Stops when max|U*_F|/Σs ≤ tol, or when the Newton decrement says ℓ* is within
-    ``gap``·max(1, |ℓ*|) of the maximum: ½U*_Fᵀ M_FF⁻¹ U*_F, M the step's matrix, is ℓ*'s
-    increase to the maximum of its quadratic model. ℓ* is what the tests and intervals use,
-    and this test is the same in any units of the columns (the max-norm is not); it is
-    made before the step, which then need not be evaluated. ``chord`` (p × p, or 0 × 0 for
-    none) is a fixed -∇²ℓ* from a nearby point, used for the steps before ``exact_after``:
-    close to the maximum it converges nearly as fast as Newton's method, at the cost of
-    Fisher scoring's steps. The fit ends early, unconverged, once ℓ* exceeds ``ceiling``
-    (a caller that only asks whether the maximum is above it)."""
+    """max ℓ* over the ``free`` entries from θ₀, the others fixed: (θ, ℓ*, ℓ, I, U*,
+    converged, iterations, rows, L). Converged once max|U*_F|/Σs ≤ tol, or once the Newton
+    decrement ½U*_Fᵀ M_FF⁻¹U*_F (M the step's matrix) puts ℓ* within gap·max(1, |ℓ*|) of
+    its maximum: what the tests and intervals need, in any units of the columns, and known
+    before the step is evaluated. ``chord`` (0 × 0 for none), a fixed -∇²ℓ* from a nearby
+    point, replaces I before ``exact_after``; past ``ceiling`` the fit stops (for a caller
+    asking only whether the maximum is higher)."""
     total = s.sum()
     theta = theta0.copy()
     _, loglik, information, factor, penalized, ok, rows = point(Xt, y, s, offset, theta)
@@ -416,3 +362,136 @@ def curvature(Xt, rows, factor, information):
     """-∇²ℓ* where it is positive definite, else I (Fisher's approximation of it)."""
     exact = -_hessian(Xt, rows, factor, information)
     return exact if _cholesky(exact)[1] else information
+
+
+# -- the tests and profile intervals (firth_inference) --------------------------------------
+@njit(cache=True)
+def profile_geometry(curvature, j):
+    """(τ, c, ok) for M = -∇²ℓ* (or I) at a constrained maximum: the profile trace's dθ/dθⱼ
+    (τⱼ = 1, τ_F = -M_FF⁻¹M_Fj) and c = -d²ℓₚ/dv² = M_jj + M_jFτ_F (the Schur complement)."""
+    free = np.ones(curvature.shape[0], dtype=np.bool_)
+    free[j] = False
+    tangent, ok = solve_free(curvature, -curvature[:, j], free)
+    tangent[j] = 1.0
+    c = curvature[j] @ tangent
+    return tangent, c, ok and c > 0.0
+
+
+@njit(cache=True)
+def _halley(f, d1, d2):
+    """The step to f's root (f' = d1, f'' = d2): Halley's if at most twice Newton's, else his."""
+    newton = -f / d1
+    denominator = 2.0 * d1 * d1 - f * d2
+    halley = -2.0 * f * d1 / denominator if denominator > 0.0 else np.inf
+    return halley if abs(halley) <= 2.0 * abs(newton) else newton
+
+
+@njit(cache=True)
+def profile_end(Xt, y, s, offset, theta, chord, j, side, maximum, q, max_outer, gap,
+                loose_gap, max_step, exact_after, check_after):
+    """(v, status, iterations): the end on ``side`` (±1) of θⱼ of {v : 2(ℓ*max - ℓₚ(v)) ≤ q};
+    ``chord`` is ``curvature`` at θ.
+
+    r(v) = √LR(v) is nearly linear (exactly, for a quadratic ℓ*), and the constrained maximum
+    gives its derivatives: dℓₚ/dv = U*ⱼ there, d²ℓₚ/dv² = -c (``profile_geometry``), so
+    r' = -U*ⱼ/r and r'' = (c - r'²)/r. Halley's steps from the quadratic approximation's end,
+    bisecting once bracketed; each fit starts from the last one moved along the trace, steps
+    with its -∇²ℓ*, and is loose (``loose_gap``) until the steps are small. The end is
+    v + Newton's step once that is below 1e-6·min(std err, 1 + |θⱼ|) after a tight fit.
+    FAILED (the caller then brackets) where a fit fails, LR ≤ 0, r stops rising outward
+    (separation), or the fit from θ itself (θⱼ = v; Fisher's steps for ``check_after``
+    iterations, as firth_newton's) finds a higher ℓ* on the line: ℓ* there can have two
+    maxima, and the profile is the higher.
+    """
+    target = np.sqrt(q)
+    free = np.ones(theta.size, dtype=np.bool_)
+    free[j] = False
+    tangent, c, ok = profile_geometry(chord, j)
+    if not ok:
+        return np.nan, FAILED, 0
+    half_width = target / np.sqrt(c)
+    scale = min(1.0 / np.sqrt(c), 1.0 + abs(theta[j]))
+    v = theta[j] + side * half_width
+    start = theta + (v - theta[j]) * tangent
+    inside, outside = theta[j], np.nan
+    close = False
+    iterations = 0
+    for _ in range(max_outer):
+        start[j] = v
+        fitted, penalized, _, information, score, converged, used, rows, factor = (
+            constrained_newton(Xt, y, s, offset, start, free, 200, 0.0,
+                               gap if close else loose_gap, max_step, exact_after, chord))
+        iterations += used
+        ratio = 2.0 * (maximum - penalized)
+        if not converged or not ratio > 0.0 or not -side * score[j] > 0.0:
+            return np.nan, FAILED, iterations
+        r = np.sqrt(ratio)
+        inside, outside = (v, outside) if r < target else (inside, v)
+        slope = -score[j] / r
+        step = (target - r) / slope
+        if close and abs(step) <= 1e-6 * scale:
+            start = theta.copy()
+            start[j] = v
+            ceiling = penalized + 1e-9 * max(1.0, abs(maximum))
+            other = constrained_newton(Xt, y, s, offset, start, free, 200, 0.0, loose_gap,
+                                       max_step, check_after, chord[:0, :0], ceiling)
+            iterations += other[6]
+            if other[1] > ceiling:
+                return np.nan, FAILED, iterations
+            return v + step, FOUND, iterations
+        chord = curvature(Xt, rows, factor, information)
+        tangent, c, ok = profile_geometry(chord, j)
+        if not ok:
+            return np.nan, FAILED, iterations
+        step = _halley(r - target, slope, (c - slope * slope) / r)
+        proposal = v + step
+        if not np.isnan(outside) and not min(inside, outside) < proposal < max(inside, outside):
+            proposal = 0.5 * (inside + outside)
+        close = abs(proposal - v) <= 1e-2 * scale
+        start = fitted + (proposal - v) * tangent
+        v = proposal
+    return np.nan, FAILED, iterations
+
+
+@njit(cache=True)
+def profile_ends(Xt, y, s, offset, theta, chord, indices, maximum, q, max_outer, gap,
+                 loose_gap, max_step, exact_after, check_after):
+    """(len(indices), 2): ``profile_end`` on both sides of each θⱼ, NaN where it failed."""
+    ends = np.full((indices.size, 2), np.nan)
+    for a in range(indices.size):
+        for k in range(2):
+            v, status, _ = profile_end(Xt, y, s, offset, theta, chord, indices[a],
+                                       2.0 * k - 1.0, maximum, q, max_outer, gap, loose_gap,
+                                       max_step, exact_after, check_after)
+            if status == FOUND:
+                ends[a, k] = v
+    return ends
+
+
+@njit(cache=True)
+def lr_tests(Xt, y, s, offset, theta, chord, maximum, max_iter, tol, gap, max_step,
+             exact_after):
+    """χ²ⱼ = 2(ℓ*(θ) - max ℓ*(· | θⱼ = 0)) for every j (θ the maximum, ``chord`` its
+    ``curvature``): each fit from θ moved along the profile's tangent to θⱼ = 0, stepping
+    with ``chord``; if that does not converge, from θ with θⱼ = 0 and Fisher's steps."""
+    p = theta.size
+    chi2 = np.empty(p)
+    for j in range(p):
+        free = np.ones(p, dtype=np.bool_)
+        free[j] = False
+        tangent, _, ok = profile_geometry(chord, j)
+        converged = False
+        if ok:
+            start = theta - theta[j] * tangent
+            start[j] = 0.0
+            fit = constrained_newton(Xt, y, s, offset, start, free, max_iter, tol, gap,
+                                     max_step, exact_after, chord)
+            converged, penalized = fit[5], fit[1]
+        if not converged:
+            start = theta.copy()
+            start[j] = 0.0
+            fit = constrained_newton(Xt, y, s, offset, start, free, max_iter, tol, gap,
+                                     max_step, exact_after, chord[:0, :0])
+            penalized = fit[1]
+        chi2[j] = 2.0 * (maximum - penalized)
+    return chi2
