@@ -18,14 +18,16 @@ from scipy import optimize, special, stats
 
 from logistic import LogisticRegression, SeparationWarning, load
 from logistic.firth import (
-    FirthStatistics,
     firth_newton,
-    firth_profile_intervals,
-    firth_statistics,
     hat_diagonal,
     modified_score,
     penalized_hessian,
     penalized_log_likelihood,
+)
+from logistic.firth_inference import (
+    FirthStatistics,
+    firth_profile_intervals,
+    firth_statistics,
     penalized_lr_tests,
 )
 from logistic.objective import Objective
@@ -285,18 +287,22 @@ def test_profile_penalized_bounds_reach_the_chi2_quantile(data, request):
         beta = theta_to_reference(result.theta)
         assert low < beta[j] < high
         for bound in (low, high):
-            # two starts: β̂ with βⱼ moved to the bound, and the library's constrained
-            # solution (ℓ* restricted to a line need not be concave); the better one counts
-            start = beta.copy()
-            start[j] = bound
+            # ℓ* restricted to a line need not be concave (under separation it has several
+            # maxima), so the profile's maximum is taken over several starts, each with βⱼ at
+            # the bound: β̂, firth_newton's constrained fit from β̂, 0, β̂/2 and 2β̂
             free = np.ones(4 if data == "overlapping" else 3, dtype=bool)
             free[(j - 1) % free.size] = False
             theta = result.theta.copy()
             theta[(j - 1) % free.size] = bound
             ours = firth_newton(objective, theta, free=free, tol=1e-12).theta
+            starts = [theta_to_reference(ours)]
+            for factor in (1.0, 0.0, 0.5, 2.0):
+                start = factor * beta
+                start[j] = bound
+                starts.append(start)
             best = max(
                 brute_force_maximum(Xt, y, s, begin, fixed={j: bound}, polish=False)[1]
-                for begin in (start, theta_to_reference(ours))
+                for begin in starts
             )
             assert 2 * (top - best) == pytest.approx(Q95, abs=1e-6)
 
@@ -449,6 +455,41 @@ def test_matches_logistf_on_its_documented_data(name):
         printed = [0.06, 7.51, 0.02, 22.93, 19.10, 3.70, 7.90]
         np.testing.assert_allclose(model.statistics_.lr_chi2, printed, atol=0.0051)
     print(name, ours, model.std_err_, model.conf_int(method="profile"), model.p_values_)
+
+
+# logistf's summary(logistf(case ~ age + oc + vic + vicl + vis + dia, data = sex2,
+# alpha = 0.1)) as published in TalhoukLab/biostatUtil's reference/logistfPrint.md: se(coef),
+# the 90% profile interval, Chisq, and the model's likelihood-ratio test.
+LOGISTF_SEX2_SUMMARY = {
+    "se": [0.4763429, 0.4149021, 0.4344026, 0.5384872, 0.5320395, 0.4089620, 1.5052197],
+    "ci90": [[-0.6673577, 0.9177303], [-1.8277045, -0.4328451], [-0.7986318, 0.6507581],
+             [1.4248338, 3.2325326], [-3.0613215, -1.2704704], [-1.4743338, -0.1137542],
+             [1.0835108, 6.8752016]],
+    "chi2": [0.06286298, 7.50773092, 0.02467044, 22.93139022, 19.10407252, 3.69740975,
+             7.89693139],
+    "lr": 49.09064,
+}
+
+
+def test_matches_logistfs_published_sex2_summary():
+    """Its se(coef) are the augmented information's (cov_type='augmented'): √diag of
+    (X̃ᵀdiag((1 + h)π(1 - π))X̃)⁻¹, not of I(β̂)⁻¹ (cov_type='nonrobust', brglm2's)."""
+    path = DATASETS / "sex2.csv"
+    if not path.exists():
+        pytest.skip(f"{path} is not present")
+    frame = pd.read_csv(path)
+    y = frame.pop("case")
+    published = LOGISTF_SEX2_SUMMARY
+    model = LogisticRegression(penalty="firth", tol=1e-10, cov_type="augmented").fit(frame, y)
+    np.testing.assert_allclose(model.std_err_, published["se"], rtol=2e-6)
+    np.testing.assert_allclose(model.conf_int(0.1, method="profile", X=frame, y=y),
+                               published["ci90"], rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(model.statistics_.lr_chi2, published["chi2"], rtol=1e-6,
+                               atol=1e-8)
+    assert model.lr_stat_ == pytest.approx(published["lr"], abs=1e-5)
+    assert "augmented" in model.summary().note
+    fisher = LogisticRegression(penalty="firth", tol=1e-10).fit(frame, y)
+    assert np.all(fisher.std_err_ > model.std_err_)  # I ≤ the augmented information
 
 
 def test_profile_intervals_are_finite_under_quasi_separation():

@@ -35,7 +35,8 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .boundary import DecisionBoundary
 from .design import Design, canonical
 from .exceptions import ConvergenceWarning, SeparationWarning
-from .firth import firth_newton, firth_profile_intervals, firth_statistics
+from .firth import firth_newton, preferred_hessian
+from .firth_inference import FIRTH_COV_TYPES, firth_profile_intervals, firth_statistics
 from .formula import design_matrices
 from .inference import (
     COV_TYPES,
@@ -94,8 +95,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         proximal Newton with coordinate descent (``solvers/newton_cd.py``): coefficients
         the penalty removes are exactly 0 in ``coef_``. 'firth' (two
         classes, cross-entropy) maximizes Firth's penalized likelihood ℓ + ½ log det I by its
-        own modified Newton iterations: finite under separation, with standard errors,
-        penalized likelihood-ratio p-values and profile intervals as R's logistf.
+        own modified Newton iterations: finite under separation, with penalized
+        likelihood-ratio p-values and profile intervals as R's logistf, and standard errors
+        from I(β̂)⁻¹ (see ``cov_type``).
     C : float > 0, default 1.0
         Inverse regularization strength, as in scikit-learn (used by 'l2', 'l1' and
         'elasticnet'): C multiplies the data term.
@@ -125,9 +127,13 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         its gradient is damped by σ'(z) ≤ 0.25.
     multi_class : {'multinomial', 'ovr'}, default 'multinomial'
         How more than two classes are scored (ignored for two).
-    cov_type : {'nonrobust', 'HC0', 'HC1', 'cluster'}, default 'nonrobust'
+    cov_type : {'nonrobust', 'HC0', 'HC1', 'cluster', 'augmented'}, default 'nonrobust'
         The covariance behind the standard errors of an unpenalized fit: the inverse
         information, or a sandwich (``inference.py``); 'cluster' needs ``fit(..., groups=)``.
+        For penalty='firth', 'nonrobust' is I(β̂)⁻¹ = (X̃ᵀWX̃)⁻¹ at the penalized estimate
+        (brglm2's) and 'augmented' (X̃ᵀdiag((s + h)π(1 - π))X̃)⁻¹, h the hat diagonal: the
+        information of Firth's data-augmentation form, whose standard errors R's logistf
+        prints (its summary of sex2) and firthmodels reports (``bse_``).
     callback : callable(iteration, state) or None
         Called after every iteration with a dict of 'loss', 'grad_norm', 'theta' and
         'passes' (the passes over X so far).
@@ -198,10 +204,14 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             raise ValueError(f"solver must be one of {SOLVER_NAMES}, got {self.solver!r}")
         if self.loss not in LOSSES:
             raise ValueError(f"loss must be one of {sorted(LOSSES)}, got {self.loss!r}")
-        if self.cov_type not in COV_TYPES:
-            raise ValueError(f"cov_type must be one of {COV_TYPES}, got {self.cov_type!r}")
-        if self.cov_type != "nonrobust" and self.penalty == "firth":
-            raise ValueError("cov_type applies to penalty=None fits; Firth's is 'nonrobust'")
+        if self.cov_type not in COV_TYPES + FIRTH_COV_TYPES:
+            raise ValueError(f"cov_type must be one of {COV_TYPES + FIRTH_COV_TYPES[1:]}, got "
+                             f"{self.cov_type!r}")
+        if self.penalty == "firth" and self.cov_type not in FIRTH_COV_TYPES:
+            raise ValueError(f"cov_type for penalty='firth' is one of {FIRTH_COV_TYPES}, got "
+                             f"{self.cov_type!r}")
+        if self.penalty != "firth" and self.cov_type in FIRTH_COV_TYPES[1:]:
+            raise ValueError(f"cov_type={self.cov_type!r} is for penalty='firth'")
         if self.multi_class not in MULTI_CLASS:
             raise ValueError(f"multi_class must be one of {MULTI_CLASS}, got {self.multi_class!r}")
         for name in ("fit_intercept", "warm_start"):
@@ -265,7 +275,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         if self.inference_note_ is None:
             objective, result = fits[0]
             if self.penalty == "firth":
-                self.statistics_ = firth_statistics(objective, result, self._inference_terms())
+                self.statistics_ = firth_statistics(objective, result, self._inference_terms(),
+                                                    cov_type=self.cov_type)
             else:
                 terms = self._inference_terms()
                 codes = self._cluster_codes(groups, X.shape[0])
@@ -293,7 +304,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             )
         X = canonical(X)  # duplicate sparse entries summed (a copy, only for such input)
         _check_no_missing_labels(y)
-        check_classification_targets(y)
+        _check_class_labels(y)
         # the classes by a sort, the indices by binary search: np.unique's return_inverse
         # argsorts the labels instead (covtype's 581,012: 101 ms against 16)
         classes = np.unique(y)
@@ -391,6 +402,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             options["learning_rate"] = float(self.learning_rate)
         if solver == "newton-cd":
             options["l1"] = penalty.l1 if scales is None else penalty.l1 * scales
+        if self.penalty == "firth":
+            options["hessian"] = preferred_hessian(objective)
         result = minimize(
             objective,
             self._initial_theta(objective, target, weights),
@@ -855,10 +868,17 @@ def _firth_note(fit, profile: bool) -> str:
     else:
         tests = "P>|z| is Wald's" + ("." if note else
                                      " (model files do not hold the likelihood-ratio tests).")
+    if getattr(fit, "cov_type", "nonrobust") == "augmented":
+        errors = ("std err = √diag (X̃ᵀdiag((s + h)π(1 - π))X̃)⁻¹ (cov_type='augmented': the "
+                  "information of Firth's data-augmentation form, as logistf's summary and "
+                  "firthmodels print)")
+    else:
+        errors = ("std err = √diag I(β̂)⁻¹, I = X̃ᵀdiag(sπ(1 - π))X̃ at the penalized estimate "
+                  "(as brglm2; logistf's summary prints cov_type='augmented')")
     parts = [
         "Firth's penalized likelihood ℓ* = ℓ + ½ log det I (as R's logistf): Log-Likelihood, "
         "LL-Null, LLR p-value, AIC and BIC use ℓ* (the null model fits the intercept alone "
-        "under the same penalty); std err = √diag I(β̂)⁻¹ and z = coef / std err.",
+        f"under the same penalty); {errors}, and z = coef / std err.",
         tests,
         "The interval is the profile penalized likelihood interval." if profile else
         "The interval is Wald's: conf_int(alpha, method='profile', X=X, y=y) gives the "
@@ -905,6 +925,14 @@ def _check_l1_ratio(penalty, l1_ratio) -> None:
         raise ValueError(
             f"l1_ratio must be a number in [0, 1] with penalty='elasticnet', got {l1_ratio!r}"
         )
+
+
+def _check_class_labels(y) -> None:
+    """scikit-learn's check_classification_targets, which accepts 1-d integer and boolean
+    labels always: those skip its type_of_target (0.3 ms, the largest part of a small fit's
+    validation)."""
+    if not (y.ndim == 1 and y.dtype.kind in "biu"):
+        check_classification_targets(y)
 
 
 def _check_no_missing_labels(y) -> None:

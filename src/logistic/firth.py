@@ -34,13 +34,7 @@ a profile under separation the penalty's curvature rivals I's and Fisher scoring
 there the constrained fits continue with the exact Hessian of ℓ* (``penalized_hessian``), and
 since ℓ* need not be concave on such a line, each profile point is fitted from two starts.
 
-Inference (``firth_statistics``), as logistf prints it::
-
-    covariance      I(β̂)⁻¹ at the penalized estimate
-    p-value of βⱼ   penalized likelihood ratio: 2(ℓ*(β̂) - max ℓ*(β | βⱼ = 0)) ~ χ²₁
-    interval        profile penalized likelihood: the v where
-                    2(ℓ*(β̂) - max ℓ*(β | βⱼ = v)) = χ²₁(1 - α)
-    null model      intercept only, the other coefficients fixed at 0 (same penalty)
+The tests, intervals and statistics of a fit are in ``firth_inference``.
 
 Symbols: β is θ of ``objective.py`` (rows [w, b], the intercept last in the solver layout; the
 statistics put it first, as the summary does).
@@ -48,20 +42,19 @@ statistics put it first, as the summary does).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.linalg
 import scipy.sparse as sp
 from numpy.typing import NDArray
-from scipy import stats
+from scipy.linalg import lapack
 
-from .inference import FitStatistics
+from . import firth_design, firth_kernels
 from .linalg import solve_psd
 from .losses import cross_entropy, cross_entropy_gradient, cross_entropy_value
 from .objective import Objective
-from .profile import check_refit, intervals_from_profiles
 from .sigmoid import sigmoid, sigmoid_derivative
 from .solvers._result import Callback, SolverResult, report
 
@@ -69,15 +62,12 @@ Array = NDArray[np.float64]
 
 __all__ = [
     "FirthResult",
-    "FirthStatistics",
     "firth_newton",
-    "firth_profile_intervals",
-    "firth_statistics",
     "hat_diagonal",
     "modified_score",
     "penalized_hessian",
-    "penalized_lr_tests",
     "penalized_log_likelihood",
+    "preferred_hessian",
 ]
 
 _EPS = np.finfo(np.float64).eps
@@ -85,18 +75,13 @@ _FLAT = 64 * _EPS
 _MAX_STEP = 5.0  # logistf's maxstep
 _MAX_HALVINGS = 40
 _HAT_BLOCK_BYTES = 1 << 22
-# Constrained fits for tests and intervals: far tighter than the bounds need (ℓ* errors are
-# quadratic in the coefficients' errors).
-_INNER_TOL = 1e-11
-_INNER_MAX_ITER = 200
-# Constrained fits not converged after this many Fisher steps go on with the exact Hessian
-# of ℓ*, while m·p³ (its cost) is at most _EXACT_HESSIAN_WORK.
-_FISHER_ITERATIONS = 12
-_EXACT_HESSIAN_WORK = 2e8
-#: Above this many parameters, or this many entries m·p of X̃, the penalized likelihood-ratio
-#: tests and profile intervals (some hundred constrained fits) are not computed at fit time.
-MAX_PROFILE_PARAMETERS = 50
-MAX_PROFILE_ELEMENTS = 300_000
+#: Dense designs of at most this many entries m·p of X̃ are evaluated by the compiled kernels
+#: (``firth_kernels``): at such sizes NumPy's per-call overhead, not arithmetic, is the cost.
+COMPILED_MAX_ELEMENTS = 300_000
+#: Up to this many parameters a compiled fit steps with the exact Hessian of ℓ*.
+EXACT_STEP_PARAMS = 8
+_COMPILED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_UNSET = object()
 
 
 # -- the penalized likelihood and its gradient -------------------------------------------------
@@ -108,6 +93,13 @@ class _Point:
     """
 
     def __init__(self, objective: Objective, theta: Array) -> None:
+        arrays = compiled_arrays(objective)
+        if arrays is not None:
+            self.z, self.loglik, self.information, factor, self.penalized, ok, _ = (
+                firth_kernels.point(*arrays, np.asarray(theta, dtype=np.float64)))
+            self.factor = factor if ok else None
+            self.logdet = 2.0 * (self.penalized - self.loglik)
+            return
         total = objective.total_weight
         with np.errstate(over="ignore", invalid="ignore"):
             self.z = objective.scores(theta)
@@ -131,12 +123,62 @@ class _Point:
         self.penalized = self.loglik + 0.5 * self.logdet
 
 
+def compiled_arrays(objective: Objective) -> tuple | None:
+    """(X̃, y, s, offset) as ``firth_kernels`` takes them, for a dense X̃ of at most
+    COMPILED_MAX_ELEMENTS entries (None otherwise: the NumPy path). Made once per objective:
+    X̃ = [X, 1] by columns, s the frequency weights, the offset (0 without one), alike rows
+    merged (``firth_design.grouped_design``)."""
+    cached = _compiled(objective)
+    return None if cached is None else cached[0]
+
+
+def _compiled(objective: Objective) -> tuple | None:
+    """(``compiled_arrays``, each row's merged row or None) for the objective, made once
+    and kept with it (every evaluation asks)."""
+    cached = _COMPILED.get(objective, _UNSET)
+    if cached is not _UNSET:
+        return cached
+    X = objective.design.X
+    cached = None
+    if not (sp.issparse(X) or objective.n_outputs != 1
+            or objective.n_samples * objective.n_params > COMPILED_MAX_ELEMENTS):
+        offset = getattr(objective, "offset", None)
+        cached = firth_design.grouped_design(
+            X, bool(objective.fit_intercept),
+            np.ascontiguousarray(objective.y, dtype=np.float64).ravel(),
+            objective.total_weight * objective.weights,
+            np.zeros(objective.n_samples) if offset is None
+            else np.ascontiguousarray(offset, dtype=np.float64),
+        )
+    _COMPILED[objective] = cached
+    return cached
+
+
+def preferred_hessian(objective: Objective) -> str:
+    """``firth_newton``'s ``hessian`` for a fit of this objective: 'exact' where the compiled
+    kernels evaluate ℓ* and p ≤ EXACT_STEP_PARAMS (there -∇²ℓ* costs about one evaluation,
+    and Newton's steps take half the iterations of Fisher's to the same maximum), else
+    logistf's 'fisher'."""
+    small = objective.n_params <= EXACT_STEP_PARAMS and compiled_arrays(objective) is not None
+    return "exact" if small else "fisher"
+
+
 def _blocks(X, step: int):
     for start in range(0, X.shape[0], step):
         rows = slice(start, min(start + step, X.shape[0]))
         block = X[rows]
         yield rows, (block.toarray() if sp.issparse(block) else block).astype(np.float64,
                                                                                copy=False)
+
+
+def _inverse_lower(factor: Array) -> Array:
+    """L⁻¹ by LAPACK's triangular inverse: solve_triangular(L, I) is a BLAS trsm, which
+    OpenBLAS splits over its threads even for 7 × 7, and under CPU contention each call
+    then waits milliseconds for a descheduled thread."""
+    inverse, info = lapack.dtrtri(factor, lower=1)
+    if info != 0:
+        raise np.linalg.LinAlgError("singular Cholesky factor")
+    return inverse
 
 
 def hat_diagonal(objective: Objective, theta: Array, factor: Array | None = None) -> Array:
@@ -150,12 +192,21 @@ def hat_diagonal(objective: Objective, theta: Array, factor: Array | None = None
         factor = _Point(objective, theta).factor
         if factor is None:
             raise ValueError("the information matrix is singular: no hat matrix")
+    cached = _compiled(objective)
+    if cached is not None:
+        arrays, groups = cached
+        hat = _compiled_score(arrays, theta, factor)[1]
+        if groups is None:
+            return hat
+        # a merged row's h is its rows' sum: each row has its weight's share
+        share = np.divide(hat, arrays[2], out=np.zeros_like(hat), where=arrays[2] > 0)
+        return objective.total_weight * objective.weights * share[groups]
     z = objective.scores(theta)
     curvature = objective.total_weight * objective.weights * sigmoid_derivative(z)
     X, p, d = objective.design.X, objective.n_params, objective.n_features
     # L⁻¹ once (p × p), then each block's rows x̃ᵢL⁻ᵀ are one matrix product (the intercept's
     # column of ones adds L⁻¹'s last column to every row)
-    inverse = scipy.linalg.solve_triangular(factor, np.eye(p), lower=True, check_finite=False)
+    inverse = _inverse_lower(factor)
     out = np.empty(objective.n_samples)
     step = max(1, _HAT_BLOCK_BYTES // (8 * max(p, 1)))
     for rows, block in _blocks(X, step):
@@ -166,11 +217,25 @@ def hat_diagonal(objective: Objective, theta: Array, factor: Array | None = None
     return out
 
 
+def _compiled_score(arrays: tuple, theta: Array, factor: Array) -> tuple[Array, Array]:
+    Xt, y, s, offset = arrays
+    theta = np.asarray(theta, dtype=np.float64)
+    z = firth_kernels.scores(Xt, offset, theta)
+    return firth_kernels.modified_score(Xt, y, s, z, factor)
+
+
 def modified_score(objective: Objective, theta: Array, factor: Array | None = None) -> Array:
     """U*(β) = X̃ᵀ[s ⊙ (y - π) + h ⊙ (½ - π)], the gradient of ℓ* (θ layout).
 
     y - π is taken as -∂e/∂z of the cross-entropy, which keeps its digits where π ≈ y.
     """
+    arrays = compiled_arrays(objective)
+    if arrays is not None:
+        if factor is None:
+            factor = _Point(objective, theta).factor
+            if factor is None:
+                raise ValueError("the information matrix is singular: no hat matrix")
+        return _compiled_score(arrays, theta, factor)[0]
     z = objective.scores(theta)
     h = hat_diagonal(objective, theta, factor)
     residual = -objective.total_weight * objective.weights * cross_entropy_gradient(objective.y, z)
@@ -191,12 +256,20 @@ def penalized_hessian(
     only for moderate p. ``factor`` is L, the Cholesky factor of I(β) (= ``information``,
     computed when None).
     """
+    arrays = compiled_arrays(objective)
+    if arrays is not None:
+        theta = np.asarray(theta, dtype=np.float64)
+        if information is None:
+            information = firth_kernels.point(*arrays, theta)[2]
+        Xt, _, s, offset = arrays
+        z = firth_kernels.scores(Xt, offset, theta)
+        return firth_kernels.penalized_hessian(Xt, s, z, factor, information)
     z = objective.scores(theta)
     s = objective.total_weight * objective.weights
     pi, v = sigmoid(z), sigmoid_derivative(z)
     first, second = s * v * (sigmoid(-z) - pi), s * v * (1.0 - 6.0 * v)
     p = objective.n_params
-    inverse = scipy.linalg.solve_triangular(factor, np.eye(p), lower=True, check_finite=False)
+    inverse = _inverse_lower(factor)
     trace = np.zeros((p, p))
     derivative = np.zeros((p, p * p))
     step = max(1, _HAT_BLOCK_BYTES // (8 * max(p, 1) ** 2))
@@ -332,6 +405,15 @@ def firth_newton(
 def _direction(objective, theta, point: _Point, free, score: Array, hessian: str) -> Array:
     """The step on the free entries: I_FF⁻¹U*_F, or (-∇²ℓ*)_FF⁻¹U*_F where that is positive
     definite and asked for."""
+    if compiled_arrays(objective) is not None:  # the same steps, without scipy's wrappers
+        if hessian == "exact":
+            curvature = -penalized_hessian(objective, theta, point.factor, point.information)
+            step, ok = firth_kernels.solve_free(curvature, score, free)
+            if ok:
+                return step[free]
+        step, ok = firth_kernels.solve_free(point.information, score, free)
+        if ok:
+            return step[free]
     index = np.ix_(free, free)
     if hessian == "exact":
         curvature = -penalized_hessian(objective, theta, point.factor, point.information)
@@ -344,174 +426,15 @@ def _direction(objective, theta, point: _Point, free, score: Array, hessian: str
     return solve_psd(point.information[index], score[free])[0]
 
 
-def _constrained(objective: Objective, theta: Array, fixed: Sequence[int]) -> FirthResult:
-    """max ℓ* over the entries not in ``fixed``, which keep their values in ``theta``.
-
-    Fisher scoring first; where it has not converged after a few iterations (the penalty's
-    curvature rivals I's: far along a profile under separation) the rest is done with the
-    exact Hessian, while its O(m·p³) cost per iteration is moderate.
-    """
-    free = np.ones(theta.size, dtype=bool)
-    free[list(fixed)] = False
-    exact = objective.n_samples * theta.size**3 <= _EXACT_HESSIAN_WORK
-    first = _FISHER_ITERATIONS if exact else _INNER_MAX_ITER
-    fit = firth_newton(objective, theta, free=free, max_iter=first, tol=_INNER_TOL)
-    if fit.converged or not exact or not np.isfinite(fit.penalized_log_likelihood):
-        return fit
-    return firth_newton(objective, fit.theta, free=free, max_iter=_INNER_MAX_ITER,
-                        tol=_INNER_TOL, hessian="exact")
+_MOVED = ("FirthStatistics", "firth_profile_intervals", "firth_statistics", "penalized_lr_tests",
+          "MAX_PROFILE_PARAMETERS", "MAX_PROFILE_ELEMENTS")
 
 
-def _layout(objective: Objective) -> Array:
-    """θ-layout indices in the statistics' order: the intercept first."""
-    r = objective.row_length
-    return np.r_[r - 1, : r - 1] if objective.fit_intercept else np.arange(r)
+def __getattr__(name: str):
+    """The inference names once defined here resolve to ``firth_inference`` (which imports
+    this module, so they cannot be imported at its top)."""
+    if name in _MOVED:
+        from . import firth_inference
 
-
-def _std_err(information: Array) -> Array:
-    cov, _ = solve_psd(information, np.eye(information.shape[0]))
-    return np.sqrt(np.clip(np.diag(cov), 0.0, None))
-
-
-# -- tests and intervals -----------------------------------------------------------------------
-def penalized_lr_tests(
-    objective: Objective, theta: Array, maximum: float | None = None
-) -> Array:
-    """χ²ⱼ = 2(ℓ*(β̂) - max ℓ*(β | βⱼ = 0)) for every entry j of θ (θ layout), logistf's
-    default tests; ``maximum`` is ℓ*(β̂) (computed when None)."""
-    theta = np.asarray(theta, dtype=np.float64)
-    if maximum is None:
-        maximum = penalized_log_likelihood(objective, theta)
-    out = np.empty(theta.size)
-    for j in range(theta.size):
-        start = theta.copy()
-        start[j] = 0.0
-        out[j] = 2.0 * (maximum - _constrained(objective, start, [j]).penalized_log_likelihood)
-    return np.clip(out, 0.0, None)
-
-
-def firth_profile_intervals(
-    objective: Objective,
-    theta: Array,
-    alpha: float = 0.05,
-    *,
-    indices: Sequence[int] | None = None,
-    terms: Sequence[str] | None = None,
-    refit: bool = True,
-    check: bool = True,
-) -> Array:
-    """(n_params, 2) profile penalized-likelihood intervals at level 1 - α (θ layout): the
-    v on each side of β̂ⱼ where 2(ℓ*(β̂) - max ℓ*(β | βⱼ = v)) = χ²₁(1 - α).
-
-    With ``refit`` β is first re-maximized from ``theta``; with ``check`` as well, a refitted
-    estimate more than 1% of a standard error away raises ValueError (the data are not the
-    training data). Rows not in ``indices`` are NaN. Ends that do not exist are ±inf with a
-    ``SeparationWarning`` (the penalized profile normally always reaches the quantile).
-    """
-    _check_objective(objective)
-    if not 0.0 < alpha < 1.0:
-        raise ValueError(f"alpha must be in (0, 1), got {alpha!r}")
-    theta = np.asarray(theta, dtype=np.float64)
-    if refit:
-        fitted = firth_newton(objective, theta, max_iter=_INNER_MAX_ITER, tol=_INNER_TOL)
-        std_err = _std_err(fitted.information)
-        if check:
-            check_refit(theta, fitted.theta, std_err)
-        theta, maximum = fitted.theta, fitted.penalized_log_likelihood
-    else:
-        point = _Point(objective, theta)
-        std_err, maximum = _std_err(point.information), point.penalized
-
-    def solve(j: int, v: float, start: Array) -> tuple[float, Array, bool]:
-        fit = _constrained(objective, start, [j])
-        return fit.penalized_log_likelihood, fit.theta, fit.converged
-
-    # ℓ* on the line βⱼ = v need not be concave (under separation it can have two maxima):
-    # each point is fitted from the nearest solved v and from β̂, and the higher counts
-    return intervals_from_profiles(solve, theta, maximum, std_err, alpha, indices, terms,
-                                   "profile penalized likelihood", both_starts=True)
-
-
-# -- the statistics of a fit -------------------------------------------------------------------
-@dataclass(frozen=True)
-class FirthStatistics(FitStatistics):
-    """``FitStatistics`` of a Firth fit (intercept first): log_likelihood is ℓ*(β̂),
-    null_log_likelihood the intercept-only ℓ* (same penalty), cov = I(β̂)⁻¹, and — where
-    computed — the penalized likelihood-ratio tests (``p_values`` then returns their
-    p-values, as logistf) and the profile penalized-likelihood intervals at ``profile_alpha``.
-    """
-
-    lr_chi2: Array | None = None
-    lr_p_values: Array | None = None
-    profile_alpha: float | None = None
-    profile_ci: Array | None = None
-    note: str | None = None
-
-    @property
-    def p_values(self) -> Array:
-        if self.lr_p_values is not None:
-            return self.lr_p_values
-        return 2.0 * stats.norm.sf(np.abs(self.z))
-
-
-def firth_statistics(
-    objective: Objective,
-    result: FirthResult,
-    terms: tuple[str, ...],
-    *,
-    alpha: float = 0.05,
-    max_profile_parameters: int = MAX_PROFILE_PARAMETERS,
-    max_profile_elements: int = MAX_PROFILE_ELEMENTS,
-) -> FirthStatistics:
-    """The statistics of a Firth fit ``result`` on ``objective`` (module docstring).
-
-    The p tests and 2p interval ends (each a root search over constrained fits) are computed
-    up to ``max_profile_parameters`` parameters and ``max_profile_elements`` entries m·p of
-    X̃; above, p-values and intervals are Wald's and the note says so.
-    """
-    theta = result.theta
-    order = _layout(objective)
-    information = result.information[np.ix_(order, order)]
-    cov, rank = solve_psd(information, np.eye(information.shape[0]))
-    maximum = result.penalized_log_likelihood
-    # the null model: the intercept alone is fitted, the coefficients are fixed at 0
-    start = np.zeros_like(theta)
-    if objective.fit_intercept:
-        start[-1] = theta[-1]
-        null = _constrained(objective, start, range(theta.size - 1)).penalized_log_likelihood
-    else:
-        null = penalized_log_likelihood(objective, start)
-    elements = objective.n_samples * theta.size
-    extra: dict[str, object] = {}
-    if theta.size <= max_profile_parameters and elements <= max_profile_elements:
-        chi2 = penalized_lr_tests(objective, theta, maximum)[order]
-        intervals = firth_profile_intervals(
-            objective, theta, alpha, terms=[terms[i] for i in np.argsort(order)],
-            refit=False,
-        )
-        extra = {
-            "lr_chi2": chi2,
-            "lr_p_values": stats.chi2.sf(chi2, 1),
-            "profile_alpha": float(alpha),
-            "profile_ci": intervals[order],
-        }
-    else:
-        size = (f"{theta.size} parameters (more than {max_profile_parameters})"
-                if theta.size > max_profile_parameters else
-                f"{elements} entries in X̃ (more than {max_profile_elements})")
-        extra = {"note": (
-            f"With {size} the penalized likelihood-ratio tests and profile intervals (hundreds "
-            "of constrained fits) are not computed at fit time: p-values and intervals are "
-            "Wald's. logistic.firth.penalized_lr_tests gives the tests."
-        )}
-    return FirthStatistics(
-        terms=tuple(terms),
-        params=theta[order],
-        cov=cov,
-        rank=rank,
-        n_obs=float(objective.total_weight),
-        log_likelihood=float(maximum),
-        null_log_likelihood=float(null),
-        n_intercepts=int(objective.fit_intercept),
-        **extra,
-    )
+        return getattr(firth_inference, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
