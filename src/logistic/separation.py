@@ -148,12 +148,10 @@ def find_separation(
     X, y: NDArray, sample_weight: NDArray, fit_intercept: bool
 ) -> Separation | None:
     """The separating direction of (X, y) among samples of positive weight, or None: all
-    three tests, the programs run whatever the fit (two classes: y > 0.5 is the second;
-    more: any labels)."""
+    three tests, the programs run whatever the fit (y: any labels, the sorted first the
+    reference class)."""
     classes, labels = np.unique(np.asarray(y).ravel(), return_inverse=True)
     K = max(2, classes.size)
-    if classes.size == 2:
-        labels = (np.asarray(y).ravel() > 0.5).astype(np.intp)
     extremes = class_extremes(X, labels.astype(float) if K == 2 else labels, sample_weight, K)
     rows = _rows(X, labels, sample_weight, K, fit_intercept, extremes)
     budget = Budget()
