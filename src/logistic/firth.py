@@ -32,9 +32,12 @@ coefficients fixed and steps the others with the corresponding block of I, as lo
 function restricted to a line (not the penalized likelihood of the smaller model). Far along
 a profile under separation the penalty's curvature rivals I's and Fisher scoring crawls;
 there the constrained fits continue with the exact Hessian of ℓ* (``penalized_hessian``), and
-since ℓ* need not be concave on such a line, each profile point is fitted from two starts.
+since ℓ* need not be concave on such a line, an interval's end is also fitted from β̂.
 
-The tests, intervals and statistics of a fit are in ``firth_inference``.
+Dense designs of at most COMPILED_MAX_ELEMENTS entries are evaluated by compiled kernels
+(``firth_kernels``), alike rows merged, and the estimator steps with the exact Hessian there
+(``preferred_hessian``). The tests, intervals and statistics of a fit are in
+``firth_inference``.
 
 Symbols: β is θ of ``objective.py`` (rows [w, b], the intercept last in the solver layout; the
 statistics put it first, as the summary does).
