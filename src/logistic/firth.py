@@ -32,9 +32,12 @@ coefficients fixed and steps the others with the corresponding block of I, as lo
 function restricted to a line (not the penalized likelihood of the smaller model). Far along
 a profile under separation the penalty's curvature rivals I's and Fisher scoring crawls;
 there the constrained fits continue with the exact Hessian of ℓ* (``penalized_hessian``), and
-since ℓ* need not be concave on such a line, each profile point is fitted from two starts.
+since ℓ* need not be concave on such a line, an interval's end is also fitted from β̂.
 
-The tests, intervals and statistics of a fit are in ``firth_inference``.
+Dense designs of at most COMPILED_MAX_ELEMENTS entries are evaluated by compiled kernels
+(``firth_kernels``), alike rows merged, and the estimator steps with the exact Hessian there
+(``preferred_hessian``). The tests, intervals and statistics of a fit are in
+``firth_inference``.
 
 Symbols: β is θ of ``objective.py`` (rows [w, b], the intercept last in the solver layout; the
 statistics put it first, as the summary does).
@@ -218,10 +221,7 @@ def hat_diagonal(objective: Objective, theta: Array, factor: Array | None = None
 
 
 def _compiled_score(arrays: tuple, theta: Array, factor: Array) -> tuple[Array, Array]:
-    Xt, y, s, offset = arrays
-    theta = np.asarray(theta, dtype=np.float64)
-    z = firth_kernels.scores(Xt, offset, theta)
-    return firth_kernels.modified_score(Xt, y, s, z, factor)
+    return firth_kernels.modified_score(*arrays, np.asarray(theta, dtype=np.float64), factor)
 
 
 def modified_score(objective: Objective, theta: Array, factor: Array | None = None) -> Array:
@@ -262,8 +262,7 @@ def penalized_hessian(
         if information is None:
             information = firth_kernels.point(*arrays, theta)[2]
         Xt, _, s, offset = arrays
-        z = firth_kernels.scores(Xt, offset, theta)
-        return firth_kernels.penalized_hessian(Xt, s, z, factor, information)
+        return firth_kernels.penalized_hessian(Xt, s, offset, theta, factor, information)
     z = objective.scores(theta)
     s = objective.total_weight * objective.weights
     pi, v = sigmoid(z), sigmoid_derivative(z)
@@ -405,13 +404,11 @@ def firth_newton(
 def _direction(objective, theta, point: _Point, free, score: Array, hessian: str) -> Array:
     """The step on the free entries: I_FF⁻¹U*_F, or (-∇²ℓ*)_FF⁻¹U*_F where that is positive
     definite and asked for."""
-    if compiled_arrays(objective) is not None:  # the same steps, without scipy's wrappers
-        if hessian == "exact":
-            curvature = -penalized_hessian(objective, theta, point.factor, point.information)
-            step, ok = firth_kernels.solve_free(curvature, score, free)
-            if ok:
-                return step[free]
-        step, ok = firth_kernels.solve_free(point.information, score, free)
+    arrays = compiled_arrays(objective)
+    if arrays is not None:  # the same steps, in one compiled call
+        step, ok = firth_kernels.newton_step(*arrays, np.asarray(theta, dtype=np.float64),
+                                             point.factor, point.information, score, free,
+                                             hessian == "exact")
         if ok:
             return step[free]
     index = np.ix_(free, free)

@@ -27,15 +27,14 @@ import numpy as np
 from numba import njit
 
 __all__ = ["FAILED", "FOUND", "constrained_newton", "curvature", "lr_tests", "modified_score",
-           "penalized_hessian", "point", "profile_end", "profile_ends", "profile_geometry",
-           "scores", "solve_free"]
+           "newton_step", "penalized_hessian", "point", "profile_end", "profile_ends",
+           "profile_geometry", "scores", "solve_free"]
 
 _EPS = np.finfo(np.float64).eps
 _FLAT = 64 * _EPS
 _MAX_HALVINGS = 40
 _FAST = {"reassoc", "contract"}
-# profile_end's outcomes
-FOUND, FAILED = 0, 1
+FOUND, FAILED = 0, 1  # profile_end's outcomes
 
 
 @njit(cache=True, fastmath=_FAST)
@@ -188,15 +187,23 @@ def _score(Xt, rows, factor):
 
 
 @njit(cache=True)
-def modified_score(Xt, y, s, z, factor):
-    """(U*, h): the modified score and the hat diagonal at the scores z (L = ``factor``)."""
-    return _score(Xt, _row_terms(z, y, s)[1], factor)
+def modified_score(Xt, y, s, offset, theta, factor):
+    """(U*, h): the modified score and the hat diagonal at θ (L = ``factor``)."""
+    return _score(Xt, _row_terms(scores(Xt, offset, theta), y, s)[1], factor)
 
 
 @njit(cache=True)
-def penalized_hessian(Xt, s, z, factor, information):
-    """∇²ℓ* at the scores z (L = ``factor``, I = ``information``): ``_hessian``."""
+def penalized_hessian(Xt, s, offset, theta, factor, information):
+    """∇²ℓ* at θ (L = ``factor``, I = ``information``): ``_hessian``."""
+    z = scores(Xt, offset, theta)
     return _hessian(Xt, _row_terms(z, np.zeros(z.size), s)[1], factor, information)
+
+
+@njit(cache=True)
+def newton_step(Xt, y, s, offset, theta, factor, information, score, free, exact):
+    """(δ, ok): firth_newton's step at θ, ``_direction`` without a chord."""
+    rows = _row_terms(scores(Xt, offset, theta), y, s)[1]
+    return _direction(Xt, rows, factor, information, score, free, exact, np.zeros((0, 0)))
 
 
 @njit(cache=True, fastmath=_FAST)
@@ -241,14 +248,11 @@ def solve_free(A, b, free):
     first, as linalg.solve_psd (the answer does not depend on the columns' units)."""
     index = np.flatnonzero(free)
     n = index.size
-    scale = np.empty(n)
-    block = np.empty((n, n))
-    x = np.zeros(free.size)
-    for a in range(n):
-        diagonal = A[index[a], index[a]]
-        if not diagonal > 0.0:
-            return x, False
-        scale[a] = 1.0 / np.sqrt(diagonal)
+    block, x = np.empty((n, n)), np.zeros(free.size)
+    diagonal = np.array([A[i, i] for i in index])
+    if not np.all(diagonal > 0.0):
+        return x, False
+    scale = 1.0 / np.sqrt(diagonal)
     for a in range(n):
         for c in range(n):
             block[a, c] = A[index[a], index[c]] * scale[a] * scale[c]
@@ -364,13 +368,11 @@ def curvature(Xt, rows, factor, information):
     return exact if _cholesky(exact)[1] else information
 
 
-# -- the tests and profile intervals (firth_inference) --------------------------------------
 @njit(cache=True)
 def profile_geometry(curvature, j):
     """(τ, c, ok) for M = -∇²ℓ* (or I) at a constrained maximum: the profile trace's dθ/dθⱼ
     (τⱼ = 1, τ_F = -M_FF⁻¹M_Fj) and c = -d²ℓₚ/dv² = M_jj + M_jFτ_F (the Schur complement)."""
-    free = np.ones(curvature.shape[0], dtype=np.bool_)
-    free[j] = False
+    free = np.arange(curvature.shape[0]) != j
     tangent, ok = solve_free(curvature, -curvature[:, j], free)
     tangent[j] = 1.0
     c = curvature[j] @ tangent
@@ -404,8 +406,7 @@ def profile_end(Xt, y, s, offset, theta, chord, j, side, maximum, q, max_outer, 
     maxima, and the profile is the higher.
     """
     target = np.sqrt(q)
-    free = np.ones(theta.size, dtype=np.bool_)
-    free[j] = False
+    free = np.arange(theta.size) != j
     tangent, c, ok = profile_geometry(chord, j)
     if not ok:
         return np.nan, FAILED, 0
@@ -477,8 +478,7 @@ def lr_tests(Xt, y, s, offset, theta, chord, maximum, max_iter, tol, gap, max_st
     p = theta.size
     chi2 = np.empty(p)
     for j in range(p):
-        free = np.ones(p, dtype=np.bool_)
-        free[j] = False
+        free = np.arange(p) != j
         tangent, _, ok = profile_geometry(chord, j)
         converged = False
         if ok:
