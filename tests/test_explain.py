@@ -219,3 +219,79 @@ def test_relative_error_and_formatting():
     assert format_value(np.arange(8.0), max_items=3) == "[0, 1, 2, … (+5)]"
     assert format_value(np.eye(2)) == "2×2 [[1, 0], [0, 1]]"
     assert format_value(np.diag([1.0, 2.0, 3.0]), diagonal=True) == "3×3, diagonal [1, 2, 3]"
+
+
+# -- the verdict: Newton's step in standard errors (diagnosis.py) ------------------------------
+def statsmodels_fit(X, y, positive):
+    import statsmodels.api as sm
+
+    t = (np.asarray(y) == positive).astype(float)
+    return sm.Logit(t, sm.add_constant(np.asarray(X, dtype=float))).fit(disp=0, tol=1e-14)
+
+
+def test_a_converged_fit_is_called_converged_with_statsmodels_standard_errors(model, data):
+    X, y = data
+    result = explain(model, X, y)
+    diagnosis = result.diagnosis
+    assert diagnosis.converged and diagnosis.unpinned == ()
+    assert diagnosis.largest < 1e-8
+    reference = statsmodels_fit(X, y, model.classes_[1])
+    np.testing.assert_allclose(diagnosis.std_err, reference.bse, rtol=1e-6)
+    assert "the fit has converged." in result["newton_step"].note
+
+
+def test_on_other_data_the_verdict_lists_the_steps_in_standard_errors(model):
+    X, y = make_data(seed=5)
+    result = explain(model, X, y)
+    ref = numpy_chain(model, X, y)
+    std_err = np.sqrt(np.diag(np.linalg.inv(ref["hessian"])) / len(y))
+    in_se = np.abs(ref["newton"]) / std_err
+    diagnosis = result.diagnosis
+    np.testing.assert_allclose(diagnosis.steps, in_se, rtol=1e-6)
+    assert not diagnosis.converged and diagnosis.largest == pytest.approx(in_se.max(), rel=1e-6)
+    note = result["newton_step"].note
+    assert "not converged" in note
+    worst = result.terms[int(np.argmax(in_se))]
+    assert f"moves {worst} by {in_se.max():.3g}" in note
+
+
+def test_a_quasi_separated_coefficient_is_named_not_pinned_down(data):
+    """flag = 1 only where y = 1: its coefficient runs off, its next Newton step stays of
+    order 1 (‖Δ‖∞ is large) while every other coefficient is converged to 1e-8 SE."""
+    X, y = data
+    rng = np.random.default_rng(3)
+    frame = X.copy()
+    frame["flag"] = ((rng.random(len(y)) < 0.15) & (y == "well")).astype(float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = LogisticRegression().fit(frame, y)
+    result = explain(model, frame, y)
+    diagnosis = result.diagnosis
+    assert np.max(np.abs(result["newton_step"].value)) > 0.5
+    assert [term for term, _, _ in diagnosis.unpinned] == ["flag"]
+    assert diagnosis.unpinned[0][1] in ("separated", "saturated")
+    assert diagnosis.converged and diagnosis.largest < 1e-8
+    assert "Not pinned down by these data: separation" in result["newton_step"].note
+
+
+@pytest.mark.parametrize("noise, kind", [(1e-4, "inflated"), (0.0, "collinear")])
+def test_near_and_exactly_collinear_columns_are_named_not_pinned_down(data, noise, kind):
+    X, y = data
+    frame = X.copy()
+    frame["age2"] = frame["age"] + noise * np.random.default_rng(4).normal(size=len(y))
+    model = LogisticRegression().fit(frame, y)
+    diagnosis = explain(model, frame, y).diagnosis
+    assert {(term, k) for term, k, _ in diagnosis.unpinned} == {("age", kind), ("age2", kind)}
+    assert diagnosis.converged
+
+
+def test_the_report_carries_the_verdict(data):
+    from logistic.report import build_report
+
+    X, y = data
+    frame = X.copy()
+    frame["age2"] = frame["age"]
+    model = LogisticRegression().fit(frame, y)
+    document = build_report(model, frame, y)
+    assert "the fit has converged (for the coefficients the data pin down)" in document
+    assert "exactly collinear with other columns" in document

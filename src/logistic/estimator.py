@@ -69,6 +69,7 @@ from .separation import (
 )
 from .sigmoid import log_sigmoid, sigmoid
 from .solvers import SOLVERS, SolverResult
+from .solvers.stopping import describe_stop
 
 __all__ = ["LogisticRegression"]
 
@@ -112,8 +113,14 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         fixed-step gradient descent. The solver that ran is in ``solver_``.
     max_iter : int >= 0, default 100
     tol : float >= 0, default 1e-6
-        Stop when the gradient's max-norm ‖∇J‖∞ ≤ tol (J is a mean, so tol does not scale
-        with the number of samples).
+        For the Newton-type fits ('newton', 'newton-cd', Firth's): stop once the step just
+        computed is within tol standard errors, √(n·∇JᵀH⁻¹∇J) ≤ tol with n = Σsᵢ (no
+        coefficient or linear combination of them would move by more than tol standard
+        errors; ``solvers/stopping.py``), and take that step. This does not depend on the
+        columns' units, and the result is far closer than tol standard errors to the
+        optimum (Newton's error after a step is quadratic in the one before). For 'lbfgs'
+        and 'gd': stop when the gradient's max-norm ‖∇J‖∞ ≤ tol (J is a mean, so tol does
+        not scale with the number of samples).
     learning_rate : float > 0, default 0.1
         The step η of ``solver='gd'``.
     class_weight : None, 'balanced' or dict, default None
@@ -424,8 +431,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         if not result.converged:
             warnings.warn(
                 f"solver '{solver}' did not converge: {result.message} after "
-                f"{result.n_iter} iterations (‖∇J‖∞ = {result.grad_norm_history[-1]:.3g}, "
-                f"tol = {self.tol:g}). Increase max_iter, scale the features or loosen tol.",
+                f"{result.n_iter} iterations ({describe_stop(result, self.tol)}). Increase "
+                "max_iter, scale the features or loosen tol.",
                 ConvergenceWarning,
                 stacklevel=4,
             )

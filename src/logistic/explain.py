@@ -12,6 +12,11 @@ For a fitted binary model and data (X, y), at the fitted θ = [w₀, w₁, …, 
     ∇²J = (1/m) X̃ᵀ diag(σ'(z)) X̃ + α·I   Objective.hessian         vs  finite differences of ∇J
     Δ = −(∇²J)⁻¹ ∇J                      the Newton step           vs  its residual ∇²J·Δ + ∇J
 
+The Newton step's note is the verdict (``diagnosis``): how far Δ would move each coefficient
+in its standard errors, whether that is nothing (converged), and which coefficients the data
+do not pin down (separation, collinearity). ‖∇J‖∞ and ‖Δ‖∞ cannot say it: they are in the
+columns' units.
+
 The first rows of the data (``rows``) show the per-sample steps; J, ∇J, ∇²J and Δ use every
 row. α = 1/(C·Σsᵢ) for ``penalty='l2'`` (0 without), the model's own objective; the squared
 error loss (``loss='squared_error'``) has its own formulas, with σ'(z) in the gradient.
@@ -39,6 +44,7 @@ import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 from sklearn.utils.validation import check_array, check_is_fitted
 
+from .diagnosis import Diagnosis, diagnose
 from .estimator import _l2_strength
 from .losses import get_loss
 from .objective import Objective
@@ -101,6 +107,9 @@ class Explanation:
     positive_class: Any
     tolerance: float
     notes: tuple[str, ...] = field(default=())
+    #: Newton's step in standard errors at θ and the coefficients not pinned down
+    #: (``diagnosis``), where the Hessian was formed
+    diagnosis: Diagnosis | None = None
 
     @property
     def passed(self) -> bool:
@@ -389,29 +398,27 @@ def explain(
     terms_scale = float(max(np.max(np.abs(magnitude), initial=0.0), np.abs(dz).sum(),
                             np.max(np.abs(alpha * w), initial=0.0)))
     size = float(np.max(np.abs(gradient)))
-    at_minimum = size <= max(10 * float(model.tol), 1e-8 * terms_scale)
-    gradient_note = (
-        f"‖∇J‖∞ = {size:.2e}: θ is the minimum of J on these data."
-        if at_minimum else
-        f"‖∇J‖∞ = {size:.2e}: not 0, so θ is not the minimum of J on these data "
-        "(other data than the fit's, or the fit stopped early)."
-    )
+    p = theta.size
+    grid = np.ix_(order, order)
+    hessian = probe.hessian(theta) if p <= MAX_HESSIAN_PARAMETERS else None
+    diagnosis = None if hessian is None else diagnose(
+        hessian[grid], gradient[order], float(m if weights is None else weights.sum()), terms,
+        _spreads(X, share, fit_intercept), _separated_terms(model))
+    gradient_note = _gradient_note(size, diagnosis, max(10 * float(model.tol),
+                                                        1e-8 * terms_scale))
     add("gradient", "gradient of J", formulas["gradient"] + (" + α·w" if alpha else ""),
         gradient[order], reference[order], "central finite differences of J",
         scale=terms_scale, note=gradient_note)
 
-    p = theta.size
-    if p > MAX_HESSIAN_PARAMETERS:
+    if hessian is None:
         notes.append(
             f"{p} parameters: the Hessian and the Newton step are not formed above "
             f"{MAX_HESSIAN_PARAMETERS}."
         )
         return _result(steps, terms, theta[order], shown, m, loss_name, alpha, classes,
                        tolerance, notes)
-    hessian = probe.hessian(theta)
     jacobian = _fd_jacobian(probe.gradient, theta, steps_theta)
     jacobian = 0.5 * (jacobian + jacobian.T)
-    grid = np.ix_(order, order)
     add("hessian", "Hessian of J", formulas["hessian"] + (" + α·I" if alpha else ""),
         hessian[grid], jacobian[grid], "central finite differences of ∇J")
 
@@ -423,18 +430,46 @@ def explain(
     denominator = (float(np.max(np.abs(hessian))) * float(np.max(np.abs(step)))
                    + float(np.max(np.abs(gradient))))
     backward = float(np.max(np.abs(residual))) / denominator if denominator > 0 else 0.0
-    newton_note = (
-        f"‖Δ‖∞ = {float(np.max(np.abs(step))):.2e}: "
-        + ("Newton would not move θ: the fit has converged." if at_minimum
-           else "the step Newton's method would take next.")
-    )
+    newton_note = f"‖Δ‖∞ = {float(np.max(np.abs(step))):.2e} (in the columns' units). "
     add("newton_step", "Newton step", "Δ = −(∇²J)⁻¹·∇J", step[order], None,
-        "∇²J·Δ + ∇J = 0 (backward error)", error=backward, note=newton_note)
+        "∇²J·Δ + ∇J = 0 (backward error)", error=backward,
+        note=newton_note + diagnosis.note())
     return _result(steps, terms, theta[order], shown, m, loss_name, alpha, classes, tolerance,
-                   notes)
+                   notes, diagnosis)
 
 
-def _result(steps, terms, theta, shown, m, loss_name, alpha, classes, tolerance, notes):
+def _gradient_note(size: float, diagnosis: Diagnosis | None, small: float) -> str:
+    """What ‖∇J‖∞ says: the Newton step's verdict where it was formed, else whether ‖∇J‖∞
+    is below ``small`` (a test in the columns' units)."""
+    at_minimum = diagnosis.converged if diagnosis is not None else size <= small
+    if at_minimum:
+        return f"‖∇J‖∞ = {size:.2e}: θ is the minimum of J on these data."
+    return (f"‖∇J‖∞ = {size:.2e}: not 0, so θ is not the minimum of J on these data "
+            "(other data than the fit's, or the fit stopped early).")
+
+
+def _spreads(X, share: Array, fit_intercept: bool) -> Array:
+    """The weighted standard deviation of each column, intercept (1) first."""
+    if sp.issparse(X):
+        mean = np.asarray(X.T @ share).ravel()
+        square = np.asarray(X.multiply(X).T @ share).ravel()
+    else:
+        mean, square = share @ X, share @ (X * X)
+    spread = np.sqrt(np.clip(square - mean * mean, 0.0, None))
+    return np.r_[1.0, spread] if fit_intercept else spread
+
+
+def _separated_terms(model: Any) -> tuple[str, ...]:
+    """The terms of the separating direction the fit's screen found (``separation_``)."""
+    found = getattr(model, "separation_", None)
+    if found is None:
+        return ()
+    names = model._feature_names()
+    return tuple(names[j] for j in found.features)
+
+
+def _result(steps, terms, theta, shown, m, loss_name, alpha, classes, tolerance, notes,
+            diagnosis=None):
     return Explanation(
         steps=tuple(steps),
         terms=tuple(terms),
@@ -446,4 +481,5 @@ def _result(steps, terms, theta, shown, m, loss_name, alpha, classes, tolerance,
         positive_class=classes[1],
         tolerance=float(tolerance),
         notes=tuple(notes),
+        diagnosis=diagnosis,
     )

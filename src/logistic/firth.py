@@ -26,8 +26,10 @@ Fitting (``firth_newton``) is logistf's modified Newton iteration::
 
     β ← β + t·δ,   δ = I(β)⁻¹ U*(β)   (scaled down to max|δ| ≤ 5),
 
-t = 1, ½, ¼, … until ℓ* does not decrease (step-halving). A constrained fit keeps some
-coefficients fixed and steps the others with the corresponding block of I, as logistf's
+t = 1, ½, ¼, … until ℓ* does not decrease (step-halving); once δ is within a standard error
+the steps use ℓ*'s exact Hessian where affordable (quadratic convergence, the same maximum),
+and the fit stops on the step in standard errors (``solvers.stopping``). A constrained fit
+keeps some coefficients fixed and steps the others with the corresponding block of I, as logistf's
 ``col.fit``: the penalty keeps the *full* information matrix, so ℓ* with βⱼ fixed is the same
 function restricted to a line (not the penalized likelihood of the smaller model). Far along
 a profile under separation the penalty's curvature rivals I's and Fisher scoring crawls;
@@ -60,6 +62,7 @@ from .losses import cross_entropy, cross_entropy_gradient, cross_entropy_value
 from .objective import Objective
 from .sigmoid import sigmoid, sigmoid_derivative
 from .solvers._result import Callback, SolverResult, report
+from .solvers.stopping import CONVERGED, step_in_standard_errors
 
 Array = NDArray[np.float64]
 
@@ -85,6 +88,11 @@ COMPILED_MAX_ELEMENTS = 300_000
 EXACT_STEP_PARAMS = 8
 _COMPILED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _UNSET = object()
+# The unconstrained fit may step with ℓ*'s exact Hessian while m·p³ (its cost) is at most this.
+_EXACT_HESSIAN_WORK = 2e8
+# Fisher steps within this many standard errors of the maximum hand over to the exact Hessian
+# (where affordable): the last step's error is then quadratic in δ, not a fixed share of it.
+_EXACT_WITHIN = 1.0
 
 
 # -- the penalized likelihood and its gradient -------------------------------------------------
@@ -327,13 +335,17 @@ def firth_newton(
     ``objective`` is an unpenalized binary cross-entropy ``Objective`` (its sample weights are
     the frequency weights s; an ``OffsetObjective`` adds an offset). ``free`` is a boolean
     mask of the entries to fit (all by default); the others stay at their value in β₀ (a
-    constrained fit, logistf's ``col.fit``). Stops when max|U*ⱼ|/Σs ≤ tol over the free
-    entries (the scale of the other solvers' ‖∇J‖∞), or after ``max_iter`` iterations.
+    constrained fit, logistf's ``col.fit``). Stops once the step δ just computed is within
+    ``tol`` standard errors, √(U*_Fᵀ d_F) ≤ tol over the free entries F (I⁻¹ is the
+    covariance; ``solvers.stopping``), after taking it; or after ``max_iter`` iterations.
 
     ``hessian='exact'`` steps with -∇²ℓ* (``penalized_hessian``) instead of I wherever it is
     positive definite on the free entries: the same maximum, reached quadratically where the
     penalty's curvature is not small beside I's (few observations, or far along a profile
-    under separation, where Fisher scoring crawls). logistf's iteration is the default.
+    under separation, where Fisher scoring crawls). The default 'fisher' is logistf's
+    iteration until its step is within a standard error of the maximum, and from there the
+    exact one where its O(m·p³) cost is moderate (``_EXACT_HESSIAN_WORK``): the same
+    estimate, with quadratic instead of linear convergence at the end.
 
     Raises ValueError where I(β₀) is singular for an unconstrained fit: Firth's penalty needs
     X̃ of full column rank.
@@ -356,11 +368,32 @@ def firth_newton(
         return result
     score = modified_score(objective, theta, point.factor)
     norm = result.record(-point.penalized / total, score[free] / total)
-    for iteration in range(1, max_iter + 1):
-        if norm <= tol or not free.any():
+    affordable = objective.n_samples * theta.size**3 <= _EXACT_HESSIAN_WORK
+    for iteration in range(1, max_iter + 2):
+        if not free.any():
             break
         direction = np.zeros_like(theta)
         direction[free] = _direction(objective, theta, point, free, score, hessian)
+        # the stopping test (solvers.stopping): δ = √(U*ᵀd), the step in standard errors, as
+        # I = Σs·∇²J already holds Σs; the step that meets it is taken, the rest is rounding
+        result.step_history.append(step_in_standard_errors(float(score @ direction), 1.0))
+        if result.step_history[-1] <= tol:
+            result.converged, result.message = True, CONVERGED
+            last = _last_step(objective, theta, point, direction) if iteration <= max_iter else None
+            if last is not None:
+                theta, point = last
+                score = modified_score(objective, theta, point.factor)
+                result.theta, result.n_iter = theta, iteration
+                result.record(-point.penalized / total, score[free] / total)
+                report(callback, iteration, result)
+            break
+        if iteration > max_iter:
+            break
+        if hessian == "fisher" and result.step_history[-1] <= _EXACT_WITHIN and affordable:
+            # Fisher scoring converges only linearly (by the ratio of the penalty's curvature
+            # to I's) and would leave the last step's error at that ratio times δ: within a
+            # standard error of the maximum ℓ*'s own curvature takes over (quadratic)
+            hessian = "exact"
         largest = float(np.max(np.abs(direction)))
         if largest > max_step:
             direction *= max_step / largest
@@ -392,13 +425,24 @@ def firth_newton(
         result.theta, result.n_iter = theta, iteration
         norm = result.record(-point.penalized / total, score[free] / total)
         report(callback, iteration, result)
-    if norm <= tol or not free.any():
-        result.converged, result.message = True, "modified score max-norm below tol"
+    if not free.any():
+        result.converged, result.message = True, "nothing to fit: every entry is fixed"
     result.theta = theta
     result.penalized_log_likelihood = point.penalized
     result.log_likelihood = point.loglik
     result.information = point.information
     return result
+
+
+def _last_step(objective, theta: Array, point: _Point, direction: Array):
+    """(β + d, its point) for the step d that met the stopping test, taken in full unless ℓ*
+    falls there by more than its rounding or I is singular there; else None (β stays)."""
+    candidate = theta + direction
+    new = _Point(objective, candidate)
+    if new.factor is None or new.penalized < point.penalized - _FLAT * max(abs(point.penalized),
+                                                                           1.0):
+        return None
+    return candidate, new
 
 
 def _direction(objective, theta, point: _Point, free, score: Array, hessian: str) -> Array:

@@ -45,6 +45,7 @@ from .losses import Loss, cross_entropy, get_loss, softmax_cross_entropy
 from .objective import Objective
 from .penalties import L2Penalty, NoPenalty
 from .solvers import SOLVERS, SolverResult
+from .solvers.stopping import describe_stop
 
 Array = NDArray[np.float64]
 
@@ -550,8 +551,8 @@ def _solve(model, reducer: Reducer, encoding: Encoding, survey: Survey):
     if not result.converged:
         warnings.warn(
             f"solver '{solver}' did not converge: {result.message} after "
-            f"{result.n_iter} iterations (‖∇J‖∞ = {result.grad_norm_history[-1]:.3g}, "
-            f"tol = {model.tol:g}). Increase max_iter, scale the features or loosen tol.",
+            f"{result.n_iter} iterations ({describe_stop(result, model.tol)}). Increase "
+            "max_iter, scale the features or loosen tol.",
             ConvergenceWarning,
             stacklevel=4,
         )

@@ -12,8 +12,9 @@ them, for ordinary data) are untouched and X is not copied.
 
 The penalty stays the user's: P(w) = P(s ⊙ v), which ``ScaledPenalty`` writes in v with
 the chain rule (∇ᵥ = s ⊙ ∇_w P, diagonal curvature s² ⊙ ∂²P/∂w²); an L1 strength λ becomes
-λ·sⱼ per coordinate. The solvers' tol then applies to ∇ᵥJ, the gradient in well-scaled
-coordinates: what ‖∇J‖∞ ≤ tol means for data of ordinary size.
+λ·sⱼ per coordinate. The gradient-based solvers' tol then applies to ∇ᵥJ, the gradient in
+well-scaled coordinates: what ‖∇J‖∞ ≤ tol means for data of ordinary size (the Newton-type
+solvers' test does not depend on the columns' units).
 """
 
 from __future__ import annotations

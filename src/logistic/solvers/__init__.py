@@ -1,8 +1,10 @@
 """Solvers: each minimizes an ``Objective`` and knows nothing of files, frames or flags.
 
-Every solver stops when the gradient's max-norm ‖∇J(θ)‖∞ ≤ tol, or after ``max_iter``
-iterations (for newton_cd the KKT residual of its L1 problem plays ‖∇J‖∞'s part), and
-returns a ``SolverResult`` with its history.
+The Newton-type solvers (newton, newton_cd, and Firth's ``firth.firth_newton``) stop once
+the step they have just computed is within tol standard errors and take that step
+(``stopping``: δ = √(n·∇JᵀH⁻¹∇J) ≤ tol, whatever the columns' units); L-BFGS and gradient
+descent stop when the gradient's max-norm ‖∇J(θ)‖∞ ≤ tol. Every solver stops after
+``max_iter`` iterations at the latest and returns a ``SolverResult`` with its history.
 """
 
 from ._result import SolverResult

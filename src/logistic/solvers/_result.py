@@ -23,7 +23,8 @@ def rounding_level(objective) -> float:
 
 @dataclass
 class SolverResult:
-    """θ at the end, how it got there, and whether ‖∇J‖∞ ≤ tol was reached."""
+    """θ at the end, how it got there, and whether the solver's stopping test was met
+    (‖∇J‖∞ ≤ tol for L-BFGS and gradient descent; the Newton-type solvers' in ``stopping``)."""
 
     theta: NDArray[np.float64]
     n_iter: int
@@ -33,6 +34,8 @@ class SolverResult:
     grad_norm_history: list[float] = field(default_factory=list)
     #: ∇J at ``theta`` where the solver kept it (newton_cd: its smooth part's), else None
     gradient: NDArray[np.float64] | None = None
+    #: the Newton-type solvers' steps in standard errors, δ of ``stopping``, per iteration
+    step_history: list[float] = field(default_factory=list)
 
     def record(self, value: float, gradient: NDArray[np.float64]) -> float:
         """Appends J and ‖∇J‖∞ to the history; returns the norm."""
