@@ -63,6 +63,9 @@ __all__ = [
 # some margin not yet accounted for by _SUSPECT_MOVE, means the fit diverges.
 _SUSPECT_STEP = 1e-2
 _SUSPECT_MOVE = 0.25
+# A fitted margin beyond this (σ within e⁻³⁰ ≈ 1e-13 of 0 or 1) is a sign of divergence even
+# where the next Newton step has underflowed to nothing.
+_SATURATED = 30.0
 # Without a covariance the step needs the Hessian: formed up to this many entries of X·p.
 _HESSIAN_IF = 2_000_000
 # Programs after the first that peel off further separated rows.
@@ -190,7 +193,9 @@ def check_separation(
     if columns:
         outside &= ~np.isin(np.arange(rows.n_vars) % rows.r, columns)
     if step is None or np.max(np.abs(step[outside]), initial=0.0) <= _SUSPECT_STEP:
-        return _result(rows, parts, columns) if parts else None
+        step = _saturated(rows, theta, fitted)
+        if step is None:
+            return _result(rows, parts, columns) if parts else None
     # the step moves some coefficient: does it still move a margin not yet accounted for?
     remaining = _remaining(rows, parts)
     m, r = rows.margins(-step)
@@ -202,6 +207,18 @@ def check_separation(
             return _complete(rows, _fitted(rows, theta) - k * step, fitted + k * m, budget)
     seed = m / np.maximum(r, np.finfo(float).tiny)  # picks the rows of the programs
     return _peel(rows, parts, columns, remaining, seed, budget)
+
+
+def _saturated(rows: Rows, theta: NDArray, fitted: NDArray) -> NDArray | None:
+    """-u for the fitted hyperplane u where some fitted margin is beyond _SATURATED, else None.
+
+    A diverging fit that runs until σ(z) rounds to 0 or 1 on the separated rows leaves them
+    no gradient and no curvature: its next Newton step is 0 however far the optimum is. The
+    fitted margins still show it, and the rows with the largest ones seed the programs (whose
+    answer is verified on every row, so a saturated but finite fit reports nothing)."""
+    if fitted.max(initial=0.0) <= _SATURATED:
+        return None
+    return -_fitted(rows, theta)
 
 
 def _complete(rows: Rows, u: NDArray, margins: NDArray, budget: Budget) -> Separation | None:
