@@ -18,7 +18,6 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from logistic import ConvergenceWarning, DecisionBoundary, LogisticRegression, SeparationWarning
 from logistic.sigmoid import log_sigmoid
 
-
 _SEPARATED_WEIGHTS = (
     "15 rows, 30 features, 3 classes: completely separated, no finite optimum. The weighted and "
     "the repeated fit both stop after 17 Newton steps with "
