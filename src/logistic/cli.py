@@ -307,7 +307,9 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--max-iter", type=_non_negative_int, default=100, metavar="N",
                      help="(default 100)")
     fit.add_argument("--tol", type=_non_negative_float, default=1e-6, metavar="T",
-                     help="gradient max-norm at which to stop (default 1e-6)")
+                     help="stop once a step would move no coefficient by more than T "
+                          "standard errors (newton, newton-cd, Firth; the gradient max-norm "
+                          "for lbfgs and gd; default 1e-6)")
     fit.add_argument("--no-intercept", action="store_true", help="fit without an intercept")
     fit.add_argument("--memory", type=_memory_size, metavar="SIZE",
                      help="stream a Parquet file (or directory) in chunks that fit in SIZE "
