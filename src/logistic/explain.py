@@ -462,10 +462,7 @@ def _spreads(X, share: Array, fit_intercept: bool) -> Array:
 def _separated_terms(model: Any) -> tuple[str, ...]:
     """The terms of the separating direction the fit's screen found (``separation_``)."""
     found = getattr(model, "separation_", None)
-    if found is None:
-        return ()
-    names = model._feature_names()
-    return tuple(names[j] for j in found.features)
+    return () if found is None else tuple(found.names)
 
 
 def _result(steps, terms, theta, shown, m, loss_name, alpha, classes, tolerance, notes,
