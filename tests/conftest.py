@@ -104,3 +104,23 @@ def central_difference():
 @pytest.fixture(scope="session")
 def fd_gradient():
     return _fd_gradient
+
+
+# -- real data shipped in the dependencies, per test module (as each module had its own) -------
+@pytest.fixture(scope="module")
+def spector():
+    """statsmodels' Spector data: (exog DataFrame, endog Series)."""
+    import statsmodels.api as sm
+
+    data = sm.datasets.spector.load_pandas()
+    return data.exog, data.endog
+
+
+@pytest.fixture(scope="module")
+def cancer():
+    """scikit-learn's breast cancer data, columns standardized: (X, y) arrays."""
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = load_breast_cancer(return_X_y=True)
+    return StandardScaler().fit_transform(X), y

@@ -9,10 +9,9 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 import statsmodels.api as sm
-from sklearn.datasets import load_breast_cancer
 from sklearn.linear_model import LogisticRegression as SkLogisticRegression
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import FunctionTransformer, StandardScaler
+from sklearn.preprocessing import FunctionTransformer
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from logistic import ConvergenceWarning, DecisionBoundary, LogisticRegression, SeparationWarning
@@ -43,18 +42,6 @@ def test_scikit_learn_estimator_checks(estimator, check):
         # sklearn's toy sets are often separable; the warning is right but not the point here
         warnings.simplefilter("ignore", SeparationWarning)
         check(estimator)
-
-
-@pytest.fixture(scope="module")
-def spector():
-    data = sm.datasets.spector.load_pandas()
-    return data.exog, data.endog
-
-
-@pytest.fixture(scope="module")
-def cancer():
-    X, y = load_breast_cancer(return_X_y=True)
-    return StandardScaler().fit_transform(X), y
 
 
 @pytest.mark.parametrize("solver", ["newton", "lbfgs"])

@@ -13,12 +13,6 @@ from logistic import LogisticRegression
 
 
 @pytest.fixture(scope="module")
-def spector():
-    data = sm.datasets.spector.load_pandas()
-    return data.exog, data.endog
-
-
-@pytest.fixture(scope="module")
 def fitted(spector):
     X, y = spector
     ours = LogisticRegression(tol=1e-12).fit(X, y)

@@ -13,9 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
-from sklearn.datasets import load_breast_cancer, load_iris
+from sklearn.datasets import load_iris
 from sklearn.linear_model import LogisticRegression as SkLogisticRegression
-from sklearn.preprocessing import StandardScaler
 
 from logistic import LogisticRegression
 from logistic.objective import Objective
@@ -36,18 +35,6 @@ def params(model: LogisticRegression) -> np.ndarray:
 
 def relative(ours: np.ndarray, reference: np.ndarray) -> float:
     return float(np.max(np.abs(ours - reference)) / np.max(np.abs(reference)))
-
-
-@pytest.fixture(scope="module")
-def spector():
-    data = sm.datasets.spector.load_pandas()
-    return data.exog, data.endog
-
-
-@pytest.fixture(scope="module")
-def cancer():
-    X, y = load_breast_cancer(return_X_y=True)
-    return StandardScaler().fit_transform(X), y
 
 
 def dataset(name: str):
