@@ -22,7 +22,7 @@ from test_firth import (
 
 from logistic import LogisticRegression, load
 from logistic.firth import (
-    _Point,
+    FirthPoint,
     compiled_arrays,
     firth_newton,
     hat_diagonal,
@@ -73,7 +73,7 @@ def discrete():
 
 
 def quantities(objective, theta):
-    point = _Point(objective, theta)
+    point = FirthPoint(objective, theta)
     return (point.penalized, point.information, modified_score(objective, theta),
             hat_diagonal(objective, theta), penalized_hessian(objective, theta, point.factor))
 
@@ -126,7 +126,7 @@ def test_profile_derivatives_are_the_score_and_the_schur_complement(discrete):
         profile.append(brute_force_maximum(Xt, y, s, begin, fixed={j + 1: value})[1])
     score = modified_score(objective, fitted.theta)
     assert score[j] == pytest.approx((profile[2] - profile[0]) / (2 * h), rel=1e-5)
-    point = _Point(objective, fitted.theta)
+    point = FirthPoint(objective, fitted.theta)
     curvature = -penalized_hessian(objective, fitted.theta, point.factor)
     _, c, ok = profile_geometry(curvature, j)
     assert ok
@@ -139,7 +139,7 @@ def test_newton_ends_equal_the_bracketing_search(data, request):
     X, y, s = values[0], values[1], (values[2] if len(values) > 2 else None)
     objective = Objective(X, y, s)
     theta = firth_newton(objective, np.zeros(X.shape[1] + 1), tol=1e-12).theta
-    point = _Point(objective, theta)
+    point = FirthPoint(objective, theta)
     ours = firth_profile_intervals(objective, theta, refit=False)
     searched = _searched_intervals(objective, theta, point.penalized, _std_err(point.information),
                                    0.05, list(range(theta.size)), None)
@@ -153,7 +153,7 @@ def test_each_end_is_on_the_highest_maximum_found_from_either_start(separated):
     X, y = separated
     objective = Objective(X, y)
     theta = firth_newton(objective, np.zeros(3), tol=1e-12).theta
-    maximum = _Point(objective, theta).penalized
+    maximum = FirthPoint(objective, theta).penalized
     intervals = firth_profile_intervals(objective, theta, refit=False)
     for j in range(3):
         for v in intervals[j]:

@@ -78,7 +78,7 @@ __all__ = [
 
 _EPS = np.finfo(np.float64).eps
 _FLAT = 64 * _EPS
-_MAX_STEP = 5.0  # logistf's maxstep
+MAX_STEP = 5.0  # logistf's maxstep
 _MAX_HALVINGS = 40
 _HAT_BLOCK_BYTES = 1 << 22
 #: Dense designs of at most this many entries m·p of X̃ are evaluated by the compiled kernels
@@ -88,15 +88,16 @@ COMPILED_MAX_ELEMENTS = 300_000
 EXACT_STEP_PARAMS = 8
 _COMPILED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _UNSET = object()
-# The unconstrained fit may step with ℓ*'s exact Hessian while m·p³ (its cost) is at most this.
-_EXACT_HESSIAN_WORK = 2e8
+#: ℓ*'s exact Hessian (``penalized_hessian``) costs O(m·p³) a step: fits use it while m·p³ is at
+#: most this (``exact_hessian_affordable``).
+EXACT_HESSIAN_WORK = 2e8
 # Fisher steps within this many standard errors of the maximum hand over to the exact Hessian
 # (where affordable): the last step's error is then quadratic in δ, not a fixed share of it.
 _EXACT_WITHIN = 1.0
 
 
 # -- the penalized likelihood and its gradient -------------------------------------------------
-class _Point:
+class FirthPoint:
     """ℓ, I = X̃ᵀWX̃, its Cholesky factor L and ℓ* = ℓ + ½ log det I at one β (θ layout).
 
     ``penalized`` is -inf where I is not numerically positive definite (π saturated to 0 or 1
@@ -200,7 +201,7 @@ def hat_diagonal(objective: Objective, theta: Array, factor: Array | None = None
     the θ layout.
     """
     if factor is None:
-        factor = _Point(objective, theta).factor
+        factor = FirthPoint(objective, theta).factor
         if factor is None:
             raise ValueError("the information matrix is singular: no hat matrix")
     cached = _compiled(objective)
@@ -240,7 +241,7 @@ def modified_score(objective: Objective, theta: Array, factor: Array | None = No
     arrays = compiled_arrays(objective)
     if arrays is not None:
         if factor is None:
-            factor = _Point(objective, theta).factor
+            factor = FirthPoint(objective, theta).factor
             if factor is None:
                 raise ValueError("the information matrix is singular: no hat matrix")
         return _compiled_score(arrays, theta, factor)[0]
@@ -295,7 +296,7 @@ def penalized_hessian(
 
 def penalized_log_likelihood(objective: Objective, theta: Array) -> float:
     """ℓ*(β) = ℓ(β) + ½ log det I(β); -inf where I(β) is singular."""
-    return _Point(objective, theta).penalized
+    return FirthPoint(objective, theta).penalized
 
 
 # -- the modified Newton iteration -------------------------------------------------------------
@@ -314,7 +315,12 @@ class FirthResult(SolverResult):
         return solve_psd(self.information, np.eye(self.information.shape[0]))[0]
 
 
-def _check_objective(objective: Objective) -> None:
+def exact_hessian_affordable(objective: Objective) -> bool:
+    """Whether m·p³, the cost of one exact Hessian of ℓ*, is at most EXACT_HESSIAN_WORK."""
+    return objective.n_samples * objective.n_params**3 <= EXACT_HESSIAN_WORK
+
+
+def check_firth_objective(objective: Objective) -> None:
     if objective.loss is not cross_entropy or objective.n_outputs != 1:
         raise ValueError("Firth's penalty is for the binary cross-entropy (two classes)")
 
@@ -326,7 +332,7 @@ def firth_newton(
     free: Array | None = None,
     max_iter: int = 100,
     tol: float = 1e-6,
-    max_step: float = _MAX_STEP,
+    max_step: float = MAX_STEP,
     hessian: str = "fisher",
     callback: Callback | None = None,
 ) -> FirthResult:
@@ -344,19 +350,19 @@ def firth_newton(
     penalty's curvature is not small beside I's (few observations, or far along a profile
     under separation, where Fisher scoring crawls). The default 'fisher' is logistf's
     iteration until its step is within a standard error of the maximum, and from there the
-    exact one where its O(m·p³) cost is moderate (``_EXACT_HESSIAN_WORK``): the same
+    exact one where its O(m·p³) cost is moderate (``exact_hessian_affordable``): the same
     estimate, with quadratic instead of linear convergence at the end.
 
     Raises ValueError where I(β₀) is singular for an unconstrained fit: Firth's penalty needs
     X̃ of full column rank.
     """
-    _check_objective(objective)
+    check_firth_objective(objective)
     if hessian not in ("fisher", "exact"):
         raise ValueError(f"hessian must be 'fisher' or 'exact', got {hessian!r}")
     theta = np.array(theta0, dtype=np.float64)
     free = np.ones(theta.size, dtype=bool) if free is None else np.asarray(free, dtype=bool)
     total = objective.total_weight
-    point = _Point(objective, theta)
+    point = FirthPoint(objective, theta)
     result = FirthResult(theta, 0, False, "maximum number of iterations reached")
     if point.factor is None:
         if free.all():
@@ -368,7 +374,7 @@ def firth_newton(
         return result
     score = modified_score(objective, theta, point.factor)
     norm = result.record(-point.penalized / total, score[free] / total)
-    affordable = objective.n_samples * theta.size**3 <= _EXACT_HESSIAN_WORK
+    affordable = exact_hessian_affordable(objective)
     for iteration in range(1, max_iter + 2):
         if not free.any():
             break
@@ -401,7 +407,7 @@ def firth_newton(
         step, new_score = 1.0, None
         for _ in range(_MAX_HALVINGS + 1):
             candidate = theta + step * direction
-            new = _Point(objective, candidate)
+            new = FirthPoint(objective, candidate)
             change = new.penalized - point.penalized
             # Within ℓ*'s rounding the comparison is noise: the smaller modified score decides
             # there, or the iteration would wander at the floor short of tol.
@@ -434,18 +440,18 @@ def firth_newton(
     return result
 
 
-def _last_step(objective, theta: Array, point: _Point, direction: Array):
+def _last_step(objective, theta: Array, point: FirthPoint, direction: Array):
     """(β + d, its point) for the step d that met the stopping test, taken in full unless ℓ*
     falls there by more than its rounding or I is singular there; else None (β stays)."""
     candidate = theta + direction
-    new = _Point(objective, candidate)
+    new = FirthPoint(objective, candidate)
     if new.factor is None or new.penalized < point.penalized - _FLAT * max(abs(point.penalized),
                                                                            1.0):
         return None
     return candidate, new
 
 
-def _direction(objective, theta, point: _Point, free, score: Array, hessian: str) -> Array:
+def _direction(objective, theta, point: FirthPoint, free, score: Array, hessian: str) -> Array:
     """The step on the free entries: I_FF⁻¹U*_F, or (-∇²ℓ*)_FF⁻¹U*_F where that is positive
     definite and asked for."""
     arrays = compiled_arrays(objective)

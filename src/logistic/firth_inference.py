@@ -25,11 +25,12 @@ from scipy import special, stats
 
 from . import firth_kernels
 from .firth import (
-    _MAX_STEP,
+    MAX_STEP,
+    FirthPoint,
     FirthResult,
-    _check_objective,
-    _Point,
+    check_firth_objective,
     compiled_arrays,
+    exact_hessian_affordable,
     firth_newton,
     hat_diagonal,
     penalized_log_likelihood,
@@ -57,9 +58,8 @@ __all__ = [
 _INNER_TOL = 1e-11
 _INNER_MAX_ITER = 200
 # Constrained fits not converged after this many Fisher steps go on with the exact Hessian
-# of ℓ*, while m·p³ (its cost) is at most _EXACT_HESSIAN_WORK.
+# of ℓ*, where that is affordable (firth.exact_hessian_affordable).
 _FISHER_ITERATIONS = 12
-_EXACT_HESSIAN_WORK = 2e8
 #: Above this many parameters, or this many entries m·p of X̃, the penalized likelihood-ratio
 #: tests and profile intervals (some hundred constrained fits) are not computed at fit time.
 MAX_PROFILE_PARAMETERS = 50
@@ -94,7 +94,7 @@ def _constrained(objective: Objective, theta: Array, fixed: Sequence[int],
     arrays = compiled_arrays(objective)
     if arrays is not None:
         return _compiled_fit(arrays, theta, free, _exact_after(objective), chord)
-    exact = objective.n_samples * theta.size**3 <= _EXACT_HESSIAN_WORK
+    exact = exact_hessian_affordable(objective)
     first = _FISHER_ITERATIONS if exact else _INNER_MAX_ITER
     fit = firth_newton(objective, theta, free=free, max_iter=first, tol=_INNER_TOL)
     if fit.converged or not exact or not np.isfinite(fit.penalized_log_likelihood):
@@ -107,7 +107,7 @@ def _exact_after(objective: Objective) -> int:
     """The Fisher (or chord) iterations of a compiled fit before the exact Hessian's."""
     if objective.n_params <= _EXACT_FIRST:
         return 0
-    if objective.n_samples * objective.n_params**3 <= _EXACT_HESSIAN_WORK:
+    if exact_hessian_affordable(objective):
         return _FISHER_ITERATIONS
     return _FISHER_ITERATIONS + _INNER_MAX_ITER  # never
 
@@ -117,7 +117,7 @@ def _compiled_fit(arrays: tuple, theta: Array, free: Array, exact_after: int,
     fitted, penalized, loglik, information, _, converged, n_iter, _, _ = (
         firth_kernels.constrained_newton(
             *arrays, np.array(theta, dtype=np.float64), free,
-            _FISHER_ITERATIONS + _INNER_MAX_ITER, _INNER_TOL, _GAP, _MAX_STEP, exact_after,
+            _FISHER_ITERATIONS + _INNER_MAX_ITER, _INNER_TOL, _GAP, MAX_STEP, exact_after,
             chord))
     message = "converged (modified score or Newton decrement)" if converged else "not converged"
     result = FirthResult(fitted, int(n_iter), bool(converged), message)
@@ -139,7 +139,7 @@ def _compiled_curvature(arrays: tuple | None, theta: Array) -> Array:
 def augmented_information(objective: Objective, theta: Array) -> Array:
     """X̃ᵀ diag((sᵢ + hᵢ)vᵢ) X̃ (θ layout), vᵢ = πᵢ(1 - πᵢ), hᵢ the hat diagonal: I(β) plus
     X̃ᵀ diag(h ⊙ v) X̃, the Fisher information of Firth's data-augmentation form."""
-    point = _Point(objective, theta)
+    point = FirthPoint(objective, theta)
     if point.factor is None:
         raise ValueError("the information matrix is singular")
     extra = hat_diagonal(objective, theta, point.factor)
@@ -180,7 +180,7 @@ def penalized_lr_tests(
     if chord.size:  # each fit from β̂ moved along the profile's tangent to βⱼ = 0
         out = firth_kernels.lr_tests(
             *arrays, theta, chord, float(maximum), _FISHER_ITERATIONS + _INNER_MAX_ITER,
-            _INNER_TOL, _GAP, _MAX_STEP, _exact_after(objective))
+            _INNER_TOL, _GAP, MAX_STEP, _exact_after(objective))
         return np.clip(out, 0.0, None)
     out = np.empty(theta.size)
     for j in range(theta.size):
@@ -208,7 +208,7 @@ def firth_profile_intervals(
     training data). Rows not in ``indices`` are NaN. Ends that do not exist are ±inf with a
     ``SeparationWarning`` (the penalized profile normally always reaches the quantile).
     """
-    _check_objective(objective)
+    check_firth_objective(objective)
     if not 0.0 < alpha < 1.0:
         raise ValueError(f"alpha must be in (0, 1), got {alpha!r}")
     q = special.ndtri(0.5 * alpha) ** 2  # χ²₁'s 1 - α quantile
@@ -220,7 +220,7 @@ def firth_profile_intervals(
             check_refit(theta, fitted.theta, std_err)
         theta, maximum = fitted.theta, fitted.penalized_log_likelihood
     else:
-        point = _Point(objective, theta)
+        point = FirthPoint(objective, theta)
         std_err, maximum = _std_err(point.information), point.penalized
 
     selected = list(range(theta.size)) if indices is None else list(indices)
@@ -230,7 +230,7 @@ def firth_profile_intervals(
     if chord.size and selected:
         out[selected] = firth_kernels.profile_ends(
             *arrays, theta, chord, np.asarray(selected, dtype=np.int64), float(maximum), q,
-            _MAX_OUTER, _GAP, _LOOSE_GAP, _MAX_STEP, _exact_after(objective),
+            _MAX_OUTER, _GAP, _LOOSE_GAP, MAX_STEP, _exact_after(objective),
             _FISHER_ITERATIONS)
     searched = [j for j in selected if not np.all(np.isfinite(out[j]))]
     if searched:

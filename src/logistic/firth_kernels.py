@@ -97,7 +97,7 @@ def _weighted_gram(Xt, w):
 @njit(cache=True)
 def _cholesky(A):
     """(L, ok): A = LLᵀ, ok False where A is not numerically positive definite (a pivot
-    below √(p·eps) of the largest, as firth._Point)."""
+    below √(p·eps) of the largest, as firth.FirthPoint)."""
     p = A.shape[0]
     L = np.zeros((p, p))
     for j in range(p):
