@@ -38,7 +38,7 @@ FILE_NAME = "ooc.parquet"
 
 
 def parse_size(text: str) -> int:
-    from logistic.stream import parse_memory
+    from logistic.scale.stream import parse_memory
 
     return parse_memory(text)
 
@@ -91,7 +91,7 @@ def ensure_file(args) -> tuple[Path, dict]:
 def child_floor(path: str, memory: int, n_features: int) -> dict:
     import pyarrow.parquet as pq
 
-    from logistic.stream import _READ_BUFFER, batch_rows
+    from logistic.scale.stream import _READ_BUFFER, batch_rows
 
     rows = batch_rows(memory, n_features)
     started = time.perf_counter()
@@ -104,8 +104,8 @@ def child_floor(path: str, memory: int, n_features: int) -> dict:
 
 def child_fit(path: str, memory: int, solver: str, tol: float, max_iter: int) -> dict:
     from logistic import LogisticRegression
-    from logistic.partitioned import fit_partitioned
-    from logistic.stream import ParquetSource
+    from logistic.scale.partitioned import fit_partitioned
+    from logistic.scale.stream import ParquetSource
 
     class TimedSource(ParquetSource):
         """Times every pass (the first is the survey of classes and checks)."""

@@ -171,7 +171,7 @@ def warm_up(contender: Contender, penalty: str, sparse: bool, dtype, n_features:
 class OursInstrument:
     """Counts our passes over X without editing the library.
 
-    ``logistic.design.Design.__init__`` is wrapped to remember every Design made during the
+    ``logistic.core.design.Design.__init__`` is wrapped to remember every Design made during the
     fit (their ``passes`` counters are summed), and each entry of ``logistic.solvers.SOLVERS``
     (the dict the estimator looks solvers up in) is wrapped to record the passes and the
     seconds spent inside the solver itself; the rest of ``fit`` is overhead (validation,
@@ -184,7 +184,7 @@ class OursInstrument:
         self.solver_passes: int | None = None
         self.available = False
         try:
-            import logistic.design as design
+            import logistic.core.design as design
             import logistic.solvers as solvers
         except ImportError:
             return

@@ -86,7 +86,8 @@ WORKLOADS: dict[str, Workload] = {
             "sparse",
             ("l2",),
             source="a9a.gz",
-            note="unpenalized omitted: quasi-complete separation (logistic.separation finds it)",
+            note=("unpenalized omitted: quasi-complete separation "
+                  "(logistic.inference.separation finds it)"),
         ),
         Workload(
             "sparse",

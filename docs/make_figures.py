@@ -20,7 +20,8 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
-from logistic import LogisticRegression, plots
+from logistic import LogisticRegression
+from logistic.viz import plots
 
 FIGURES = Path(__file__).resolve().parent / "figures"
 DPI = 80

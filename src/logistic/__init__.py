@@ -15,14 +15,17 @@ if "numpy" not in sys.modules:
     # set only where NumPy is not loaded yet, and never over the user's own setting.
     os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
 
-from .boundary import DecisionBoundary  # noqa: E402
-from .cv import LogisticRegressionCV  # noqa: E402
-from .estimator import LogisticRegression  # noqa: E402
-from .exceptions import ConvergenceWarning, DataError, ModelFileError, SeparationWarning  # noqa: E402
-from .path import LogisticPath, critical_C, logistic_path  # noqa: E402
-from .persist import load  # noqa: E402
+from logistic import _compat  # noqa: E402
+from logistic.core.boundary import DecisionBoundary  # noqa: E402
+from logistic.exceptions import ConvergenceWarning, DataError, ModelFileError, SeparationWarning  # noqa: E402
+from logistic.fitting.path import LogisticPath, critical_C, logistic_path  # noqa: E402
+from logistic.io.model_file import load  # noqa: E402
+from logistic.models.cv import LogisticRegressionCV  # noqa: E402
+from logistic.models.logistic_regression import LogisticRegression  # noqa: E402
 
 __version__ = "0.1.0"
+
+_compat.install()  # logistic.estimator, logistic.persist, ...: the paths before the layers
 
 __all__ = [
     "ConvergenceWarning",

@@ -1,6 +1,6 @@
 """``python -m logistic``: the same as the ``logistic`` command."""
 
-from .cli import main
+from logistic.cli.app import main
 
 if __name__ == "__main__":
     main()

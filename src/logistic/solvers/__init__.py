@@ -7,11 +7,11 @@ descent stop when the gradient's max-norm ‖∇J(θ)‖∞ ≤ tol. Every solve
 ``max_iter`` iterations at the latest and returns a ``SolverResult`` with its history.
 """
 
-from ._result import SolverResult
-from .gd import gradient_descent
-from .lbfgs import lbfgs
-from .newton import newton
-from .newton_cd import newton_cd
+from logistic.solvers.gd import gradient_descent
+from logistic.solvers.lbfgs import lbfgs
+from logistic.solvers.newton import newton
+from logistic.solvers.newton_cd import newton_cd
+from logistic.solvers.result import SolverResult
 
 SOLVERS = {
     "gd": gradient_descent,

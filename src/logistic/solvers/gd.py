@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._result import Callback, SolverResult, report
+from logistic.solvers.result import Callback, SolverResult, report
 
 
 def gradient_descent(

@@ -21,8 +21,8 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import minimize
 
-from ..threads import blas_on_one_thread
-from ._result import Callback, SolverResult, report
+from logistic.core.threads import blas_on_one_thread
+from logistic.solvers.result import Callback, SolverResult, report
 
 _FTOL = 0.0  # stop on the gradient only: a relative-decrease test stops early when J is flat
 

@@ -52,9 +52,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..linalg import solve_psd
-from ._result import Callback, SolverResult, report, rounding_level
-from .stopping import CONVERGED, sample_size, stalled, step_in_standard_errors
+from logistic.core.linalg import solve_psd
+from logistic.solvers.result import Callback, SolverResult, report, rounding_level
+from logistic.solvers.stopping import CONVERGED, sample_size, stalled, step_in_standard_errors
 
 _ARMIJO = 1e-4
 _MIN_STEP = 2.0**-30

@@ -34,9 +34,9 @@ import numba
 import numpy as np
 from numpy.typing import NDArray
 
-from ..penalties import kkt_residual
-from ._result import Callback, SolverResult, report, rounding_level
-from .stopping import CONVERGED, sample_size, stalled, step_in_standard_errors
+from logistic.core.penalties import kkt_residual
+from logistic.solvers.result import Callback, SolverResult, report, rounding_level
+from logistic.solvers.stopping import CONVERGED, sample_size, stalled, step_in_standard_errors
 
 _ARMIJO = 1e-4
 _MIN_STEP = 2.0**-30

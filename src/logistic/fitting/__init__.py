@@ -1,0 +1,1 @@
+"""The fitting pipeline: validation, the problem, the single solver run, paths."""

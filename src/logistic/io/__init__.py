@@ -1,0 +1,1 @@
+"""Reading data, formulas stored as data, model files and atomic writes."""

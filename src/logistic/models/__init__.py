@@ -1,0 +1,1 @@
+"""The scikit-learn faces: LogisticRegression, LogisticRegressionCV, the two-layer network."""

@@ -1,0 +1,573 @@
+"""The objective over row partitions: the data never sit in one place, the chain rule does.
+
+``Objective`` is J(θ) = Σᵢ s̃ᵢ L(yᵢ, zᵢ) + P(w) with s̃ = s / W, W = Σᵢ sᵢ. Split the rows
+into partitions c with weight totals W_c (W = Σ_c W_c) and let J_c be the *unpenalized*
+``Objective`` of partition c alone. Then, exactly,
+
+    J(θ)   = Σ_c (W_c/W)·J_c(θ)   + P(w)
+    ∇J(θ)  = Σ_c (W_c/W)·∇J_c(θ)  + ∇P(w)
+    ∇²J(θ) = Σ_c (W_c/W)·∇²J_c(θ) + ∇²P(w)
+
+since W_c·J_c = Σ_{i ∈ c} sᵢ L(yᵢ, zᵢ). Each partition therefore computes one vector
+
+    [W_c,  W_c·J_c,  W_c·∇J_c  (p numbers),  W_c·∇²J_c  (p² numbers, Newton only)]
+
+with ``Objective`` itself (no second copy of the chain rule), the vectors are added up, and
+the driver divides by the summed W and adds the penalty once. What moves the data is a
+*reducer*: anything with ``map_reduce(fn)`` that calls ``fn(X_c, labels_c, weights_c)`` on
+every partition and returns the sum of the results (``stream.ParquetSource`` reads chunks
+of a Parquet file, ``dask.DaskSource`` runs on a cluster's workers). Labels stay raw in the
+partitions; an ``Encoding`` turns them into the targets and weights of one fit (binary,
+one-hot for the softmax, or one class against the rest) where the partition lives.
+
+``fit_partitioned`` is the estimator's ``fit`` on a reducer: a first pass (``Survey``)
+discovers the classes, counts and weights and checks the data; then the usual solvers run
+on a ``PartitionedObjective`` and the estimator's own ``_store`` and statistics finish.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Protocol
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_array
+
+from logistic.core.losses import Loss, cross_entropy, get_loss, softmax_cross_entropy
+from logistic.core.objective import Objective
+from logistic.core.penalties import L2Penalty, NoPenalty
+from logistic.exceptions import ConvergenceWarning
+from logistic.inference.statistics import fit_statistics
+from logistic.solvers import SOLVERS, SolverResult
+from logistic.solvers.stopping import describe_stop
+
+Array = NDArray[np.float64]
+
+__all__ = [
+    "Encoding",
+    "PartitionedObjective",
+    "Partitions",
+    "Reducer",
+    "Survey",
+    "fit_partitioned",
+    "partition_terms",
+    "survey_partition",
+]
+
+
+class Reducer(Protocol):
+    """Applies a function to every row partition and adds up the results.
+
+    ``fn(X_c, labels_c, weights_c)`` gets a 2-D float array, the raw labels and the sample
+    weights (or None) of one partition, and returns something with ``+`` (a NumPy vector,
+    a ``Survey``). ``prepare(n_outputs)`` is called once the classes are known, before the
+    solver's passes (a streaming reducer sizes its chunks with it).
+    """
+
+    def map_reduce(self, fn: Callable): ...
+
+    def prepare(self, n_outputs: int) -> None: ...
+
+
+class Partitions:
+    """The simplest reducer: partitions already in memory, as (X_c, labels_c, weights_c)
+    triples (weights_c may be None). For tests and as the reference of the others."""
+
+    def __init__(self, chunks) -> None:
+        self.chunks = list(chunks)
+
+    def map_reduce(self, fn: Callable):
+        results = [fn(X, labels, weights) for X, labels, weights in self.chunks]
+        return sum(results[1:], results[0])
+
+    def prepare(self, n_outputs: int) -> None:
+        """Nothing to size: the partitions are given."""
+
+
+# -- what one fit sees in a partition --------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class Encoding:
+    """Raw labels → (targets, weights) of one fit, computed inside each partition.
+
+    ``column`` None: one-hot rows over all classes (softmax); k: yᵢ = 1 where the label is
+    ``classes[k]`` (the binary fit uses k = 1, one-vs-rest each k). ``class_weight`` holds
+    one multiplier per class (None: all 1).
+    """
+
+    classes: NDArray
+    column: int | None
+    class_weight: Array | None = None
+
+    @property
+    def n_outputs(self) -> int:
+        return self.classes.size if self.column is None else 1
+
+    def codes(self, labels: NDArray) -> NDArray[np.intp]:
+        """Index of each label in ``classes``; a label not among them is an error (the
+        data changed since the first pass)."""
+        codes = pd.Index(self.classes).get_indexer(labels)  # a hash lookup, text included
+        if codes.min(initial=0) < 0:
+            raise ValueError(
+                f"label {labels[codes < 0][0]!r} was not seen in the first pass over the data "
+                f"(classes {self.classes.tolist()!r}): did the data change during the fit?"
+            )
+        return codes
+
+    def __call__(self, labels: NDArray, sample_weight: Array | None) -> tuple[Array, Array]:
+        codes = self.codes(np.asarray(labels))
+        if self.column is None:
+            target = np.eye(self.classes.size)[codes]
+        else:
+            target = (codes == self.column).astype(np.float64)
+        weights = np.ones(codes.size) if sample_weight is None else sample_weight
+        if self.class_weight is not None:
+            weights = weights * self.class_weight[codes]
+        return target, np.asarray(weights, dtype=np.float64)
+
+    def summary(self, survey: Survey) -> tuple[float, Array]:
+        """(W = Σ sᵢ, Σ s̃ᵢ yᵢ): the total weight and the weighted mean target, from the
+        first pass's per-class weight sums (no pass over the data)."""
+        sums = survey.class_weight_sums(self.classes)
+        if self.class_weight is not None:
+            sums = sums * self.class_weight
+        total = float(sums.sum())
+        shares = sums / total
+        return total, (shares if self.column is None else shares[self.column : self.column + 1])
+
+
+# -- the first pass --------------------------------------------------------------------------
+@dataclass
+class Survey:
+    """What the first pass learns: rows, features, and per label its rows and weight sum.
+
+    ``+`` merges two partitions' surveys, so any reducer can compute it.
+    """
+
+    n_samples: int = 0
+    n_features: int | None = None
+    labels: dict = field(default_factory=dict)  # label -> [rows, weight sum]
+
+    def __add__(self, other: Survey) -> Survey:
+        if self.n_features is not None and other.n_features not in (None, self.n_features):
+            raise ValueError(
+                f"partitions have different numbers of features: {self.n_features} and "
+                f"{other.n_features}"
+            )
+        merged = {key: list(value) for key, value in self.labels.items()}
+        for key, (rows, weight) in other.labels.items():
+            entry = merged.setdefault(key, [0, 0.0])
+            entry[0] += rows
+            entry[1] += weight
+        features = self.n_features if self.n_features is not None else other.n_features
+        return Survey(self.n_samples + other.n_samples, features, merged)
+
+    def classes(self) -> NDArray:
+        """The sorted distinct labels (strings as an object array, as ``np.unique`` of a
+        string column gives them in memory)."""
+        keys = list(self.labels)
+        try:
+            if any(isinstance(key, str) for key in keys):
+                keys = sorted(keys)
+                return np.array(keys, dtype=object)
+            return np.unique(np.array(keys))
+        except TypeError:
+            kinds = sorted({type(key).__name__ for key in keys})
+            raise ValueError(
+                f"the labels mix types ({', '.join(kinds)}): they cannot be ordered into "
+                "classes; give every label the same type"
+            ) from None
+
+    def class_counts(self, classes: NDArray) -> Array:
+        return np.array([self.labels[_key(c)][0] for c in classes], dtype=np.float64)
+
+    def class_weight_sums(self, classes: NDArray) -> Array:
+        return np.array([self.labels[_key(c)][1] for c in classes], dtype=np.float64)
+
+
+def _key(label):
+    """A label as a plain Python value, so that np.int64(1) and 1 are one dict key."""
+    return label.item() if isinstance(label, np.generic) else label
+
+
+def survey_partition(X, labels, sample_weight) -> Survey:
+    """Checks one partition (X finite and numeric, labels classes, weights ≥ 0 and finite)
+    and counts its labels and weight per label."""
+    from logistic.models.logistic_regression import (
+        _check_no_missing_labels,  # one source for the label checks
+    )
+
+    X = check_array(X, accept_sparse=["csr", "csc"], dtype=[np.float64, np.float32],
+                    ensure_min_samples=0, ensure_all_finite=True, input_name="X")
+    labels = np.asarray(labels)
+    if labels.ndim != 1 or labels.shape[0] != X.shape[0]:
+        raise ValueError(
+            f"a partition has {X.shape[0]} rows of X but {labels.shape} labels: X and y must "
+            "be split into the same row partitions"
+        )
+    weights = _checked_weights(sample_weight, X.shape[0])
+    if X.shape[0] == 0:
+        return Survey(0, X.shape[1], {})
+    _check_no_missing_labels(labels)
+    check_classification_targets(labels)
+    codes, values = pd.factorize(labels)  # hashing: no sort of the (maybe text) labels
+    counts = np.bincount(codes, minlength=values.size)
+    sums = np.bincount(codes, weights=weights, minlength=values.size)
+    table = {_key(v): [int(n), float(w)] for v, n, w in zip(values, counts, sums, strict=True)}
+    return Survey(X.shape[0], X.shape[1], table)
+
+
+def _checked_weights(sample_weight, n_rows: int) -> Array:
+    """The estimator's sample_weight rules, partition by partition."""
+    if sample_weight is None:
+        return np.ones(n_rows)
+    weights = np.asarray(sample_weight, dtype=np.float64).ravel()
+    if weights.shape != (n_rows,):
+        raise ValueError(f"sample_weight has {weights.size} values in a partition of {n_rows} rows")
+    if not np.all(np.isfinite(weights)):
+        raise ValueError("sample_weight contains NaN or infinity")
+    if np.any(weights < 0):
+        raise ValueError("sample_weight must be non-negative")
+    return weights
+
+
+# -- one partition's share of J, ∇J, ∇²J -----------------------------------------------------
+def partition_terms(
+    X,
+    labels,
+    sample_weight,
+    *,
+    theta: Array,
+    encoding: Encoding,
+    loss: Loss,
+    fit_intercept: bool,
+    what: str,
+    vector: Array | None = None,
+) -> Array:
+    """[W_c, W_c·J_c, W_c·∇J_c, W_c·∇²J_c] of one partition, as far as ``what`` asks:
+
+    'value' → 2 numbers; 'gradient' → 2 + p; 'hessian' → 2 + p + p² (value, gradient and
+    Hessian from one read of the partition: z is computed once and shared); 'hessp' →
+    [W_c, W_c·∇²J_c·v]; 'diagonal' → [W_c, W_c·diag ∇²J_c]; 'outer' → [W_c, W_c·Σ s̃ᵢgᵢgᵢᵀ]
+    (the sandwich's meat).
+    J_c is ``Objective`` on this partition alone, unpenalized.
+    """
+    target, weights = encoding(labels, sample_weight)
+    total = float(weights.sum())
+    size = _result_size(what, theta.size)
+    if target.shape[0] == 0 or total == 0.0:  # an empty partition adds nothing
+        return np.zeros(size)
+    if not (X.dtype == np.float64 or X.dtype == np.float32):
+        X = X.astype(np.float64)
+    objective = Objective(X, target, weights, loss, None, fit_intercept)
+    total = objective.total_weight
+    if what == "hessp":
+        parts = [objective.hessp(theta, vector)]
+    elif what == "diagonal":
+        parts = [objective.hessian_diagonal(theta)]
+    elif what == "outer":
+        parts = [objective.score_outer_products(theta).ravel()]
+    elif what == "value":
+        parts = [[objective.value(theta)]]
+    else:
+        value, gradient = objective.value_and_gradient(theta)
+        parts = [[value], gradient]
+        if what == "hessian":
+            parts.append(objective.hessian(theta).ravel())  # reuses the cached z
+    return np.concatenate([[1.0], *parts]) * total
+
+
+def _result_size(what: str, p: int) -> int:
+    return 1 + {"value": 1, "gradient": 1 + p, "hessian": 1 + p + p * p,
+                "hessp": p, "diagonal": p, "outer": p * p}[what]
+
+
+# -- the objective the solvers see -----------------------------------------------------------
+class PartitionedObjective:
+    """J(θ) over row partitions, with ``Objective``'s interface (value, value_and_gradient,
+    gradient, hessian, hessian_diagonal, hessp, split, join and the shape attributes), so
+    that the solvers run on it unchanged.
+
+    Every evaluation is one pass of the reducer over the data (``passes`` counts them).
+    With ``newton=True`` each pass also returns the Hessian, and ``hessian(θ)`` at the last
+    evaluated θ costs nothing: Newton's iteration is then one pass (the accepted line-search
+    point's Hessian is the next iteration's), at the price of p² numbers per partition.
+
+    ``y`` and ``weights`` are not the data: they are one pseudo-row holding the weighted
+    mean target Σ s̃ᵢyᵢ (``weights @ y``), which is all that the intercept-only start and
+    the null log-likelihood of the statistics need.
+    """
+
+    # split and join read only the shape attributes set in __init__: the same code as in memory
+    split = Objective.split
+    join = Objective.join
+
+    def __init__(
+        self,
+        reducer: Reducer,
+        encoding: Encoding,
+        survey: Survey,
+        loss: Loss = cross_entropy,
+        penalty=None,
+        fit_intercept: bool = True,
+        newton: bool = False,
+    ) -> None:
+        self.reducer = reducer
+        self.encoding = encoding
+        self.loss = loss
+        self.penalty = NoPenalty() if penalty is None else penalty
+        self.fit_intercept = fit_intercept
+        self.newton = newton
+        self.n_samples = survey.n_samples
+        self.n_features = int(survey.n_features)
+        self.n_outputs = encoding.n_outputs
+        self.row_length = self.n_features + int(fit_intercept)
+        self.n_params = self.n_outputs * self.row_length
+        self.total_weight, mean = encoding.summary(survey)
+        self.weights, self.y = np.ones(1), (mean[None, :] if self.n_outputs > 1 else mean)
+        self.passes = 0
+        self._cache: dict[str, object] = {}
+
+    # -- one pass ----------------------------------------------------------------------------
+    def _pass(self, theta: Array, what: str, vector: Array | None = None) -> Array:
+        """Σ_c W_c·(terms of partition c) / Σ_c W_c: the unpenalized terms of the whole data."""
+        fn = partial(
+            partition_terms,
+            theta=np.array(theta, dtype=np.float64),
+            encoding=self.encoding,
+            loss=self.loss,
+            fit_intercept=self.fit_intercept,
+            what=what,
+            vector=None if vector is None else np.array(vector, dtype=np.float64),
+        )
+        self.passes += 1
+        summed = np.asarray(self.reducer.map_reduce(fn), dtype=np.float64)
+        return summed[1:] / summed[0]
+
+    def _evaluate(self, theta: Array, what: str) -> dict:
+        """The value (and gradient, Hessian) at θ, from the cache where the last pass was at θ."""
+        cached = self._cache
+        if "theta" in cached and np.array_equal(theta, cached["theta"]) and what in cached:
+            return cached
+        if what != "value" and self.newton:
+            what = "hessian"  # the next Newton iteration needs it at this θ: same pass
+        terms = self._pass(theta, what)
+        p = self.n_params
+        w, _ = self.split(theta)
+        result = {"theta": np.array(theta, dtype=np.float64)}
+        result["value"] = float(terms[0]) + self.penalty.value(w)
+        if what in ("gradient", "hessian"):
+            result["gradient"] = terms[1 : 1 + p] + self._penalty_vector(w, "gradient")
+        if what == "hessian":
+            hessian = terms[1 + p :].reshape(p, p)
+            hessian[np.diag_indices(p)] += self._penalty_vector(w, "hessian_diagonal")
+            result["hessian"] = hessian
+        self._cache = result
+        return result
+
+    def _penalty_vector(self, w: Array, name: str) -> Array:
+        """∇P(w) or diag ∇²P(w) in θ's layout (0 at the intercepts)."""
+        return self.join(getattr(self.penalty, name)(w), np.zeros(self.n_outputs))
+
+    # -- the solvers' interface --------------------------------------------------------------
+    def value(self, theta: Array) -> float:
+        """J(θ) = Σ_c (W_c/W)·J_c(θ) + P(w)."""
+        return self._evaluate(theta, "value")["value"]
+
+    def value_and_gradient(self, theta: Array) -> tuple[float, Array]:
+        """(J, ∇J), ∇J = Σ_c (W_c/W)·∇J_c + ∇P: one pass."""
+        result = self._evaluate(theta, "gradient")
+        return result["value"], result["gradient"].copy()
+
+    def gradient(self, theta: Array) -> Array:
+        return self.value_and_gradient(theta)[1]
+
+    def hessian(self, theta: Array, *, exact: bool = True) -> Array:
+        """∇²J = Σ_c (W_c/W)·∇²J_c + ∇²P, (p, p): free after a Newton pass at θ (always
+        exact: the chunks are float64)."""
+        return self._evaluate(theta, "hessian")["hessian"].copy()
+
+    def hessp(self, theta: Array, v: Array) -> Array:
+        """∇²J·v = Σ_c (W_c/W)·∇²J_c·v + ∇²P v_w: one pass, p numbers per partition."""
+        w, _ = self.split(theta)
+        return self._pass(theta, "hessp", v) + self._penalty_vector(w, "hessian_diagonal") * v
+
+    def hessian_diagonal(self, theta: Array) -> Array:
+        """diag ∇²J = Σ_c (W_c/W)·diag ∇²J_c + diag ∇²P: one pass, p numbers per partition
+        (L-BFGS's preconditioner)."""
+        w, _ = self.split(theta)
+        return self._pass(theta, "diagonal") + self._penalty_vector(w, "hessian_diagonal")
+
+    def score_outer_products(self, theta: Array) -> Array:
+        """Σᵢ s̃ᵢ gᵢgᵢᵀ = Σ_c (W_c/W)·(partition c's): the meat of HC0/HC1 (one pass)."""
+        p = self.n_params
+        return self._pass(theta, "outer").reshape(p, p)
+
+
+# -- fit ------------------------------------------------------------------------------------
+def fit_partitioned(model, reducer: Reducer, *, feature_names=None):
+    """``model.fit`` on data that a reducer holds: the same classes, weights, solvers,
+    ``_store`` and statistics as the in-memory fit. Returns ``model``.
+
+    Not available: penalty='firth' (its modified Newton needs the rows' leverages),
+    penalty='l1'/'elasticnet' and solver='newton-cd' (coordinate sweeps read single
+    columns), and cov_type='cluster' (the clusters are not partitioned with the rows). The
+    separation screen needs the data in memory and is not run (``separation_`` is None).
+    """
+    model._check_params()
+    _check_partitionable(model)
+    survey = reducer.map_reduce(survey_partition)
+    classes = _classes(model, survey)
+    class_weight = _class_weight_vector(model.class_weight, classes, survey)
+    _check_positive_weight(survey, classes, class_weight)
+    _set_input_attributes(model, survey, feature_names)
+    model.classes_ = classes
+    if classes.size == 2:
+        encodings = [Encoding(classes, 1, class_weight)]
+    elif model.multi_class == "multinomial":
+        encodings = [Encoding(classes, None, class_weight)]
+    else:
+        encodings = [Encoding(classes, k, class_weight) for k in range(classes.size)]
+    reducer.prepare(encodings[0].n_outputs)
+    fits = [_solve(model, reducer, encoding, survey) for encoding in encodings]
+    model._store(fits)
+    model.statistics_ = None
+    model.inference_note_ = model._inference_note(fits)
+    if model.inference_note_ is None:
+        objective, result = fits[0]
+        model.statistics_ = fit_statistics(
+            objective, result.theta, model._inference_terms(), model.cov_type
+        )
+    model.separation_ = None
+    return model
+
+
+def _check_partitionable(model) -> None:
+    if model.penalty == "firth":
+        raise ValueError(
+            "penalty='firth' needs the data in memory (its Newton step uses every row's "
+            "leverage): fit in memory, or use penalty=None or 'l2' for partitioned data"
+        )
+    if model.penalty not in (None, "l2"):
+        raise ValueError(
+            f"penalty={model.penalty!r} is not available for partitioned (Dask, Parquet) "
+            "data: use penalty=None or 'l2'"
+        )
+    if model.solver == "newton-cd":
+        raise ValueError(
+            "solver='newton-cd' needs the data in memory (its coordinate sweeps read single "
+            "columns): use solver='auto', 'newton' or 'lbfgs' for partitioned (Dask, Parquet) "
+            "data"
+        )
+    if model.cov_type == "cluster":
+        raise ValueError(
+            "cov_type='cluster' is not available for partitioned (Dask, Parquet) data: use "
+            "'nonrobust', 'HC0' or 'HC1'"
+        )
+
+
+def _classes(model, survey: Survey) -> NDArray:
+    """The estimator's checks on the discovered classes."""
+    if survey.n_samples == 0:
+        raise ValueError("the data have no rows")
+    classes = survey.classes()
+    if classes.size < 2:
+        raise ValueError(
+            "LogisticRegression needs samples of at least 2 classes, "
+            f"but the data contain only 1 class: {classes[0]!r}"
+        )
+    if classes.size > 2 and model.loss != "cross_entropy":
+        raise ValueError(
+            f"loss={model.loss!r} is for two classes; y has {classes.size}: use the "
+            "cross-entropy (loss='cross_entropy')"
+        )
+    return classes
+
+
+def _class_weight_vector(class_weight, classes: NDArray, survey: Survey) -> Array | None:
+    """One multiplier per class: scikit-learn's 'balanced' n / (K·n_k) from the first pass's
+    counts, or a dict's values (the estimator's own checks)."""
+    if class_weight is None:
+        return None
+    if class_weight == "balanced":
+        counts = survey.class_counts(classes)
+        return counts.sum() / (classes.size * counts)
+    from logistic.models.logistic_regression import _class_weights
+
+    return _class_weights(class_weight, classes, classes)  # one sample per class
+
+
+def _check_positive_weight(survey: Survey, classes: NDArray, class_weight) -> None:
+    sums = survey.class_weight_sums(classes)
+    if class_weight is not None:
+        sums = sums * class_weight
+    if not np.any(sums > 0):
+        raise ValueError("sample_weight is zero for every sample: no sample would count")
+    present = np.flatnonzero(sums > 0)
+    if present.size < 2:
+        raise ValueError(
+            f"sample_weight leaves only 1 class with positive weight: {classes[present[0]]!r}"
+        )
+
+
+def _set_input_attributes(model, survey: Survey, feature_names) -> None:
+    """n_features_in_ and feature_names_in_, as scikit-learn's validate_data sets them."""
+    model.formula_ = None
+    model.n_features_in_ = int(survey.n_features)
+    if feature_names is not None and all(isinstance(n, str) for n in feature_names):
+        model.feature_names_in_ = np.asarray(list(feature_names), dtype=object)
+    elif hasattr(model, "feature_names_in_"):
+        del model.feature_names_in_
+
+
+def _solve(model, reducer: Reducer, encoding: Encoding, survey: Survey):
+    """The estimator's ``_solve`` on a ``PartitionedObjective``: same solver choice, start,
+    options and warning."""
+    from logistic.models.logistic_regression import _l2_strength
+
+    loss = softmax_cross_entropy if encoding.column is None else get_loss(model.loss)
+    total, _ = encoding.summary(survey)
+    strength = _l2_strength(model.C, np.array([total]))  # α = 1/(C·Σsᵢ), as in memory
+    penalty = L2Penalty(strength) if model.penalty == "l2" else None
+    objective = PartitionedObjective(
+        reducer, encoding, survey, loss, penalty, bool(model.fit_intercept)
+    )
+    solver = model._choose_solver(objective)
+    objective.newton = solver == "newton"
+    options = {"max_iter": int(model.max_iter), "tol": float(model.tol)}
+    if solver == "gd":
+        options["learning_rate"] = float(model.learning_rate)
+    if solver == "newton":  # H comes with every gradient pass: no reason to keep an old one
+        options["reuse_hessian"] = False
+    result: SolverResult = SOLVERS[solver](
+        objective,
+        model._initial_theta(objective, objective.y, objective.weights),
+        **options,
+        callback=_with_passes(model._iteration_callback(), objective),
+    )
+    if not result.converged:
+        warnings.warn(
+            f"solver '{solver}' did not converge: {result.message} after "
+            f"{result.n_iter} iterations ({describe_stop(result, model.tol)}). Increase "
+            "max_iter, scale the features or loosen tol.",
+            ConvergenceWarning,
+            stacklevel=4,
+        )
+    result.solver = solver
+    return objective, result
+
+
+def _with_passes(callback, objective: PartitionedObjective):
+    """``callback`` with the passes over the data so far in its state as 'passes'."""
+    if callback is None:
+        return None
+
+    def on_iteration(iteration: int, state: dict) -> None:
+        callback(iteration, {**state, "passes": objective.passes})
+
+    return on_iteration

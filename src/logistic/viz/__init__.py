@@ -1,0 +1,1 @@
+"""Plots, explanations and the HTML report."""
