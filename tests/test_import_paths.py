@@ -28,6 +28,13 @@ def test_unknown_module_still_fails():
         importlib.import_module("logistic.no_such_module")
 
 
+def test_the_old_inference_module_names_live_on_its_package():
+    from logistic.inference import Summary, fit_statistics, format_number
+    from logistic.inference.statistics import Summary as moved
+
+    assert Summary is moved and callable(fit_statistics) and callable(format_number)
+
+
 def test_cli_package_keeps_main_and_run():
     from logistic.cli import main, run
 

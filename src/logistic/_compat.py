@@ -36,7 +36,6 @@ MOVED = {
     "formula_file": "io.formula_file",
     "formula_terms": "io.formula_terms",
     "persist": "io.model_file",
-    "inference": "inference.statistics",
     "profile": "inference.profile",
     "firth_inference": "inference.firth",
     "separation": "inference.separation",
