@@ -170,7 +170,7 @@ def _first_non_numeric(column: pd.Series) -> str:
 
 
 # -- DataFrames given to the estimator -------------------------------------------------------
-def check_numeric_columns(X) -> None:
+def check_numeric_columns(X: object) -> None:
     """Raises a DataError naming the text and categorical columns of a pandas or polars
     DataFrame; anything else passes unchecked.
 

@@ -179,12 +179,14 @@ class SigmoidNetwork(ClassifierMixin, BaseEstimator):
         self.verbose = verbose
 
     def _check_params(self) -> None:
-        def integer(name: str, value, low: int) -> None:
+        def integer(name: str, value: object, low: int) -> None:
             ok = isinstance(value, numbers.Integral) and not isinstance(value, bool)
             if not (ok and value >= low):
                 raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
 
-        def real(name: str, value, low: float, *, strict: bool, high: float | None = None):
+        def real(
+            name: str, value: object, low: float, *, strict: bool, high: float | None = None
+        ) -> None:
             ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
             ok = ok and bool(np.isfinite(value)) and (value > low if strict else value >= low)
             ok = ok and (high is None or value < high)
