@@ -1,0 +1,119 @@
+"""Tables with named columns: CSV and TSV with a header row (read by pandas, compressed or
+not, in any text encoding), and Parquet (:mod:`logistic.io.parquet`), into a DataFrame."""
+
+from __future__ import annotations
+
+import codecs
+import os
+import re
+import warnings
+from pathlib import Path
+
+import pandas as pd
+
+from logistic.exceptions import DataError
+from logistic.io.formats import (
+    READ_ERRORS,
+    TABLE_FORMATS,
+    check_file,
+    error_text,
+    resolve_format,
+)
+from logistic.io.parquet import parquet_files, read_parquet
+
+__all__ = ["read_table"]
+
+_SEPARATORS = {"csv": ",", "tsv": "\t"}
+
+
+def read_table(
+    path: str | os.PathLike[str], fmt: str | None = None, *, encoding: str | None = None
+) -> pd.DataFrame:
+    """Reads a table with named columns (CSV/TSV with a header row, or Parquet) into a
+    DataFrame.
+
+    Parameters
+    ----------
+    path : the file; compressed text files (``.gz`` ...) are decompressed transparently.
+    fmt : 'csv', 'tsv' or 'parquet'; None infers it from the extension.
+    encoding : the text encoding; None (default) is UTF-8, with or without a byte-order mark.
+
+    Raises
+    ------
+    DataError
+        The file is missing, empty, has a header but no rows, has rows with more fields than
+        the header, is not in the expected encoding, is not valid Parquet, or its format is
+        unknown or has no named columns (LIBSVM, ``.npy``).
+    """
+    path = Path(path)
+    fmt = resolve_format(path, fmt)
+    if fmt not in TABLE_FORMATS:
+        raise DataError(
+            f"{path}: a {fmt} file has no named columns; this needs a table (CSV, TSV or "
+            "Parquet)"
+        )
+    encoding = _check_encoding(encoding)
+    if fmt == "parquet":
+        frame = read_parquet(path, parquet_files(path))
+    else:
+        check_file(path)
+        frame = _read_text_table(path, fmt, encoding)
+    if len(frame.columns) == 0:
+        raise DataError(f"{path}: the file has no columns")
+    if len(frame) == 0:
+        what = "no data rows" if fmt == "parquet" else "a header but no data rows"
+        raise DataError(f"{path}: the file has {what}")
+    return frame
+
+
+def _read_text_table(path: Path, fmt: str, encoding: str) -> pd.DataFrame:
+    """pandas.read_csv with every failure turned into a one-line DataError."""
+    try:
+        with warnings.catch_warnings():
+            # A row longer than the header makes pandas drop data with only a warning.
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            return pd.read_csv(
+                path, sep=_SEPARATORS[fmt], encoding=encoding, index_col=False,
+                compression="infer",
+            )
+    except pd.errors.EmptyDataError:
+        raise DataError(f"{path}: the file is empty (no header row, no data)") from None
+    except pd.errors.ParserError as exc:
+        raise DataError(f"{path}: malformed {fmt.upper()}: {_parser_detail(exc)}") from None
+    except pd.errors.ParserWarning:
+        raise DataError(
+            f"{path}: malformed {fmt.upper()}: some rows have more fields than the header"
+        ) from None
+    except UnicodeDecodeError as exc:
+        bad = exc.object[exc.start : exc.start + 1]
+        byte = f" (byte 0x{bad.hex()})" if bad else ""
+        raise DataError(
+            f"{path}: the text is not valid {_encoding_label(encoding)}{byte}; "
+            "give its encoding with --encoding, e.g. --encoding latin-1"
+        ) from None
+    except READ_ERRORS as exc:
+        raise DataError(f"{path}: cannot read the file: {error_text(exc)}") from None
+
+
+def _parser_detail(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", text)
+    if found:
+        expected, line, saw = found.groups()
+        return f"line {line} has {saw} fields, the header has {expected}"
+    return text
+
+
+def _check_encoding(encoding: str | None) -> str:
+    if encoding is None:
+        return "utf-8-sig"
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        raise DataError(f"unknown text encoding {encoding!r}") from None
+    # A byte-order mark is never data: read UTF-8 as UTF-8-with-optional-BOM.
+    return "utf-8-sig" if name == "utf-8" else encoding
+
+
+def _encoding_label(encoding: str) -> str:
+    return "UTF-8" if encoding == "utf-8-sig" else encoding
