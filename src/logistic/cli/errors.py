@@ -1,7 +1,7 @@
 """Exit statuses, and how the command reports problems: one line on stderr each.
 
 0 success; 2 bad input or usage (``logistic: error: ...``); 1 an internal error, whose
-traceback only ``--debug`` shows; 130 when interrupted.
+traceback only ``--debug`` shows, or a check of ``explain`` that failed; 130 when interrupted.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ PROG = "logistic"
 
 EXIT_OK = 0
 EXIT_INTERNAL_ERROR = 1
+EXIT_CHECK_FAILED = 1
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from logistic.cli.errors import PROG
+from logistic.cli.errors import EXIT_CHECK_FAILED, EXIT_OK, PROG
 from logistic.cli.inputs import load_binary, model_data, names_matched
 from logistic.cli.options import (
     TARGET_HELP,
@@ -67,8 +67,8 @@ def cmd_explain(args: argparse.Namespace, console: Console) -> int:
     if not result.passed:
         failed = ", ".join(f"{s.name} ({s.verdict})" for s in result.failed)
         print(f"{PROG}: check failed: {failed}", file=sys.stderr)
-        return 1
-    return 0
+        return EXIT_CHECK_FAILED
+    return EXIT_OK
 
 
 def _steps_table(result) -> Table:
