@@ -17,7 +17,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from rich.console import Console
 from sklearn.datasets import dump_svmlight_file
 
-import logistic.cli.app as cli
+import logistic.cli.progress as cli_progress
 from logistic import LogisticRegression, load
 from logistic.cli.app import FitProgress, run
 
@@ -270,9 +270,9 @@ def test_every_bad_run_is_run(tmp_path):
 def _terminal(monkeypatch, delay: float = 0.0) -> io.StringIO:
     """Makes ``fit`` draw on a forced terminal console writing into the returned buffer."""
     buffer = io.StringIO()
-    monkeypatch.setattr(cli, "_progress_console", lambda: Console(
+    monkeypatch.setattr(cli_progress, "progress_console", lambda: Console(
         file=buffer, force_terminal=True, width=160, color_system=None))
-    monkeypatch.setattr(cli, "PROGRESS_DELAY_S", delay)
+    monkeypatch.setattr(cli_progress, "PROGRESS_DELAY_S", delay)
     return buffer
 
 
@@ -320,14 +320,14 @@ def test_no_progress_for_quiet_or_quick_fits(tmp_path, capsys, monkeypatch, data
 
 
 def test_no_progress_when_stderr_is_not_a_terminal(tmp_path, capsys, monkeypatch, data):
-    monkeypatch.setattr(cli, "PROGRESS_DELAY_S", 0.0)
+    monkeypatch.setattr(cli_progress, "PROGRESS_DELAY_S", 0.0)
     monkeypatch.setenv("FORCE_COLOR", "1")  # rich alone would draw into a pipe with this
     path, target = write(tmp_path, "csv", *data)
     code, stdout, err = call(["fit", path, *target, "--out", tmp_path / "m.json"], capsys)
     assert code == 0
     assert err == ""
     assert "fitting" not in stdout and "passes" not in stdout
-    assert cli._progress_console() is None
+    assert cli_progress.progress_console() is None
 
 
 def test_fit_progress_waits_for_its_delay_and_times_from_the_start():

@@ -164,6 +164,18 @@ def test_explain_without_labels_shows_the_per_sample_functions(files, capsys):
     assert out.count("✓ rel. err") == 3 and "need y" in out
 
 
+
+def test_explain_exits_1_and_names_the_checks_that_fail(files, capsys, monkeypatch):
+    from logistic.core.objective import Objective
+
+    right = Objective.gradient
+    monkeypatch.setattr(Objective, "gradient", lambda self, theta: 2 * right(self, theta))
+    code, out, err = call(["explain", files["model"], files["data"], "--target", "label"],
+                          capsys)
+    assert code == 1
+    assert err.startswith("logistic: check failed: ") and err.count("\n") == 1, err
+    assert "hessian (✗ rel. err" in err and "✗" in out
+
 def test_report_writes_one_self_contained_file(files, tmp_path, capsys):
     out = tmp_path / "report.html"
     code, stdout, err = call(["report", files["model"], files["data"], "--target", "label",

@@ -1,0 +1,126 @@
+"""Reading what the subcommands are given: output paths checked before any work, saved models,
+and DATA matched to a model's columns by name."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from logistic.cli.errors import UsageError
+from logistic.exceptions import DataError
+from logistic.io.data import TABLE_FORMATS, read_dataset, read_features, resolve_format
+from logistic.io.model_file import load
+from logistic.models.logistic_regression import LogisticRegression
+
+#: The most cells a sparse file may have to be drawn or reported (densified): 400 MB.
+MAX_DENSE_CELLS = 50_000_000
+
+
+def check_output_path(path: Path, *inputs: Path) -> Path:
+    """Fails early (before any work) when ``path`` cannot be an output file, or is one of
+    the command's ``inputs`` (writing there would replace what the user has)."""
+    if path.is_dir():
+        raise UsageError(f"{path}: is a directory; give a file name to write")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise UsageError(f"{path}: the directory {parent} does not exist")
+    for source in inputs:
+        if _same_file(path, source):
+            raise UsageError(f"{path}: is also the input {source}; writing there would "
+                             "replace it, so give --out another file name")
+    return path
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # either is absent (or unreadable): they cannot be one file
+        return False
+
+
+def load_binary(path: Path, what: str) -> LogisticRegression:
+    """The model saved at ``path``, which must have two classes for ``what``."""
+    model = load(path)
+    if len(model.classes_) != 2:
+        raise UsageError(
+            f"{path}: {what} is for a binary model; this one has {len(model.classes_)} classes"
+        )
+    return model
+
+
+def feature_names(model: LogisticRegression, model_path: Path) -> list[str]:
+    """The names of the model's feature columns, by which DATA's columns are matched."""
+    names = getattr(model, "feature_names_in_", None)
+    if names is None:
+        raise UsageError(
+            f"{model_path}: the model has no feature names (it was fitted on an unnamed "
+            "array), so its columns cannot be matched by name"
+        )
+    return [str(name) for name in names]
+
+
+def model_data(
+    model: LogisticRegression, model_path: Path, data_path: Path, args: argparse.Namespace,
+    need_target: bool, dense: bool = False,
+) -> tuple[pd.DataFrame | sp.csr_matrix, np.ndarray | None]:
+    """The model's feature columns of DATA (by name) and, where the labels are read (see
+    :func:`read_data`), the labels, which must be classes of the model."""
+    names = feature_names(model, model_path)
+    if args.target is not None and args.target in names:
+        raise UsageError(f"--target {args.target!r} is one of the model's features")
+    X, y, _ = read_data(data_path, args, need_target, features=names, dense=dense)
+    if y is None:
+        return X, None
+    classes = np.asarray(model.classes_)
+    unknown = pd.unique(y[~np.isin(y, classes)])
+    if unknown.size:
+        shown = ", ".join(repr(v) for v in unknown[:5].tolist())
+        column = "the labels" if args.target is None else f"column {args.target!r}"
+        raise DataError(
+            f"{data_path}: {column} holds label(s) {shown} that the model does "
+            f"not know; its classes are {', '.join(repr(c) for c in classes.tolist())}"
+        )
+    return X, y
+
+
+def read_data(
+    path: Path, args: argparse.Namespace, need_labels: bool,
+    features: list[str] | None = None, dense: bool = False,
+) -> tuple[pd.DataFrame | sp.csr_matrix, np.ndarray | None, list[str]]:
+    """DATA for plot, explain and report, as ``(X, y, names)``: with labels when --target
+    is given, when the format holds them (LIBSVM), or when they are needed (an .npy array's
+    last column); ``dense`` for the figures, which take dense arrays."""
+    fmt = resolve_format(path, args.fmt)
+    if args.target is None and (fmt in TABLE_FORMATS or (fmt == "npy" and not need_labels)):
+        if need_labels:
+            raise UsageError("the labels are needed: add --target COL")
+        X, y, names = read_features(path, features, fmt=fmt, encoding=args.encoding)
+    else:
+        X, y, names = read_dataset(path, args.target, fmt=fmt, features=features,
+                                   encoding=args.encoding)
+    if dense and sp.issparse(X):
+        if X.shape[0] * X.shape[1] > MAX_DENSE_CELLS:
+            raise UsageError(
+                f"{path}: figures and reports take dense data, and this sparse file has "
+                f"{X.shape[0]} × {X.shape[1]} cells; use a sample of its rows"
+            )
+        X = pd.DataFrame(X.toarray(), columns=names)
+    return X, y, names
+
+
+@contextmanager
+def names_matched() -> Iterator[None]:
+    """Silences scikit-learn's warning that X (a sparse matrix) has no feature names while
+    the model has: the readers have already matched its columns to the model's by name."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="X does not have valid feature names",
+                                category=UserWarning)
+        yield

@@ -1,0 +1,61 @@
+"""``logistic predict``: a saved model's probabilities and labels for every row of DATA, as
+CSV."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pandas as pd
+from rich.console import Console
+
+from logistic.cli.inputs import check_output_path, feature_names, names_matched
+from logistic.cli.options import DATA_HELP, Subcommands, add_command, add_reading_options
+from logistic.io.atomic import write_atomically
+from logistic.io.data import read_features, read_table, resolve_format
+from logistic.io.model_file import load
+
+
+def register(commands: Subcommands) -> None:
+    """Adds ``predict`` and its options."""
+    predict = add_command(
+        commands, "predict", help="predict with a saved model",
+        description="Writes CSV with the columns 'probability' (of the model's second class) "
+        "and 'prediction' (the label).",
+    )
+    predict.add_argument("model", type=Path, metavar="MODEL.json")
+    predict.add_argument("data", type=Path, metavar="DATA",
+                         help=DATA_HELP + "; the model's columns are matched by name")
+    predict.add_argument("--out", type=Path, metavar="FILE",
+                         help="write the predictions here (default: standard output)")
+    add_reading_options(predict)
+    predict.set_defaults(handler=cmd_predict)
+
+
+def cmd_predict(args: argparse.Namespace, console: Console) -> int:
+    """``logistic predict``: P(classes_[1]) (or one probability_<class> column per class for
+    more than two) and the predicted label for every row."""
+    model = load(args.model)
+    names = feature_names(model, args.model)
+    out = None if args.out is None else check_output_path(args.out, args.model, args.data)
+    fmt = resolve_format(args.data, args.fmt)
+    if model.formula_ is not None:  # the saved encoding turns the raw columns into features
+        X = model.formula_.transform(read_table(args.data, fmt, encoding=args.encoding))
+    else:
+        X = read_features(args.data, names, fmt=fmt, encoding=args.encoding).X
+    with names_matched():
+        proba, prediction = model.predict_proba(X), model.predict(X)
+    if len(model.classes_) == 2:
+        columns = {"probability": proba[:, 1]}
+    else:
+        columns = {f"probability_{label}": proba[:, k] for k, label in enumerate(model.classes_)}
+    result = pd.DataFrame({**columns, "prediction": prediction})
+    if out is None:
+        result.to_csv(sys.stdout, index=False)
+        sys.stdout.flush()
+    else:
+        write_atomically(out, lambda handle: result.to_csv(handle, index=False),
+                         what="the predictions")
+        console.print(f"{len(result)} predictions written to {out}")
+    return 0

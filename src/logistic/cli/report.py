@@ -1,0 +1,53 @@
+"""``logistic report``: one self-contained HTML file on a saved model and DATA."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from rich.console import Console
+from rich.text import Text
+
+from logistic.cli.errors import UsageError
+from logistic.cli.inputs import check_output_path, model_data
+from logistic.cli.options import TARGET_HELP, Subcommands, add_command, add_reading_options
+from logistic.io.model_file import load
+
+
+def register(commands: Subcommands) -> None:
+    """Adds ``report`` and its options."""
+    report = add_command(
+        commands, "report", help="write a self-contained HTML report",
+        description="Writes one HTML file (inline CSS, embedded images, no scripts, no "
+        "external links): the model and the data, metrics, the coefficient table, the "
+        "formulas checked on the data, and the figures.",
+    )
+    report.add_argument("model", type=Path, metavar="MODEL.json")
+    report.add_argument("data", type=Path, metavar="DATA")
+    report.add_argument("--target", metavar="COL",
+                        help=TARGET_HELP + "; needed for CSV/TSV/Parquet")
+    report.add_argument("--out", type=Path, required=True, metavar="REPORT.html",
+                        help="where to write the report")
+    report.add_argument("--title", default="Logistic regression report",
+                        help="the report's title")
+    add_reading_options(report)
+    report.set_defaults(handler=cmd_report)
+
+
+def cmd_report(args: argparse.Namespace, console: Console) -> int:
+    """``logistic report``: the self-contained HTML report, written atomically."""
+    # imported here, not at the top: only this command needs the report (and, through it,
+    # matplotlib), and the other commands start faster without it
+    from logistic.viz.report import write_report
+
+    out = check_output_path(args.out, args.model, args.data)
+    model = load(args.model)
+    X, y = model_data(model, args.model, args.data, args, need_target=True, dense=True)
+    try:
+        write_report(out, model, X, y, title=args.title, model_name=args.model.name,
+                     data_name=args.data.name)
+    except ValueError as exc:
+        raise UsageError(f"cannot write the report: {exc}") from None
+    console.print(Text(f"Report written to {out}", style="bold"))
+    return 0
+
