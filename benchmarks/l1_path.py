@@ -182,7 +182,13 @@ def run_workload(name, args) -> dict | None:
                 "" if finished else f" (stopped at the {args.time_cap:g} s cap)"))
             if gap <= args.rel:
                 break
+    return {"shape": list(X.shape), "Cs": Cs.tolist(),
+            "contenders": score(runs, best, X, y, Cs, args)}
 
+
+def score(runs: dict[str, list[dict]], best, X, y, Cs, args) -> dict:
+    """Each contender's fastest run within ``args.rel`` of F* = ``best`` at every C, timed
+    again (up to ``args.repeats``), and ours' ratio to the fastest peer."""
     results = {}
     for contender, entries in runs.items():
         chosen, worst = None, None
@@ -208,7 +214,7 @@ def run_workload(name, args) -> dict | None:
     peers = [r["seconds"] for c, r in results.items() if c != "ours" and "seconds" in r]
     if "seconds" in results.get("ours", {}) and peers:
         results["ours"]["ratio"] = results["ours"]["seconds"] / min(peers)
-    return {"shape": list(X.shape), "Cs": Cs.tolist(), "contenders": results}
+    return results
 
 
 def render(results: dict, markdown: bool) -> str:

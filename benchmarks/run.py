@@ -356,6 +356,15 @@ def run_problem(name, prefix, info, penalty, args, env, contenders) -> dict:
             if any(r.get("warmup_s") for r in ok) else None,
         )
         rows.append(row)
+    summary = summarize(rows, sweeps, info, args, f_star)
+    return {"penalty": penalty, "C": C if penalty == "l2" else None, "f_star": f_star,
+            "f_star_by": f_star_by, "rel": args.rel, "rows": rows, "summary": summary,
+            "skipped": skipped, "sweeps": sweeps}
+
+
+def summarize(rows, sweeps, info, args, f_star) -> dict:
+    """Adds each row's ratio to ours and its bandwidth floor; returns the problem's summary
+    (the best peer, ours over it, every contender's best gap to f*)."""
     # ratios, floor
     ours = next((r for r in rows if r["contender"] == "ours:auto" and r.get("time_s")), None)
     bandwidth = args.bandwidth["GBps"] * 1e9
@@ -384,9 +393,7 @@ def run_problem(name, prefix, info, penalty, args, env, contenders) -> dict:
         worst = max(best_gaps, key=best_gaps.get)
         summary["best_gap_by_contender"] = best_gaps
         summary["worst_best_gap"] = {"contender": worst, "gap": best_gaps[worst]}
-    return {"penalty": penalty, "C": C if penalty == "l2" else None, "f_star": f_star,
-            "f_star_by": f_star_by, "rel": args.rel, "rows": rows, "summary": summary,
-            "skipped": skipped, "sweeps": sweeps}
+    return summary
 
 
 # -- tables ------------------------------------------------------------------------------------

@@ -124,3 +124,23 @@ def cancer():
 
     X, y = load_breast_cancer(return_X_y=True)
     return StandardScaler().fit_transform(X), y
+
+
+#: scikit-learn's estimator checks that take seconds each: the sparse-data checks and the
+#: sample-weight equivalence ones fit many models (the others take milliseconds)
+SLOW_ESTIMATOR_CHECKS = (
+    "check_estimator_sparse_matrix",
+    "check_estimator_sparse_array",
+    "check_sample_weight_equivalence_on_sparse_data",
+    "check_sample_weight_equivalence_on_dense_data",
+)
+
+
+def pytest_collection_modifyitems(items):
+    """Marks the slow estimator checks ``slow`` (their parameters come from scikit-learn's
+    ``parametrize_with_checks``, so a decorator cannot pick them)."""
+    for item in items:
+        if getattr(item, "originalname", None) != "test_scikit_learn_estimator_checks":
+            continue
+        if any(item.name.endswith(f"-{check}]") for check in SLOW_ESTIMATOR_CHECKS):
+            item.add_marker(pytest.mark.slow)

@@ -385,6 +385,7 @@ def test_truncated_model_file_exits_2(tmp_path, capsys, saved_model):
         assert_one_error_line(code, err)
 
 
+@pytest.mark.slow
 def test_bad_input_through_a_subprocess(tmp_path):
     result = cli_subprocess("fit", "absent.csv", "--target", "y", "--out", "m.json",
                             cwd=tmp_path)
@@ -395,6 +396,7 @@ def test_bad_input_through_a_subprocess(tmp_path):
     assert_one_error_line(result.returncode, result.stderr)
 
 
+@pytest.mark.slow
 def test_version_and_help(tmp_path, capsys):
     result = cli_subprocess("--version", cwd=tmp_path)
     assert result.returncode == 0 and result.stdout.strip() == f"logistic {__version__}"

@@ -79,6 +79,7 @@ def reference(data):
 
 
 # -- every format, one model -----------------------------------------------------------------
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["csv", "tsv", "parquet", "svm", "npy"])
 def test_fit_on_every_format_gives_the_librarys_model(tmp_path, capsys, data, reference, kind):
     path, target = write(tmp_path, kind, *data)
@@ -154,6 +155,7 @@ def test_formula_on_parquet_encodes_a_text_column(tmp_path, capsys, data):
     assert_allclose(load(out).coef_, expected.coef_, rtol=1e-10)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["svm", "npy"])
 def test_explain_report_and_plots_take_libsvm_and_npy(tmp_path, capsys, data, kind):
     path, _ = write(tmp_path, kind, *data)
@@ -295,6 +297,7 @@ def test_fit_draws_progress_on_a_terminal(tmp_path, capsys, monkeypatch, data):
     assert "Logistic Regression Results" in stdout  # the summary still goes to stdout
 
 
+@pytest.mark.slow
 def test_progress_is_drawn_for_every_solver_with_passes(tmp_path, capsys, monkeypatch, data):
     path, _ = write(tmp_path, "svm", *data)
     for solver in ("newton", "lbfgs", "gd"):

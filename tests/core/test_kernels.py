@@ -28,6 +28,7 @@ def _generic(objective: Objective) -> Objective:
     return objective
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "layout", ["C64", "C32", "csr64", "csr32"],
 )
@@ -82,6 +83,7 @@ def test_results_do_not_depend_on_the_number_of_threads():
     assert before[0] == after[0] and np.array_equal(before[1], after[1])
 
 
+@pytest.mark.slow
 def test_fused_fit_equals_the_generic_fit():
     X, y, _ = _data(seed=5)
     fused = LogisticRegression(solver="lbfgs", tol=1e-8, max_iter=500).fit(X, y)
@@ -103,6 +105,7 @@ def test_partial_sums_stay_bounded_for_wide_sparse_data():
     assert kernels.n_chunks(100, 5) == 1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_sparse_gram_kernel_equals_the_dense_product(dtype):
     X, _, rng = _data(n=5000, d=40, density=0.2)

@@ -90,6 +90,7 @@ def test_elastic_net_at_C_1_equals_saga(cancer):
     np.testing.assert_allclose(ours.intercept_, theirs.intercept_, atol=1e-6)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("C", [0.01, 0.1, 1.0, 10.0])
 @pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
 def test_l1_and_elastic_net_equal_glum(cancer, C, l1_ratio):
@@ -180,6 +181,7 @@ def test_face_solve_slides_along_a_flat_direction_to_the_l1_minimum():
     assert step[1] == 0.0
 
 
+@pytest.mark.slow
 def test_covtype_one_hot_groups_converge_in_few_newton_steps():
     # covtype's soil and wilderness indicators add up to the intercept's column: the
     # Hessian is singular and cyclic coordinate descent crawls along the flat direction
@@ -233,6 +235,7 @@ def test_exactly_collinear_one_hot_columns_reach_glums_minimum():
     assert F(ours.coef_[0], ours.intercept_[0]) <= F(theirs.coef_, theirs.intercept_) + 1e-12
 
 
+@pytest.mark.slow
 def test_path_with_and_without_the_remembered_hessian_agree(cancer, monkeypatch):
     import logistic.fitting.path as path_module
 
@@ -389,6 +392,7 @@ def test_l1_cv_picks_the_C_of_scikit_learn():
     assert np.any(ours.coef_ == 0)
 
 
+@pytest.mark.slow
 def test_elastic_net_cv_searches_both_parameters(cancer):
     X, y = cancer
     Cs, ratios = np.logspace(-2, 0, 4), [0.2, 0.8]

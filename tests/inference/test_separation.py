@@ -87,6 +87,7 @@ def one_column_data(n=250_000, seed=0):
     return X, y.astype(int)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("layout", ["dense", "csr"])
 def test_single_columns_are_found_and_certified_at_any_size(layout):
     X, y = one_column_data()
@@ -190,6 +191,7 @@ def on_a_line(n, seed=1, extra=2):
     return np.column_stack([x1, x2, rng.standard_normal((n, extra))]), y.astype(int), on_line
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("layout", ["dense", "csr"])
 def test_a_combination_is_found_beyond_one_program(layout):
     # 200,000 rows × 11 unknowns: beyond the 2,000,000 entries where the programs used to
@@ -206,6 +208,7 @@ def test_a_combination_is_found_beyond_one_program(layout):
     assert assert_certificate(X, y, separation) == np.count_nonzero(~on_line)
 
 
+@pytest.mark.slow
 def test_complete_separation_the_fit_leaves_unfinished_is_certified():
     # the fit stops with one row on the wrong side; further Newton steps separate all
     rng = np.random.default_rng(6)
@@ -344,6 +347,7 @@ def _dataset(name):
     return path
 
 
+@pytest.mark.slow
 def test_covtype_soil_types_are_reported():
     frame = pd.read_csv(_dataset("covtype_binary.csv.gz"))
     y = frame.pop("label").to_numpy()
@@ -358,6 +362,7 @@ def test_covtype_soil_types_are_reported():
     assert {"Soil_Type1", "Soil_Type7", "Soil_Type15"} <= set(model.summary().separated)
 
 
+@pytest.mark.slow
 def test_a9a_rare_columns_are_reported():
     from sklearn.datasets import load_svmlight_file
 

@@ -189,6 +189,7 @@ def test_the_matrix_is_formulaics_and_survives_json(mixed, rhs):
     assert restored.formula == str(formulaic.Formula(rhs))  # written as formulaic writes it
 
 
+@pytest.mark.slow
 def test_random_interactions_get_formulaics_reduced_and_full_rank_columns(mixed):
     """The rank rules (formula_terms) on 80 random formulas: numeric and categorical
     factors of two to four levels, main effects and interactions up to order 3, with and

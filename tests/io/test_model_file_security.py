@@ -221,6 +221,7 @@ def test_cli_predict_refuses_a_crafted_file_in_one_line(tmp_path, capsys, model,
         assert captured.out == "" and not sentinel.exists()
 
 
+@pytest.mark.slow
 def test_the_issue_command_line_in_a_fresh_process(tmp_path, model, frame):
     """``logistic predict evil.json new.csv``, as the issue ran it."""
     path, _, sentinel = _crafted(tmp_path, model, "brace-block-import")

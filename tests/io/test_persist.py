@@ -572,6 +572,7 @@ for line in sys.stdin:  # one target path per line: fork a child that saves to i
 """
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork and SIGKILL")
 def test_sigkill_mid_save_never_leaves_a_partial_file(tmp_path):
     # Big files (about 90 kB) make a kill during a write likely, not just between saves.

@@ -107,6 +107,7 @@ def test_penalty_is_on_the_users_coefficients(penalty):
     assert abs(np.mean(p - y)) < 1e-10
 
 
+@pytest.mark.slow
 def test_imbalance_of_one_to_a_hundred_thousand():
     # 1,000,000 rows, 10 positives: the intercept near log(1e-5); statsmodels is the reference
     rng = np.random.default_rng(1)
@@ -126,6 +127,7 @@ def test_imbalance_of_one_to_a_hundred_thousand():
     assert np.all(proba > 0) and proba.sum() == pytest.approx(10, rel=1e-6)
 
 
+@pytest.mark.slow
 def test_a_million_rows_of_one_feature():
     rng = np.random.default_rng(2)
     m = 1_000_000

@@ -89,6 +89,7 @@ def test_load_random_bytes(tmp_path_factory, data):
         load(path)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(st.binary(max_size=200) | st.text(max_size=200).map(lambda t: t.encode("utf-8")))
 def test_read_table_random_bytes(tmp_path_factory, data):

@@ -102,6 +102,7 @@ def test_l2_multinomial_matches_scikit_learn_on_iris(iris, C):
     np.testing.assert_allclose(proba, theirs.predict_proba(X), atol=1e-6)
 
 
+@pytest.mark.slow
 def test_l2_multinomial_matches_scikit_learn_on_digits():
     X, y = load_digits(return_X_y=True)
     X = StandardScaler().fit_transform(X)

@@ -51,6 +51,7 @@ def _objective_close(parts, memory) -> None:
     np.testing.assert_allclose(parts.intercept_, memory.intercept_, atol=1e-6)
 
 
+@pytest.mark.slow
 def test_dask_array_fit_equals_in_memory(client, data):
     X, y, weights = data
     memory = LogisticRegression(tol=1e-10).fit(X, y, sample_weight=weights)
@@ -62,6 +63,7 @@ def test_dask_array_fit_equals_in_memory(client, data):
     np.testing.assert_allclose(parts.std_err_, memory.std_err_, rtol=1e-8)
 
 
+@pytest.mark.slow
 def test_dask_dataframe_fit_equals_in_memory(client, data):
     """Text labels, three classes (softmax), L-BFGS; the column names become the model's."""
     X, _, _ = data
@@ -123,6 +125,7 @@ def test_bad_dask_input(client, data):
         LogisticRegression(cov_type="cluster").fit(da.from_array(X, chunks=1000), y, groups=y)
 
 
+@pytest.mark.slow
 def test_worker_killed_mid_fit(client, data):
     """After the 2nd iteration one worker process dies (os._exit): the scheduler recomputes
     its persisted partitions from the graph, and the fit ends at the same optimum."""

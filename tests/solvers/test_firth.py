@@ -275,6 +275,7 @@ def test_penalized_likelihood_ratio_tests_match_literal_refits(overlapping):
         assert chi2[j] == pytest.approx(2 * (top - best), abs=1e-6)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("data", ["overlapping", "separated"])
 def test_profile_penalized_bounds_reach_the_chi2_quantile(data, request):
     X, y = request.getfixturevalue(data)
@@ -364,6 +365,7 @@ def test_large_fits_skip_the_profile_at_fit_time_and_say_so(overlapping):
     assert full.log_likelihood == statistics.log_likelihood
 
 
+@pytest.mark.slow
 def test_null_model_and_a_fit_without_intercept(overlapping):
     X, y = overlapping
     Xt, s = design(X), np.ones(len(y))

@@ -107,6 +107,7 @@ def test_merged_rows_equal_the_literal_formulas_on_every_row(discrete):
     np.testing.assert_allclose(hat, np.diag(A @ np.linalg.inv(A.T @ A) @ A.T), rtol=1e-10)
 
 
+@pytest.mark.slow
 def test_profile_derivatives_are_the_score_and_the_schur_complement(discrete):
     """dℓₚ/dv = U*ⱼ at the constrained maximum and d²ℓₚ/dv² = -c of profile_geometry: what
     the profile's Halley steps rest on, against differences of brute-force maxima."""
@@ -184,6 +185,7 @@ def test_the_estimator_steps_with_the_exact_hessian_where_it_is_cheap(discrete):
                                rtol=1e-9, atol=1e-10)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sparse", [False, True])
 def test_augmented_covariance_equals_its_closed_form(discrete, sparse):
     """cov_type='augmented': (X̃ᵀdiag((s + h)π(1 - π))X̃)⁻¹ with h from the full m × m hat

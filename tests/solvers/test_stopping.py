@@ -82,6 +82,7 @@ def test_default_firth_fit_equals_a_tight_fit_and_logistf(name):
     np.testing.assert_allclose(params(default), published, rtol=1e-6, atol=0)
 
 
+@pytest.mark.slow
 def test_default_l2_fit_on_covtype_equals_a_tight_fit():
     frame = pd.read_csv(dataset("covtype_binary.csv.gz"))
     y = frame.pop("label").to_numpy(np.float64)

@@ -285,6 +285,7 @@ def test_near_and_exactly_collinear_columns_are_named_not_pinned_down(data, nois
     assert diagnosis.converged
 
 
+@pytest.mark.slow
 def test_the_report_carries_the_verdict(data):
     from logistic.viz.report import build_report
 

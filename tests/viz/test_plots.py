@@ -341,6 +341,7 @@ def test_scores_show_z_and_who_still_drives_learning(fitted, three_classes):
 
 
 # -- output ----------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_save_figure_writes_png_and_svg_atomically(tmp_path):
     figure = plots.sigmoid_figure()
     png = tmp_path / "s.png"
@@ -358,6 +359,7 @@ def test_save_figure_writes_png_and_svg_atomically(tmp_path):
     assert plots.png_bytes(figure, dpi=40) == png.read_bytes()
 
 
+@pytest.mark.slow
 def test_plots_never_import_pyplot(tmp_path):
     # pyplot is where the global backend and figure manager live: never imported
     code = ("import sys; import logistic.viz.plots as p; "

@@ -157,6 +157,7 @@ def test_the_coefficient_table_metrics_and_checks(fitted, report):
     assert list(features)[1:] == ["age", EVIL, "weight"]
 
 
+@pytest.mark.slow
 def test_penalized_and_multiclass_models_report_what_they_have():
     X, y = make_data()
     penalized = LogisticRegression(penalty="l2").fit(X, y)
@@ -175,6 +176,7 @@ def test_penalized_and_multiclass_models_report_what_they_have():
     assert 'alt="Scores"' not in document
 
 
+@pytest.mark.slow
 def test_write_report_is_atomic_and_checks_the_labels(fitted, tmp_path):
     model, X, y = fitted
     target = tmp_path / "report.html"
@@ -232,6 +234,7 @@ def _console_errors(stderr: str) -> list[str]:
 needs_chromium = pytest.mark.skipif(_chromium() is None, reason="Chromium is not installed")
 
 
+@pytest.mark.slow
 @needs_chromium
 def test_chromium_renders_the_report_without_errors_or_requests(fitted, tmp_path):
     import matplotlib.image

@@ -15,6 +15,7 @@ millions of rows keeps float64 accuracy, yet X is read from memory at 4 bytes an
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -68,7 +69,7 @@ class Design:
         for start in range(begin, length, step):
             yield slice(start, min(start + step, length))
 
-    def _widened(self) -> Iterator[tuple[slice, object]]:
+    def _widened(self) -> Iterator[tuple[slice, Any]]:
         """(slice, block as float64): row blocks, or column blocks of a CSC matrix."""
         length = self.n_features if self._by_columns else self.n_samples
         for part in self._slices(self._widen_step, length):
@@ -88,7 +89,7 @@ class Design:
                 out[part] = block @ w
         return out
 
-    def rmatvec(self, g: Array) -> Array:
+    def rmatvec(self, g: Any) -> Array:
         """Xᵀ·g, float64; g may also be a scipy.sparse matrix (one column per group)."""
         self.passes += 1
         if sp.issparse(g):
@@ -124,8 +125,8 @@ class Design:
         segments that run in threads (``_sum_over_segments``).
 
         ``exact=False`` lets dense float32 X stay float32 inside each block's product (the
-        blocks' sums are still added in float64): about 1e-7 relative error for 1.8× the
-        speed — enough for a Newton direction, not for a covariance. ``overwrite_h=True``
+        blocks' sums are still added in float64): about 1e-7 relative error for a faster
+        product — enough for a Newton direction, not for a covariance. ``overwrite_h=True``
         lets √h be written over h (a caller's own n-vector: one fewer at the peak).
         """
         self.passes += 1
@@ -179,13 +180,13 @@ class Design:
     def _sum_over_segments(self, fn, width: int) -> Array:
         """Σ fn(segment) over consecutive row segments of whole blocks, the segments run in
         threads (``threads.map_in_threads``: BLAS does not split a product this narrow
-        itself — 10⁶ × 51: 163 → ~85 ms on 2 cores) and added in order. Their number
+        itself, so one thread per segment is what uses the cores) and added in order. Their number
         depends on the shape alone (16, or 1 below 16 blocks; at most 64 MiB of partial
         sums of ``width``² floats), so the result does not depend on the thread count."""
         blocks = max(1, -(-self.n_samples // self._gram_rows))  # one, empty, for no rows
         most = max(1, _PARTIALS_BYTES // (8 * width * width))
-        # below 16 blocks (16 MiB of X) starting threads costs more than it saves (10⁴ × 50:
-        # 1.3 ms on one thread, 3 ms in two)
+        # below 16 blocks (16 MiB of X) starting threads costs more than it saves: the
+        # product of so few rows takes about as long as starting and joining the threads
         count = min(_SEGMENTS, most) if blocks >= _SEGMENTS else 1
         per_segment = -(-blocks // count) * self._gram_rows
         segments = list(self._slices(per_segment, self.n_samples)) or [slice(0, 0)]

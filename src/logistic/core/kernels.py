@@ -100,9 +100,9 @@ def _sparse_dot(data, indices, w, start, end):
     return (s0 + s1) + (s2 + s3)
 
 
-# No reassociation here: it lets LLVM turn the row's dot product into vector gathers, which
-# on this project's benchmark machine (AMD EPYC) took 1.7x as long as scalar loads
-# (benchmarks/README.md, "Standing, 2026-11-30 afternoon").
+# No reassociation here: it lets LLVM turn the row's dot product into vector gathers of
+# scattered indices, which are slower than the scalar loads of the four interleaved sums
+# (the timings are in benchmarks/README.md).
 @njit(parallel=True, fastmath={"contract"}, cache=True)
 def cross_entropy_csr(data, indices, indptr, n_features, y, s, w, b, z_out, chunks):
     """The same for a CSR matrix given by its three arrays."""
@@ -180,8 +180,8 @@ _EXTREMES_CHUNKS = 16
 def _sparse_extremes(data, indices, indptr, by_row, groups, n_groups, n_columns):
     """Per chunk, (low, high, count) of the explicit entries of each (group, column), side
     by side in the last axis (one cache line per update, not three) and updated without
-    branches, which mispredicted on every few entries (200,000 × 20,000 at 0.5%, one group:
-    52 → 29 ms)."""
+    branches: whether an entry is a new low or high is data-dependent, so a branch would
+    be mispredicted every few entries."""
     n_major = indptr.size - 1
     chunks = min(_EXTREMES_CHUNKS, max(1, n_major))
     step = (n_major + chunks - 1) // chunks
@@ -207,7 +207,7 @@ def _sparse_extremes(data, indices, indptr, by_row, groups, n_groups, n_columns)
 @njit(parallel=True, cache=True)
 def _dense_extremes(X, groups, n_groups):
     """Per-chunk (low, high) of each (group, column) of C-ordered X, in one pass (NumPy's
-    column reductions over C-ordered rows, on masked copies per group, take 6× as long)."""
+    column reductions over C-ordered rows would read X once per group and statistic)."""
     n, d = X.shape
     chunks = min(_EXTREMES_CHUNKS, max(1, n))
     step = (n + chunks - 1) // chunks

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -74,7 +75,7 @@ def cross_entropy_value_and_gradient(y: Array, z: Array) -> tuple[Array, Array]:
 
 def cross_entropy_hessian(y: Array, z: Array) -> Array:
     """d²e/dz² = σ(z)(1 - σ(z)), whatever y is."""
-    return sigmoid_derivative(z)
+    return cast(Array, sigmoid_derivative(z))  # float64 z: float64 out
 
 
 def _residual(y: Array, z: Array) -> Array:
@@ -97,7 +98,8 @@ def squared_error_gradient(y: Array, z: Array) -> Array:
 def squared_error_hessian(y: Array, z: Array) -> Array:
     """d²E/dz² = σ'(z)² - (y - ŷ)·σ''(z); negative in places: the SSE is not convex in w."""
     with np.errstate(under="ignore"):  # σ'(z)² of a tail score: 0 is its exact limit
-        return sigmoid_derivative(z) ** 2 - _residual(y, z) * sigmoid_second_derivative(z)
+        hessian = sigmoid_derivative(z) ** 2 - _residual(y, z) * sigmoid_second_derivative(z)
+        return cast(Array, hessian)  # float64 z: float64 out
 
 
 PointwiseFunction = Callable[[Array, Array], Array]

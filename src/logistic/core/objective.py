@@ -109,8 +109,10 @@ class Objective:
 
     def scores(self, theta: Array) -> Array:
         """z = Xw + b (one pass over X); the last θ's z is kept for the next call."""
-        if self._cached_theta is not None and np.array_equal(theta, self._cached_theta):
-            return self._cached_z
+        cached_theta, cached_z = self._cached_theta, self._cached_z
+        if cached_theta is not None and cached_z is not None and np.array_equal(theta,
+                                                                                 cached_theta):
+            return cached_z
         w, b = self.split(theta)
         z = self.design.matvec(w)
         if self.fit_intercept:
@@ -118,7 +120,7 @@ class Objective:
         self._cached_theta, self._cached_z = np.array(theta, dtype=np.float64), z
         return z
 
-    def _backward(self, w: Array, g: Array, penalty_term: Array) -> Array:
+    def _backward(self, w: Array, g: Array, penalty_term: Array | float) -> Array:
         """The chain rule's last link: (∂L/∂z already weighted) → θ-space, Xᵀg and Σg."""
         return self.join(self.design.rmatvec(g) + penalty_term, g.sum(axis=0))
 
@@ -151,7 +153,7 @@ class Objective:
             return cached[1], cached[2].copy()
         w, b = self.split(theta)
         if self.fused:
-            value, grad, z = self.design.cross_entropy(w, b, self.y, self.weights)
+            value, grad, z = self.design.cross_entropy(w, float(b), self.y, self.weights)
             self._cached_theta, self._cached_z = np.array(theta, dtype=np.float64), z
             grad = self.join(grad[:-1], grad[-1])
         else:

@@ -12,13 +12,25 @@ proximal Newton solver (``solvers/newton_cd.py``), which handles |w| exactly.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 
 Array = NDArray[np.float64]
 
-__all__ = ["NoPenalty", "L2Penalty", "ElasticNetPenalty", "kkt_residual"]
+__all__ = ["NoPenalty", "L2Penalty", "ElasticNetPenalty", "Penalty", "kkt_residual"]
+
+
+class Penalty(Protocol):
+    """What the objective asks of a smooth penalty P(w): its value, gradient and the
+    diagonal of its Hessian (P's Hessian is diagonal), each shaped like w."""
+
+    def value(self, w: Array) -> float: ...
+
+    def gradient(self, w: Array) -> Array: ...
+
+    def hessian_diagonal(self, w: Array) -> Array: ...
 
 
 @dataclass(frozen=True)

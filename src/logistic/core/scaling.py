@@ -20,12 +20,14 @@ solvers' test does not depend on the columns' units).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Literal
 
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from logistic.core import kernels
+from logistic.core.penalties import Penalty
 
 Array = NDArray[np.float64]
 
@@ -63,7 +65,7 @@ def scale_columns(X, scales: Array):
     if sp.issparse(X):
         scaled = X @ sp.diags(scales.astype(X.dtype))
         return scaled.asformat(X.format)
-    order = "F" if X.flags.f_contiguous and not X.flags.c_contiguous else "C"
+    order: Literal["C", "F"] = "F" if X.flags.f_contiguous and not X.flags.c_contiguous else "C"
     return np.asarray(X * scales.astype(X.dtype), order=order)
 
 
@@ -75,7 +77,7 @@ def _broadcast(scales: Array, w: Array) -> Array:
 class ScaledPenalty:
     """P(s ⊙ v) as a penalty of v: the user's penalty on the scaled problem's coefficients."""
 
-    inner: object
+    inner: Penalty
     scales: Array
 
     # A column of size 1e-300 scaled up by 2^997 makes s² overflow: its penalty is then, to
@@ -101,7 +103,7 @@ class ScaledPenalty:
         return (isinstance(other, ScaledPenalty) and self.inner == other.inner
                 and np.array_equal(self.scales, other.scales))
 
-    __hash__ = None
+    __hash__ = None  # type: ignore[assignment]  # unhashable, as its array is
 
 
 UNREPRESENTABLE_COVARIANCE = (

@@ -3,9 +3,9 @@
 OpenBLAS runs level-1 routines (dot, axpy) on several threads once a vector is longer than
 10,000 elements, and its workers then spin for up to ~0.1 s waiting for more work. Between
 two passes of the compiled kernels (``kernels``, on every core), L-BFGS-B and the penalty
-do exactly such level-1 work on vectors of length d, so with d = 20,000 the spinning
-workers took a core from each following kernel pass: on 2 cores, 200,000 × 20,000 sparse,
-a pass went from 36 to 76 ms (benchmarks/README.md, "Standing, 2026-11-30 afternoon").
+do exactly such level-1 work on vectors of length d, so with many features the spinning
+workers take a core from each following kernel pass, which then runs at the speed of the
+cores left to it (on few cores, about half; the timings are in benchmarks/README.md).
 On one BLAS thread those vector operations cost microseconds and nothing spins.
 """
 
@@ -48,7 +48,8 @@ def blas_on_one_thread() -> Iterator[None]:
         with _lock:
             _holders -= 1
             if _holders == 0:
-                _restore.restore_original_limits()
+                if _restore is not None:
+                    _restore.restore_original_limits()
                 _restore = None
 
 
@@ -78,9 +79,9 @@ def map_in_threads(fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
     """[fn(item) for item in items] in that order, on up to ``compute_threads()`` threads,
     each with BLAS on one thread (fn should release the GIL: BLAS, large NumPy ufuncs).
 
-    For BLAS calls that OpenBLAS does not split well itself: a Gram matrix of 51 columns
-    over 10⁶ rows ran on one core whether BLAS had one thread or two (138 ms); two threads
-    each taking half the rows took 73 ms. The pool lives for one call (a few hundred µs),
+    For BLAS calls that OpenBLAS does not split well itself: a Gram matrix of a few dozen
+    columns over many rows runs on one core whatever BLAS's thread count, while threads
+    each taking a share of the rows use every core. The pool lives for one call (cheap),
     so nothing is left to a forked child."""
     threads = min(len(items), compute_threads())
     # several items: one-thread BLAS even on one thread, since OpenBLAS's threaded products

@@ -7,13 +7,16 @@ descent stop when the gradient's max-norm ‖∇J(θ)‖∞ ≤ tol. Every solve
 ``max_iter`` iterations at the latest and returns a ``SolverResult`` with its history.
 """
 
+from collections.abc import Callable
+
 from logistic.solvers.gd import gradient_descent
 from logistic.solvers.lbfgs import lbfgs
 from logistic.solvers.newton import newton
 from logistic.solvers.newton_cd import newton_cd
 from logistic.solvers.result import SolverResult
 
-SOLVERS = {
+#: each takes (objective, theta0, **options) and returns a SolverResult; the options differ
+SOLVERS: dict[str, Callable[..., SolverResult]] = {
     "gd": gradient_descent,
     "newton": newton,
     "lbfgs": lbfgs,

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from logistic.solvers.protocol import SmoothObjective
 from logistic.solvers.result import Callback, SolverResult, report
 
 
 def gradient_descent(
-    objective,
+    objective: SmoothObjective,
     theta0: np.ndarray,
     *,
     max_iter: int = 100,

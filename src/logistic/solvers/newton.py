@@ -53,6 +53,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from logistic.core.linalg import solve_psd
+from logistic.solvers.protocol import NewtonObjective
 from logistic.solvers.result import Callback, SolverResult, report, rounding_level
 from logistic.solvers.stopping import CONVERGED, sample_size, stalled, step_in_standard_errors
 
@@ -72,7 +73,7 @@ def _max_abs(values: np.ndarray) -> float:
     return float(np.max(np.abs(values))) if values.size else 0.0
 
 
-def _evaluate(objective, theta: np.ndarray) -> tuple[float, np.ndarray]:
+def _evaluate(objective: NewtonObjective, theta: np.ndarray) -> tuple[float, np.ndarray]:
     """J and ∇J at a trial point; an overlong step may overflow z, which just rejects it."""
     with np.errstate(over="ignore", invalid="ignore"):
         return objective.value_and_gradient(theta)
@@ -83,7 +84,7 @@ class _Curvature:
     secant-updated) while the steps contract fast; ``spare`` is a kept H at its reuse limit,
     which only decides the next stopping test."""
 
-    def __init__(self, objective, most_reuses: int) -> None:
+    def __init__(self, objective: NewtonObjective, most_reuses: int) -> None:
         self.objective, self.most_reuses = objective, most_reuses
         self.kept: np.ndarray | None = None
         self.spare: np.ndarray | None = None
@@ -123,7 +124,7 @@ def _direction(hessian: np.ndarray, grad: np.ndarray) -> tuple[np.ndarray, float
 
 
 def newton(
-    objective,
+    objective: NewtonObjective,
     theta0: np.ndarray,
     *,
     max_iter: int = 100,
@@ -148,8 +149,9 @@ def newton(
     for iteration in range(1, max_iter + 2):
         if run.stops_with_spare(curvature, grad, iteration):
             return result
-        fresh = curvature.kept is None
-        direction, slope = _direction(curvature.form(theta) if fresh else curvature.kept, grad)
+        kept = curvature.kept
+        fresh = kept is None
+        direction, slope = _direction(curvature.form(theta) if kept is None else kept, grad)
         if not slope > 0 and not fresh:  # the kept H no longer fits: form it here
             fresh = True
             direction, slope = _direction(curvature.form(theta), grad)
@@ -192,7 +194,7 @@ def newton(
 class _Run:
     """What the stopping test needs of one call of ``newton``."""
 
-    objective: object
+    objective: NewtonObjective
     result: SolverResult
     max_iter: int
     tol: float
@@ -227,7 +229,7 @@ class _Run:
         steady = (previous is not None and 0.8 * previous[0] <= size <= 1.25 * previous[0]
                   and delta <= 0.75 * previous[1])
         self.running_away = self.running_away + 1 if steady else 0
-        if self.running_away < _RUNAWAY_STEPS:
+        if self.running_away < _RUNAWAY_STEPS or previous is None:
             return False
         rate = delta / previous[1]
         return 0.5 * delta**2 / (1.0 - rate**2) <= self.tol
@@ -260,7 +262,7 @@ class _Run:
         report(self.callback, iteration, result)
 
 
-def _line_search(objective, theta, value, norm, direction, slope, noise):
+def _line_search(objective: NewtonObjective, theta, value, norm, direction, slope, noise):
     """(t, J, ∇J at θ - t·d): t = 1, ½, ¼, … until Armijo's condition holds, or below
     ``_MIN_STEP`` where no t decreases J."""
     step = 1.0

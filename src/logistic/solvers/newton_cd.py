@@ -35,6 +35,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from logistic.core.penalties import kkt_residual
+from logistic.solvers.protocol import NewtonCDObjective
 from logistic.solvers.result import Callback, SolverResult, report, rounding_level
 from logistic.solvers.stopping import CONVERGED, sample_size, stalled, step_in_standard_errors
 
@@ -188,22 +189,29 @@ class HessianMemory:
     def __init__(self) -> None:
         self.features: NDArray[np.intp] | None = None
         self.hessian: NDArray | None = None
-        self.penalty = None
+        self.penalty: object = None
 
-    def recall(self, objective, features: NDArray[np.intp]) -> NDArray | None:
+    def recall(self, objective: NewtonCDObjective, features: NDArray[np.intp]) -> NDArray | None:
         """The remembered Hessian's rows and columns of ``features``, or None."""
-        if self.hessian is None or self.penalty != objective.penalty:
+        if self.hessian is None or self.features is None or self.penalty != objective.penalty:
             return None
         if not np.all(np.isin(features, self.features)):
             return None
         index = objective.parameter_indices(features, within=self.features)
         return self.hessian[np.ix_(index, index)]
 
-    def remember(self, objective, features: NDArray[np.intp], hessian: NDArray) -> None:
+    def remember(
+        self, objective: NewtonCDObjective, features: NDArray[np.intp], hessian: NDArray
+    ) -> None:
         self.features, self.hessian, self.penalty = features, hessian, objective.penalty
 
 
-def _working_hessian(objective, theta, features, memory: HessianMemory | None):
+def _working_hessian(
+    objective: NewtonCDObjective,
+    theta: NDArray[np.float64],
+    features: NDArray[np.intp],
+    memory: HessianMemory | None,
+) -> NDArray[np.float64]:
     """∇²f on the working set's parameters. For most of the columns the whole Hessian is
     formed (one pass, no copy of X) and cut down; for a few, X's slice of those columns."""
     if 2 * features.size > objective.n_features:
@@ -220,7 +228,7 @@ def _working_hessian(objective, theta, features, memory: HessianMemory | None):
 
 
 def newton_cd(
-    objective,
+    objective: NewtonCDObjective,
     theta0: np.ndarray,
     *,
     l1: float,
@@ -271,7 +279,7 @@ def newton_cd(
         if not decrease < 0:
             result.message = "the quadratic model gives no descent direction"
             result.gradient = grad
-            result.converged = norm <= 1e4 * _EPS * max(abs(value), 1.0)
+            result.converged = bool(norm <= 1e4 * _EPS * max(abs(value), 1.0))
             return result
         searched = _line_search(objective, theta, value, norm, direction, decrease, lam, noise)
         if searched is None:
@@ -293,7 +301,8 @@ def newton_cd(
     return result
 
 
-def _proximal_step(objective, theta, grad, residual, lam, norm, extra, memory, first):
+def _proximal_step(objective: NewtonCDObjective, theta, grad, residual, lam, norm, extra, memory,
+                   first):
     """(Δ, ∇f·Δ + Σⱼ λⱼ(|θⱼ + Δⱼ| - |θⱼ|)): the minimizer of the quadratic model on the
     working set (which joins ``extra``); the ``first`` step of a solve starts from the
     Hessian ``memory`` holds where it has one for this set."""
@@ -311,7 +320,7 @@ def _proximal_step(objective, theta, grad, residual, lam, norm, extra, memory, f
     return direction, decrease
 
 
-def _line_search(objective, theta, value, norm, direction, decrease, lam, noise):
+def _line_search(objective: NewtonCDObjective, theta, value, norm, direction, decrease, lam, noise):
     """(θ + tΔ, F and ∇f there) for t = 1, ½, ¼, … the first that meets Armijo's condition on
     F; None where no t above ``_MIN_STEP`` does."""
     step = 1.0
@@ -332,8 +341,8 @@ def _line_search(objective, theta, value, norm, direction, decrease, lam, noise)
     return None
 
 
-def _last_step(objective, result: SolverResult, iteration: int, direction, grad, lam,
-               noise, callback):
+def _last_step(objective: NewtonCDObjective, result: SolverResult, iteration: int, direction,
+               grad, lam, noise, callback):
     """Takes the step Δ that met the stopping test in full (within tol standard errors the
     quadratic model is exact to rounding) and returns ∇f at the new θ; keeps θ and returns
     ``grad`` where F rises there by more than its rounding (a model far off)."""
@@ -350,7 +359,7 @@ def _last_step(objective, result: SolverResult, iteration: int, direction, grad,
     return new_grad
 
 
-def _working_set(objective, theta, residual, extra) -> NDArray[np.intp]:
+def _working_set(objective: NewtonCDObjective, theta, residual, extra) -> NDArray[np.intp]:
     """Features whose coefficient (in any class) is nonzero or violates its KKT condition,
     plus those in ``extra`` (earlier working sets, the caller's candidates): the only
     coordinates this iteration moves."""

@@ -13,7 +13,7 @@ Callback = Callable[[int, dict], object]
 _EPS = float(np.finfo(np.float64).eps)
 
 
-def rounding_level(objective) -> float:
+def rounding_level(objective: object) -> float:
     """The relative size of the rounding in J over n rows: 64 ulp, or 4√n ulp where that is
     more (a sum of n terms typically carries √n roundings). Line searches treat changes of J
     below it as no change, and let the gradient decide."""

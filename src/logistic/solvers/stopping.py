@@ -41,6 +41,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from logistic.solvers.protocol import NewtonCDObjective, NewtonObjective
+from logistic.solvers.result import SolverResult
+
 #: What SolverResult.message says when this test stopped the fit.
 CONVERGED = "the Newton step is within tol standard errors (taken)"
 
@@ -55,7 +58,7 @@ def step_in_standard_errors(slope: float, n: float) -> float:
     return float(np.sqrt(quadratic)) if quadratic > 0 else 0.0
 
 
-def sample_size(objective) -> float:
+def sample_size(objective: NewtonObjective | NewtonCDObjective) -> float:
     """n of δ: Σs (``objective.total_weight``) where positive and finite, else the rows."""
     total = float(getattr(objective, "total_weight", 0.0) or 0.0)
     return total if np.isfinite(total) and total > 0 else float(objective.n_samples)
@@ -70,7 +73,7 @@ def stalled(norm: float, tol: float, what: str = "‖∇J‖∞") -> str:
     )
 
 
-def describe_stop(result, tol: float) -> str:
+def describe_stop(result: SolverResult, tol: float) -> str:
     """'the last Newton step was 3.1e-3 standard errors (tol = 1e-06)' where the solver
     measures it, else '‖∇J‖∞ = 2.4e-5 (tol = 1e-06)': the numbers a ConvergenceWarning
     gives."""
