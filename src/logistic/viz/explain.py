@@ -320,8 +320,8 @@ class _Chain:
             if shown.size == 0 or shown.min() < -m or shown.max() >= m:
                 raise ValueError(f"row indices must be in [0, {m}), got {shown.tolist()}")
             self.shown = shown % m
-        self.model, self.tolerance, self.steps = model, tolerance, []
-        self.fit_intercept = bool(model.fit_intercept)
+        self.model, self.tolerance, self.fit_intercept = model, tolerance, bool(model.fit_intercept)
+        self.steps: list[Step] = []
         self.loss_name = name = getattr(model, "loss", "cross_entropy")
         self.loss, self.formulas = get_loss(name), _FORMULAS[name]
         self.target = None if y is None else (
