@@ -230,11 +230,6 @@ def _design(model: Any, X: Any) -> Any:
     return X
 
 
-def _target(model: Any, y: ArrayLike, m: int) -> Array:
-    labels = known_labels(model, y, m)
-    return (labels == np.asarray(model.classes_)[1]).astype(np.float64)
-
-
 def known_labels(model: Any, y: ArrayLike, m: int) -> NDArray:
     """y as a flat array of m labels, every one a class of ``model`` (else ValueError)."""
     labels = np.asarray(y).ravel()
@@ -287,155 +282,193 @@ def explain(
     ValueError
         A multiclass model, data that do not match the model, labels it does not know.
     """
-    check_is_fitted(model)
-    classes = np.asarray(model.classes_)
-    if len(classes) != 2:
-        raise ValueError(
-            f"explain follows the binary model σ(z) of the seeds; this model has "
-            f"{len(classes)} classes (softmax): fit one class against the rest to explain it"
-        )
-    X = _design(model, X)
-    m, d = X.shape
-    if isinstance(rows, int | np.integer):
-        if rows < 1:
-            raise ValueError(f"rows must be at least 1, got {rows}")
-        shown = np.arange(min(int(rows), m))
-    else:
-        shown = np.asarray(rows, dtype=np.intp).ravel()
-        if shown.size == 0 or shown.min() < -m or shown.max() >= m:
-            raise ValueError(f"row indices must be in [0, {m}), got {shown.tolist()}")
-        shown = shown % m
-    fit_intercept = bool(model.fit_intercept)
-    loss_name = getattr(model, "loss", "cross_entropy")
-    loss = get_loss(loss_name)
-    formulas = _FORMULAS[loss_name]
-    target = None if y is None else _target(model, y, m)
-    weights = _weights(model, y, m)
-    alpha = _l2_strength(model.C, np.ones(m) if weights is None else weights) \
-        if model.penalty == "l2" else 0.0
-    penalty = L2Penalty(alpha) if model.penalty == "l2" else None
-    w = np.asarray(model.coef_, dtype=np.float64).ravel()
-    b = float(model.intercept_[0]) if fit_intercept else 0.0
-    terms = model._feature_terms()
-    # the objective keeps θ = [w, b]; the seeds (and this explanation) write [w₀ = b, w]
-    order = np.r_[d, :d] if fit_intercept else np.arange(d)
-    dense_rows = X[shown].toarray() if sp.issparse(X) else X[shown]
-    steps: list[Step] = []
+    chain = _Chain(model, X, y, rows, tolerance)
+    z_all, literal = chain.score_steps()
+    if chain.target is None:
+        return chain.result("No labels given: the loss, J, its gradient and Hessian need y.")
+    share = chain.loss_steps(z_all, literal)
+    steps_theta = chain.fd_steps()
+    chain.row_gradient_step(steps_theta)
+    gradient, hessian, diagnosis = chain.gradient_step(z_all, share, steps_theta)
+    if hessian is None:
+        return chain.result(f"{chain.theta.size} parameters: the Hessian and the Newton step "
+                            f"are not formed above {MAX_HESSIAN_PARAMETERS}.")
+    chain.hessian_steps(hessian, gradient, steps_theta, diagnosis)
+    return chain.result(None, diagnosis)
 
-    def add(name, title, formula, value, reference, check, scale=0.0, note="", error=None):
+
+class _Chain:
+    """An explanation in the making: the objective at the fitted θ on (X, y), and the steps."""
+
+    def __init__(self, model: Any, X: Any, y: ArrayLike | None, rows: int | Sequence[int],
+                 tolerance: float) -> None:
+        # checked in this order, so that the first problem is the one reported
+        check_is_fitted(model)
+        self.classes = np.asarray(model.classes_)
+        if len(self.classes) != 2:
+            raise ValueError(f"explain follows the binary model σ(z) of the seeds; this model "
+                             f"has {len(self.classes)} classes (softmax): fit one class "
+                             "against the rest to explain it")
+        self.X = X = _design(model, X)
+        m, d = X.shape
+        if isinstance(rows, int | np.integer):
+            if rows < 1:
+                raise ValueError(f"rows must be at least 1, got {rows}")
+            self.shown = np.arange(min(int(rows), m))
+        else:
+            shown = np.asarray(rows, dtype=np.intp).ravel()
+            if shown.size == 0 or shown.min() < -m or shown.max() >= m:
+                raise ValueError(f"row indices must be in [0, {m}), got {shown.tolist()}")
+            self.shown = shown % m
+        self.model, self.tolerance, self.fit_intercept = model, tolerance, bool(model.fit_intercept)
+        self.steps: list[Step] = []
+        self.loss_name = name = getattr(model, "loss", "cross_entropy")
+        self.loss, self.formulas = get_loss(name), _FORMULAS[name]
+        self.target = None if y is None else (
+            known_labels(model, y, m) == self.classes[1]).astype(np.float64)
+        self.weights = _weights(model, y, m)
+        self.alpha, self.terms = _penalty_and_terms(model, self.weights, m)
+        penalty = L2Penalty(self.alpha) if model.penalty == "l2" else None
+        self.w = np.asarray(model.coef_, dtype=np.float64).ravel()
+        self.b = float(model.intercept_[0]) if self.fit_intercept else 0.0
+        self.probe = Objective(X, np.zeros(m) if self.target is None else self.target,
+                               self.weights, self.loss, penalty, self.fit_intercept)
+        self.theta = self.probe.join(self.w, self.b)
+        # the objective keeps θ = [w, b]; the seeds (and this explanation) write [w₀ = b, w]
+        self.order = np.r_[d, :d] if self.fit_intercept else np.arange(d)
+
+    def add(self, name, title, formula, value, reference, check, scale=0.0, note="", error=None):
         value = np.asarray(value, dtype=np.float64)
         if error is None and reference is not None:
             error = relative_error(value, reference, scale)
-        passed = None if error is None else bool(error <= tolerance)
+        passed = None if error is None else bool(error <= self.tolerance)
         ref = None if reference is None else np.asarray(reference, dtype=np.float64)
-        steps.append(Step(name, title, formula, value, ref, check, error, passed, note))
+        self.steps.append(Step(name, title, formula, value, ref, check, error, passed, note))
 
-    probe = Objective(X, np.zeros(m) if target is None else target, weights, loss, penalty,
-                      fit_intercept)
-    theta = probe.join(w, b)
-    z_all = probe.scores(theta)
-    z = z_all[shown]
-    add("score", "raw score", "z = w₀ + w·x" if fit_intercept else "z = w·x",
-        z, dense_rows @ w + b, "numpy X·w + w₀")
-    with np.errstate(over="ignore"):
-        literal = 1.0 / (1.0 + np.exp(-z))
-    probability = sigmoid(z)
-    add("sigmoid", "probability", "ŷ = σ(z) = 1 / (1 + e^−z)", probability, literal,
-        "1/(1 + e^−z) evaluated literally")
-    add("sigmoid_derivative", "derivative of σ", "σ'(z) = σ(z)·(1 − σ(z))",
-        sigmoid_derivative(z), _fd_sigmoid_derivative(z), "central finite difference of σ")
-
-    notes: list[str] = []
-    if model.penalty not in (None, "l2"):
-        notes.append(
-            f"penalty={model.penalty!r} is not part of J here: the steps check the seeds' "
-            "unpenalized J, whose minimum is not this fit's."
-        )
-    if weights is not None:
-        notes.append("class_weight: J is the weighted mean Σ sᵢ·eᵢ / Σ sᵢ of the losses.")
-    if target is None:
-        notes.append("No labels given: the loss, J, its gradient and Hessian need y.")
-        return _result(steps, terms, theta[order], shown, m, loss_name, alpha, classes,
-                       tolerance, notes)
-
-    t = target[shown]
-    if loss_name == "cross_entropy":
-        reference = t * np.logaddexp(0.0, -z) + (1 - t) * np.logaddexp(0.0, z)
-        check = "numpy y·log(1 + e^−z) + (1 − y)·log(1 + e^z)"
-    else:
-        reference = 0.5 * (t - literal) ** 2
-        check = "numpy ½(y − 1/(1 + e^−z))²"
-    add("loss", "loss of each row", formulas["loss"], loss.value(t, z), reference, check)
-
-    if loss_name == "cross_entropy":
-        every = target * np.logaddexp(0.0, -z_all) + (1 - target) * np.logaddexp(0.0, z_all)
-    else:
+    def score_steps(self) -> tuple[Array, Array]:
+        """z, σ(z), σ'(z) of the shown rows; returns z of all and the literal σ of the shown."""
+        X, shown, z_all = self.X, self.shown, self.probe.scores(self.theta)
+        z = z_all[shown]
+        dense_rows = X[shown].toarray() if sp.issparse(X) else X[shown]
+        self.add("score", "raw score", "z = w₀ + w·x" if self.fit_intercept else "z = w·x",
+                 z, dense_rows @ self.w + self.b, "numpy X·w + w₀")
         with np.errstate(over="ignore"):
-            every = 0.5 * (target - 1.0 / (1.0 + np.exp(-z_all))) ** 2
-    share = np.full(m, 1.0 / m) if weights is None else weights / weights.sum()
-    cost_formula = formulas["cost"] + (" + (α/2)·‖w‖²" if alpha else "")
-    add("cost", "cost", cost_formula, probe.value(theta),
-        float(share @ every) + 0.5 * alpha * float(w @ w), "numpy weighted mean of the losses")
+            literal = 1.0 / (1.0 + np.exp(-z))
+        self.add("sigmoid", "probability", "ŷ = σ(z) = 1 / (1 + e^−z)", sigmoid(z), literal,
+                 "1/(1 + e^−z) evaluated literally")
+        self.add("sigmoid_derivative", "derivative of σ", "σ'(z) = σ(z)·(1 − σ(z))",
+                 sigmoid_derivative(z), _fd_sigmoid_derivative(z),
+                 "central finite difference of σ")
+        return z_all, literal
 
-    # steps of the finite differences: each coordinate moves z by about FD_STEP
-    spread = np.asarray(abs(X).max(axis=0).toarray() if sp.issparse(X) else np.abs(X).max(axis=0),
-                        dtype=np.float64).ravel()
-    per_feature = FD_STEP / np.maximum(spread, 1.0)
-    steps_theta = probe.join(per_feature, FD_STEP)
+    def loss_steps(self, z_all: Array, literal: Array) -> Array:
+        """The loss of the shown rows and J against numpy; returns each row's share sᵢ/Σs of J."""
+        target, m, alpha, w, weights = self.target, z_all.size, self.alpha, self.w, self.weights
+        t, z = target[self.shown], z_all[self.shown]
+        if self.loss_name == "cross_entropy":
+            reference = t * np.logaddexp(0.0, -z) + (1 - t) * np.logaddexp(0.0, z)
+            check = "numpy y·log(1 + e^−z) + (1 − y)·log(1 + e^z)"
+            every = target * np.logaddexp(0.0, -z_all) + (1 - target) * np.logaddexp(0.0, z_all)
+        else:
+            reference = 0.5 * (t - literal) ** 2
+            check = "numpy ½(y − 1/(1 + e^−z))²"
+            with np.errstate(over="ignore"):
+                every = 0.5 * (target - 1.0 / (1.0 + np.exp(-z_all))) ** 2
+        self.add("loss", "loss of each row", self.formulas["loss"], self.loss.value(t, z),
+                 reference, check)
+        share = np.full(m, 1.0 / m) if weights is None else weights / weights.sum()
+        self.add("cost", "cost", self.formulas["cost"] + (" + (α/2)·‖w‖²" if alpha else ""),
+                 self.probe.value(self.theta), float(share @ every) + 0.5 * alpha * float(w @ w),
+                 "numpy weighted mean of the losses")
+        return share
 
-    per_row, per_row_fd = [], []
-    for i in shown:
-        single = Objective(X[[i]], target[[i]], None, loss, None, fit_intercept)
-        per_row.append(single.gradient(theta)[order])
-        per_row_fd.append(_fd_jacobian(single.value, theta, steps_theta)[order])
-    add("row_gradient", "gradient of each row's loss", formulas["row_gradient"],
-        np.vstack(per_row), np.vstack(per_row_fd), "central finite differences of e⁽ⁱ⁾")
+    def fd_steps(self) -> Array:
+        """The finite differences' steps in θ: each coordinate moves z by about FD_STEP."""
+        X = self.X
+        spread = np.asarray(abs(X).max(axis=0).toarray() if sp.issparse(X)
+                            else np.abs(X).max(axis=0), dtype=np.float64).ravel()
+        return self.probe.join(FD_STEP / np.maximum(spread, 1.0), FD_STEP)
 
-    gradient = probe.gradient(theta)
-    reference = _fd_jacobian(probe.value, theta, steps_theta)
-    dz = loss.gradient(target, z_all) * share
-    magnitude = np.abs(dz) @ (abs(X) if sp.issparse(X) else np.abs(X))
-    terms_scale = float(max(np.max(np.abs(magnitude), initial=0.0), np.abs(dz).sum(),
-                            np.max(np.abs(alpha * w), initial=0.0)))
-    size = float(np.max(np.abs(gradient)))
-    p = theta.size
-    grid = np.ix_(order, order)
-    hessian = probe.hessian(theta) if p <= MAX_HESSIAN_PARAMETERS else None
-    diagnosis = None if hessian is None else diagnose(
-        hessian[grid], gradient[order], float(m if weights is None else weights.sum()), terms,
-        _spreads(X, share, fit_intercept), _separated_terms(model))
-    gradient_note = _gradient_note(size, diagnosis, max(10 * float(model.tol),
-                                                        1e-8 * terms_scale))
-    add("gradient", "gradient of J", formulas["gradient"] + (" + α·w" if alpha else ""),
-        gradient[order], reference[order], "central finite differences of J",
-        scale=terms_scale, note=gradient_note)
+    def row_gradient_step(self, steps_theta: Array) -> None:
+        """∂e⁽ⁱ⁾/∂θ of each shown row, the row its own objective (unweighted, unpenalized)."""
+        per_row, per_row_fd = [], []
+        for i in self.shown:
+            single = Objective(self.X[[i]], self.target[[i]], None, self.loss, None,
+                               self.fit_intercept)
+            per_row.append(single.gradient(self.theta)[self.order])
+            per_row_fd.append(_fd_jacobian(single.value, self.theta, steps_theta)[self.order])
+        self.add("row_gradient", "gradient of each row's loss", self.formulas["row_gradient"],
+                 np.vstack(per_row), np.vstack(per_row_fd), "central finite differences of e⁽ⁱ⁾")
 
-    if hessian is None:
-        notes.append(
-            f"{p} parameters: the Hessian and the Newton step are not formed above "
-            f"{MAX_HESSIAN_PARAMETERS}."
-        )
-        return _result(steps, terms, theta[order], shown, m, loss_name, alpha, classes,
-                       tolerance, notes)
-    jacobian = _fd_jacobian(probe.gradient, theta, steps_theta)
-    jacobian = 0.5 * (jacobian + jacobian.T)
-    add("hessian", "Hessian of J", formulas["hessian"] + (" + α·I" if alpha else ""),
-        hessian[grid], jacobian[grid], "central finite differences of ∇J")
+    def gradient_step(self, z_all: Array, share: Array, steps_theta: Array
+                      ) -> tuple[Array, Array | None, Diagnosis | None]:
+        """∇J against finite differences of J; returns ∇J, ∇²J and the diagnosis (None above
+        MAX_HESSIAN_PARAMETERS), formed first because the note on ∇J is their verdict."""
+        X, probe, theta, order, weights = self.X, self.probe, self.theta, self.order, self.weights
+        gradient = probe.gradient(theta)
+        reference = _fd_jacobian(probe.value, theta, steps_theta)
+        # the size of the terms ∇J sums (module docstring): at the optimum they cancel to ≈ 0
+        dz = self.loss.gradient(self.target, z_all) * share
+        magnitude = np.abs(dz) @ (abs(X) if sp.issparse(X) else np.abs(X))
+        terms_scale = float(max(np.max(np.abs(magnitude), initial=0.0), np.abs(dz).sum(),
+                                np.max(np.abs(self.alpha * self.w), initial=0.0)))
+        size = float(np.max(np.abs(gradient)))
+        hessian = probe.hessian(theta) if theta.size <= MAX_HESSIAN_PARAMETERS else None
+        diagnosis = None if hessian is None else diagnose(
+            hessian[np.ix_(order, order)], gradient[order],
+            float(X.shape[0] if weights is None else weights.sum()), self.terms,
+            _spreads(X, share, self.fit_intercept), _separated_terms(self.model))
+        note = _gradient_note(size, diagnosis, max(10 * float(self.model.tol),
+                                                   1e-8 * terms_scale))
+        formula = self.formulas["gradient"] + (" + α·w" if self.alpha else "")
+        self.add("gradient", "gradient of J", formula, gradient[order], reference[order],
+                 "central finite differences of J", scale=terms_scale, note=note)
+        return gradient, hessian, diagnosis
 
-    try:
-        step = np.linalg.solve(hessian, -gradient)
-    except np.linalg.LinAlgError:
-        step = np.linalg.lstsq(hessian, -gradient, rcond=None)[0]
-    residual = hessian @ step + gradient
-    denominator = (float(np.max(np.abs(hessian))) * float(np.max(np.abs(step)))
-                   + float(np.max(np.abs(gradient))))
-    backward = float(np.max(np.abs(residual))) / denominator if denominator > 0 else 0.0
-    newton_note = f"‖Δ‖∞ = {float(np.max(np.abs(step))):.2e} (in the columns' units). "
-    add("newton_step", "Newton step", "Δ = −(∇²J)⁻¹·∇J", step[order], None,
-        "∇²J·Δ + ∇J = 0 (backward error)", error=backward,
-        note=newton_note + diagnosis.note())
-    return _result(steps, terms, theta[order], shown, m, loss_name, alpha, classes, tolerance,
-                   notes, diagnosis)
+    def hessian_steps(self, hessian: Array, gradient: Array, steps_theta: Array,
+                      diagnosis: Diagnosis) -> None:
+        """∇²J against finite differences of ∇J, and the Newton step Δ by its backward error."""
+        jacobian = _fd_jacobian(self.probe.gradient, self.theta, steps_theta)
+        jacobian = 0.5 * (jacobian + jacobian.T)
+        grid = np.ix_(self.order, self.order)
+        self.add("hessian", "Hessian of J",
+                 self.formulas["hessian"] + (" + α·I" if self.alpha else ""),
+                 hessian[grid], jacobian[grid], "central finite differences of ∇J")
+        try:
+            step = np.linalg.solve(hessian, -gradient)
+        except np.linalg.LinAlgError:  # singular (separation, collinearity): least squares
+            step = np.linalg.lstsq(hessian, -gradient, rcond=None)[0]
+        residual = hessian @ step + gradient
+        denominator = (float(np.max(np.abs(hessian))) * float(np.max(np.abs(step)))
+                       + float(np.max(np.abs(gradient))))
+        backward = float(np.max(np.abs(residual))) / denominator if denominator > 0 else 0.0
+        newton_note = f"‖Δ‖∞ = {float(np.max(np.abs(step))):.2e} (in the columns' units). "
+        self.add("newton_step", "Newton step", "Δ = −(∇²J)⁻¹·∇J", step[self.order], None,
+                 "∇²J·Δ + ∇J = 0 (backward error)", error=backward,
+                 note=newton_note + diagnosis.note())
+
+    def result(self, note: str | None, diagnosis: Diagnosis | None = None) -> Explanation:
+        """The steps so far; the notes say what J is here, then why the chain stops (``note``)."""
+        notes = [] if self.model.penalty in (None, "l2") else [
+            f"penalty={self.model.penalty!r} is not part of J here: the steps check the seeds' "
+            "unpenalized J, whose minimum is not this fit's."]
+        if self.weights is not None:
+            notes.append("class_weight: J is the weighted mean Σ sᵢ·eᵢ / Σ sᵢ of the losses.")
+        return Explanation(steps=tuple(self.steps), terms=tuple(self.terms),
+                           theta=np.asarray(self.theta[self.order], dtype=np.float64),
+                           rows=np.asarray(self.shown, dtype=np.intp),
+                           n_samples=int(self.X.shape[0]), loss=self.loss_name,
+                           penalty_strength=float(self.alpha), positive_class=self.classes[1],
+                           tolerance=float(self.tolerance), diagnosis=diagnosis,
+                           notes=tuple(notes + ([] if note is None else [note])))
+
+
+def _penalty_and_terms(model: Any, weights: Array | None, m: int) -> tuple[float, list[str]]:
+    """α of the model's objective and θ's names: its private API, kept in one place."""
+    alpha = _l2_strength(model.C, np.ones(m) if weights is None else weights) \
+        if model.penalty == "l2" else 0.0
+    terms = model._feature_terms()
+    return alpha, terms
 
 
 def _gradient_note(size: float, diagnosis: Diagnosis | None, small: float) -> str:
@@ -464,19 +497,3 @@ def _separated_terms(model: Any) -> tuple[str, ...]:
     found = getattr(model, "separation_", None)
     return () if found is None else tuple(found.names)
 
-
-def _result(steps, terms, theta, shown, m, loss_name, alpha, classes, tolerance, notes,
-            diagnosis=None):
-    return Explanation(
-        steps=tuple(steps),
-        terms=tuple(terms),
-        theta=np.asarray(theta, dtype=np.float64),
-        rows=np.asarray(shown, dtype=np.intp),
-        n_samples=int(m),
-        loss=loss_name,
-        penalty_strength=float(alpha),
-        positive_class=classes[1],
-        tolerance=float(tolerance),
-        notes=tuple(notes),
-        diagnosis=diagnosis,
-    )
