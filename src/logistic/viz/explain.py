@@ -48,8 +48,9 @@ from logistic.core.losses import get_loss
 from logistic.core.objective import Objective
 from logistic.core.penalties import L2Penalty
 from logistic.core.sigmoid import sigmoid, sigmoid_derivative
+from logistic.fitting.problem import l2_strength
+from logistic.fitting.terms import feature_terms
 from logistic.inference.diagnosis import Diagnosis, diagnose
-from logistic.models.logistic_regression import _l2_strength
 
 __all__ = ["Explanation", "Step", "explain", "format_value"]
 
@@ -311,12 +312,12 @@ def explain(
     formulas = _FORMULAS[loss_name]
     target = None if y is None else _target(model, y, m)
     weights = _weights(model, y, m)
-    alpha = _l2_strength(model.C, np.ones(m) if weights is None else weights) \
+    alpha = l2_strength(model.C, np.ones(m) if weights is None else weights) \
         if model.penalty == "l2" else 0.0
     penalty = L2Penalty(alpha) if model.penalty == "l2" else None
     w = np.asarray(model.coef_, dtype=np.float64).ravel()
     b = float(model.intercept_[0]) if fit_intercept else 0.0
-    terms = model._feature_terms()
+    terms = feature_terms(model)
     # the objective keeps θ = [w, b]; the seeds (and this explanation) write [w₀ = b, w]
     order = np.r_[d, :d] if fit_intercept else np.arange(d)
     dense_rows = X[shown].toarray() if sp.issparse(X) else X[shown]
