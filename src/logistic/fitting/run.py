@@ -17,6 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from logistic.exceptions import ConvergenceWarning
+from logistic.fitting.caller import user_stacklevel
 from logistic.fitting.problem import FitSettings
 from logistic.solvers import SOLVERS, SolverResult
 from logistic.solvers.firth import firth_newton, preferred_hessian
@@ -85,7 +86,7 @@ def warn_unless_converged(result: SolverResult, solver: str, tol: float) -> None
             f"{result.n_iter} iterations ({describe_stop(result, tol)}). Increase "
             "max_iter, scale the features or loosen tol.",
             ConvergenceWarning,
-            stacklevel=5,
+            stacklevel=user_stacklevel(),
         )
 
 

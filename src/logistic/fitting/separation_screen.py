@@ -10,6 +10,7 @@ from typing import Any
 from numpy.typing import NDArray
 
 from logistic.exceptions import SeparationWarning
+from logistic.fitting.caller import user_stacklevel
 from logistic.inference.separation import (
     Separation,
     check_separation,
@@ -50,5 +51,5 @@ def screen_separation(
         if part is not None:
             prefix = "" if label is None else f"Class {label!s} against the rest: "
             warnings.warn(prefix + separation_message(part, names), SeparationWarning,
-                          stacklevel=4)
+                          stacklevel=user_stacklevel())
     return separation

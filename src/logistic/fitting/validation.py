@@ -23,6 +23,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
 from logistic.core.losses import LOSSES
+from logistic.fitting.caller import user_stacklevel
 from logistic.inference.firth import FIRTH_COV_TYPES
 from logistic.inference.statistics import COV_TYPES
 from logistic.io.data import check_numeric_columns
@@ -91,7 +92,7 @@ def check_l1_ratio(penalty: str | None, l1_ratio: object) -> None:
                 f"l1_ratio={l1_ratio!r} is used only with penalty='elasticnet'; "
                 f"penalty={penalty!r} ignores it",
                 UserWarning,
-                stacklevel=4,
+                stacklevel=user_stacklevel(),
             )
         return
     ok = isinstance(l1_ratio, numbers.Real) and not isinstance(l1_ratio, bool)

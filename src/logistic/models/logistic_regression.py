@@ -179,6 +179,7 @@ class LogisticRegression(FittedStatistics, ClassifierMixin, BaseEstimator):
         if settings.warm_start and getattr(self, "coef_", None) is not None:
             previous = (self.coef_, self.intercept_)
         terms = problem.family.inference_terms(feature_terms(self), problem.classes)
+        # the in-memory objective (core.Objective) is this estimator's choice of objective
         outcome = fit_problem(
             settings, problem, Objective, names=feature_names(self), terms=terms,
             groups=groups, previous=previous,
