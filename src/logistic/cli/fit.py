@@ -30,6 +30,7 @@ from logistic.cli.options import (
 )
 from logistic.cli.progress import fit_progress
 from logistic.cli.render import render_summary
+from logistic.fitting.validation import check_params
 from logistic.io.data import TABLE_FORMATS, labels, read_dataset, read_table, resolve_format
 from logistic.io.formula import design_matrices
 from logistic.io.model_file import save
@@ -127,7 +128,7 @@ def _estimator_params(args: argparse.Namespace) -> dict[str, Any]:
         "tol": args.tol,
     }
     try:  # combinations of options the estimator refuses (l1 with lbfgs, firth with gd)
-        LogisticRegression(**params)._check_params()
+        check_params(LogisticRegression(**params).get_params())
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     return params

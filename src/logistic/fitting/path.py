@@ -17,16 +17,26 @@ Below ``critical_C`` every coefficient of an L1 fit is exactly 0: at the interce
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple, cast
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from logistic.models.logistic_regression import LogisticRegression
-from logistic.solvers import SOLVERS
+from logistic.core.losses import Loss, get_loss
+from logistic.core.objective import Objective
+from logistic.fitting.problem import (
+    FitSettings,
+    Problem,
+    choose_solver,
+    initial_theta,
+    penalty_at,
+    prepare,
+)
+from logistic.fitting.run import run_solver
+from logistic.fitting.validation import TrainingColumns, checked_X_y, grid_of_Cs
 from logistic.solvers.newton_cd import HessianMemory
 
-__all__ = ["LogisticPath", "critical_C", "logistic_path"]
+__all__ = ["LogisticPath", "critical_C", "grid_of_Cs", "logistic_path", "solve_path"]
 
 Array = NDArray[np.float64]
 
@@ -46,7 +56,7 @@ class LogisticPath(NamedTuple):
 
 
 def logistic_path(
-    X,
+    X: Any,
     y: ArrayLike,
     *,
     Cs: int | ArrayLike = 10,
@@ -54,7 +64,7 @@ def logistic_path(
     l1_ratio: float | None = None,
     fit_intercept: bool = True,
     sample_weight: ArrayLike | None = None,
-    class_weight=None,
+    class_weight: Any = None,
     max_iter: int = 100,
     tol: float = 1e-6,
     multi_class: str = "multinomial",
@@ -67,7 +77,7 @@ def logistic_path(
     """
     if penalty not in ("l1", "elasticnet", "l2"):
         raise ValueError(f"penalty must be 'l1', 'elasticnet' or 'l2' on a path, got {penalty!r}")
-    model = LogisticRegression(
+    settings = FitSettings(
         penalty,
         l1_ratio=l1_ratio,
         fit_intercept=fit_intercept,
@@ -76,69 +86,62 @@ def logistic_path(
         tol=tol,
         multi_class=multi_class,
     )
-    Cs = grid_of_Cs(Cs)
-    model._check_params()
-    X, classes, y_index, weights = model._prepare(X, y, sample_weight)
-    coefs, n_iter = solve_path(model, X, y_index, classes, weights, Cs)
-    return LogisticPath(coefs, Cs, n_iter)
+    grid = grid_of_Cs(Cs)
+    problem = _problem(settings, X, y, sample_weight)
+    coefs, n_iter = solve_path(settings, problem, grid)
+    return LogisticPath(coefs, grid, n_iter)
 
 
-def grid_of_Cs(Cs: int | ArrayLike) -> Array:
-    """An int n → n values from 1e-4 to 1e4, evenly spaced in log; else the values, checked."""
-    if isinstance(Cs, int | np.integer) and not isinstance(Cs, bool):
-        if Cs < 1:
-            raise ValueError(f"Cs must be a positive int or a list of C > 0, got {Cs!r}")
-        return np.logspace(-4, 4, int(Cs))
-    try:
-        values = np.asarray(Cs, dtype=np.float64).ravel()
-    except (TypeError, ValueError):
-        raise ValueError(f"Cs must be a positive int or a list of C > 0, got {Cs!r}") from None
-    if values.size == 0 or not np.all(np.isfinite(values) & (values > 0)):
-        raise ValueError(f"C must be a finite number > 0; Cs has {Cs!r}")
-    return values
+def _problem(settings: FitSettings, X: Any, y: ArrayLike, sample_weight: Any) -> Problem:
+    """The checked problem of a path (the estimator's checks of parameters and data)."""
+    settings = FitSettings.checked(vars(settings))
+    X, labels = checked_X_y(TrainingColumns(), X, y)
+    return prepare(settings, X, labels, sample_weight)
 
 
 def solve_path(
-    model: LogisticRegression, X, y_index, classes, weights, Cs: Array
+    settings: FitSettings, problem: Problem, Cs: Array
 ) -> tuple[Array, NDArray[np.int64]]:
-    """The path on prepared data (``LogisticRegression._prepare``): (coefs, n_iter) in the
-    order of Cs, computed from the smallest C up."""
+    """The path on a prepared problem: (coefs, n_iter) in the order of Cs, computed from
+    the smallest C up."""
     order = np.argsort(Cs, kind="stable")
     columns = []  # per target: θ at each C (ascending), and iterations
-    for target in model._targets(classes, y_index):
-        columns.append(_path_for_target(model, X, target, weights, Cs[order]))
+    for target in problem.targets():
+        columns.append(_path_for_target(settings, problem, target, Cs[order]))
     coefs = np.empty(len(Cs), dtype=object)
     n_iter = np.zeros(len(Cs), dtype=np.int64)
     for rank, position in enumerate(order):
         pairs = [(objective, thetas[rank]) for objective, thetas, _ in columns]
-        coef, intercept = model._coefficients(pairs)
-        coefs[position] = np.column_stack([coef, intercept]) if model.fit_intercept else coef
+        coef, intercept = problem.family.coefficients(
+            pairs, sparse_penalty=settings.sparse_penalty
+        )
+        coefs[position] = np.column_stack([coef, intercept]) if settings.fit_intercept else coef
         n_iter[position] = sum(iterations[rank] for _, _, iterations in columns)
     stacked = np.stack(list(coefs))
-    return (stacked[:, 0, :] if classes.size == 2 else stacked), n_iter
+    return (stacked[:, 0, :] if problem.classes.size == 2 else stacked), n_iter
 
 
-def _path_for_target(model, X, target, weights, Cs_ascending):
+def _path_for_target(
+    settings: FitSettings, problem: Problem, target: Array, Cs_ascending: Array
+) -> tuple[Objective, list[Array], list[int]]:
     """(objective, θ at each C, iterations at each C) for one target, warm-started."""
-    penalty = model._penalty(weights, Cs_ascending[0]).smooth
-    objective = model._objective(X, target, weights, penalty)
-    theta = model._initial_theta(objective, target, weights)
+    weights = problem.weights
+    loss = cast(Loss, problem.family.loss(get_loss(settings.loss), target))
+    smooth = penalty_at(settings, weights, Cs_ascending[0]).smooth
+    objective = Objective(problem.X, target, weights, loss, smooth, bool(settings.fit_intercept))
+    theta = initial_theta(objective, target, weights)
     thetas, iterations = [], []
     previous_l1, previous_gradient = None, None
     memory = HessianMemory()
     for C in Cs_ascending:
-        penalty = model._penalty(weights, C)
+        penalty = penalty_at(settings, weights, C)
         objective.penalty = penalty.smooth
-        solver = model._choose_solver(objective)
-        options = {"max_iter": int(model.max_iter), "tol": float(model.tol)}
+        solver = choose_solver(settings, objective)
+        candidates = None
         if solver == "newton-cd":
-            options["l1"] = penalty.l1
-            options["memory"] = memory
-            options["candidates"] = _strong_set(
-                objective, previous_gradient, penalty.l1, previous_l1
-            )
-        result = SOLVERS[solver](objective, theta, **options)
-        model._warn_unless_converged(result, solver)
+            candidates = _strong_set(objective, previous_gradient, penalty.l1, previous_l1)
+        result = run_solver(objective, settings, theta, solver, l1=penalty.l1, memory=memory,
+                            candidates=candidates, report=False)
         theta = result.theta
         previous_l1, previous_gradient = penalty.l1, result.gradient
         thetas.append(theta)
@@ -146,45 +149,49 @@ def _path_for_target(model, X, target, weights, Cs_ascending):
     return objective, thetas, iterations
 
 
-def _strong_set(objective, gradient, l1: float, previous_l1: float | None):
+def _strong_set(
+    objective: Objective, gradient: Array | None, l1: float, previous_l1: float | None
+) -> NDArray[np.bool_] | None:
     """Features with |∇ⱼf(θ̂ₖ₋₁)| ≥ 2λₖ - λₖ₋₁ in some class (None without a previous fit)."""
     if gradient is None or previous_l1 is None:
         return None
     rows = gradient.reshape(objective.n_outputs, objective.row_length)
-    return (np.abs(rows[:, : objective.n_features]) >= 2 * l1 - previous_l1).any(axis=0)
+    entering = np.abs(rows[:, : objective.n_features]) >= 2 * l1 - previous_l1
+    return np.asarray(entering.any(axis=0))
 
 
 def critical_C(
-    X,
+    X: Any,
     y: ArrayLike,
     *,
     l1_ratio: float = 1.0,
     fit_intercept: bool = True,
     sample_weight: ArrayLike | None = None,
-    class_weight=None,
+    class_weight: Any = None,
     multi_class: str = "multinomial",
 ) -> float:
     """C₀ = ρ / (Σsᵢ·‖∇_w f(θ₀)‖∞): the largest C at which an L1 (or elastic-net) fit has
     every coefficient exactly 0; any larger C lets one in. ``inf`` if no feature ever
     enters (every ∇ⱼf(θ₀) = 0)."""
-    model = LogisticRegression(
+    settings = FitSettings(
         "elasticnet",
         l1_ratio=l1_ratio,
         fit_intercept=fit_intercept,
         class_weight=class_weight,
         multi_class=multi_class,
     )
-    model._check_params()
-    X, classes, y_index, weights = model._prepare(X, y, sample_weight)
+    problem = _problem(settings, X, y, sample_weight)
     largest = 0.0
-    for target in model._targets(classes, y_index):
-        objective = model._objective(X, target, weights)
+    for target in problem.targets():
+        loss = cast(Loss, problem.family.loss(get_loss(settings.loss), target))
+        objective = Objective(problem.X, target, problem.weights, loss, None,
+                              bool(settings.fit_intercept))
         # w = 0 with the log-odds (log-priors) of the weighted class shares as intercepts:
         # exactly the intercept-only optimum, where Σ s̃ᵢ(ŷᵢ - yᵢ) = 0
-        theta0 = model._initial_theta(objective, target, weights)
+        theta0 = initial_theta(objective, target, problem.weights)
         rows = objective.gradient(theta0).reshape(objective.n_outputs, objective.row_length)
         largest = max(largest, float(np.max(np.abs(rows[:, : objective.n_features]))))
     if largest == 0.0:
         return np.inf
-    total = float(weights.sum())
+    total = float(problem.weights.sum())
     return float(l1_ratio / (total * largest))

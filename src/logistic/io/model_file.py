@@ -3,6 +3,11 @@
     save(model, path)      write the model, atomically
     load(path) -> model    read it back, validating every field
 
+This module owns the document: its schema, the validation of every field, the atomic
+write and the reading. What turns an estimator into the document's fields and back
+(``models/persistence.py``) registers itself here with ``register_model_kind``, so that
+this layer never imports the estimators above it.
+
 The file (schema version 2) is one JSON object, indented by 2, keys in this order::
 
     {
@@ -59,9 +64,9 @@ loss, SIGKILL) mid-save can leave a stray ``.<name>.*.tmp`` file beside it.
 from __future__ import annotations
 
 import json
-import math
-import numbers
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -70,10 +75,43 @@ from sklearn.utils.validation import check_is_fitted
 
 from logistic.exceptions import ModelFileError
 from logistic.io.atomic import write_atomically
-from logistic.io.formula import FormulaSpec
-from logistic.models.logistic_regression import LogisticRegression
+from logistic.io.model_fields import (
+    MAX_SAVED_PARAMETERS,
+    InvalidModelFile,
+    SavedStatistics,
+    check_keys,
+    encode_classes,
+    encode_param,
+    encode_statistics,
+    float_list,
+    is_int,
+    json_type,
+    read_classes,
+    read_coef,
+    read_formula,
+    read_params,
+    read_statistics,
+    score_rows,
+)
 
-__all__ = ["FORMAT", "SCHEMA_VERSION", "load", "save"]
+__all__ = [
+    "FORMAT",
+    "MAX_SAVED_PARAMETERS",
+    "SCHEMA_VERSION",
+    "InvalidModelFile",
+    "ModelFields",
+    "ModelKind",
+    "SavedStatistics",
+    "encode_classes",
+    "encode_param",
+    "encode_statistics",
+    "load",
+    "read_formula",
+    "read_statistics",
+    "register_model_kind",
+    "save",
+    "score_rows",
+]
 
 FORMAT = "logistic-model"
 SCHEMA_VERSION = 2
@@ -96,20 +134,63 @@ _KEYS = (
     "inference_note",
     "formula",
 )
+_HEADER_KEYS = _KEYS[:5]
 _FIT_KEYS = ("solver", "n_iter", "converged", "objective")
-_STATISTICS_KEYS = ("cov", "rank", "n_obs", "log_likelihood", "null_log_likelihood")
-MAX_SAVED_PARAMETERS = 300
-_ESTIMATOR = "LogisticRegression"
-_NOT_SAVED_PARAMS = frozenset({"callback"})
 _PICKLE_OPCODE_PROTO = b"\x80"
 
 
-class _Invalid(Exception):
-    """A reason the document is not a valid model; ``load`` adds the path."""
+_Invalid = InvalidModelFile  # short, for the many checks below
+
+
+@dataclass(frozen=True)
+class ModelFields:
+    """A document's fields, each checked on its own: classes (K,), coef (R, d),
+    intercept (R,), feature_names (d,) or None; ``params``, ``statistics`` and
+    ``formula`` as read (what they must match is the estimator's to check)."""
+
+    schema_version: int
+    params: dict[str, Any]
+    classes: np.ndarray
+    coef: np.ndarray
+    intercept: np.ndarray
+    n_features: int
+    feature_names: list[str] | None
+    solver: str
+    n_iter: int
+    converged: bool
+    objective: float
+    statistics: Any
+    inference_note: Any
+    formula: Any
+
+
+@dataclass(frozen=True)
+class ModelKind:
+    """The estimator a model file holds: its name (the document's "estimator"), its type
+    (what ``save`` accepts), its fields (everything after the header keys, in ``_KEYS``
+    order) and how checked fields become a fitted estimator again."""
+
+    name: str
+    estimator_type: type
+    fields: Callable[[Any], dict[str, Any]]
+    restore: Callable[[ModelFields], Any]
+
+
+_KINDS: list[ModelKind] = []
+
+
+def register_model_kind(kind: ModelKind) -> None:
+    """Makes ``save`` and ``load`` handle ``kind`` (the estimators register themselves)."""
+    if all(known.name != kind.name for known in _KINDS):
+        _KINDS.append(kind)
+
+
+def _kind_named(name: str) -> ModelKind | None:
+    return next((kind for kind in _KINDS if kind.name == name), None)
 
 
 # -- save --------------------------------------------------------------------------------------
-def save(model: LogisticRegression, path: str | os.PathLike[str]) -> None:
+def save(model: Any, path: str | os.PathLike[str]) -> None:
     """Writes the fitted ``model`` to ``path`` as JSON, atomically (see the module docstring).
 
     Raises
@@ -129,136 +210,28 @@ def save(model: LogisticRegression, path: str | os.PathLike[str]) -> None:
         Writing failed (permissions, disk full, ...). An existing file at ``path`` is left
         as it was and the temporary file is removed.
     """
-    if not isinstance(model, LogisticRegression):
-        raise TypeError(f"save expects a logistic.LogisticRegression, got {type(model).__name__}")
+    kind = next((k for k in _KINDS if isinstance(model, k.estimator_type)), None)
+    if kind is None:
+        expected = " or ".join(f"logistic.{k.name}" for k in _KINDS) or "logistic estimator"
+        raise TypeError(f"save expects a {expected}, got {type(model).__name__}")
     check_is_fitted(model)
-    text = json.dumps(_document(model), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    text = json.dumps(_document(kind, model), indent=2, ensure_ascii=False,
+                      allow_nan=False) + "\n"
     write_atomically(os.fspath(path), lambda handle: handle.write(text), what="the model")
 
 
-def _document(model: LogisticRegression) -> dict[str, Any]:
+def _document(kind: ModelKind, model: Any) -> dict[str, Any]:
     from logistic import __version__
 
-    n_features = int(model.n_features_in_)
-    coef = np.asarray(model.coef_, dtype=np.float64)
-    intercept = np.asarray(model.intercept_, dtype=np.float64)
-    rows = _score_rows(len(model.classes_))
-    if coef.shape != (rows, n_features) or intercept.shape != (rows,):
-        raise ValueError(
-            f"cannot save a model with coef_ of shape {coef.shape} and intercept_ of shape "
-            f"{intercept.shape}; expected ({rows}, {n_features}) and ({rows},)"
-        )
-    objective = float(model.objective_)
-    for name, values in (("coef_", coef), ("intercept_", intercept), ("objective_", objective)):
-        if not np.all(np.isfinite(values)):
-            raise ValueError(f"cannot save a model whose {name} is not finite: {values!r}")
-    names = getattr(model, "feature_names_in_", None)
-    if names is not None:
-        names = [str(name) for name in names]
-        if len(names) != n_features:
-            raise ValueError(
-                f"cannot save a model with {len(names)} feature names for {n_features} features"
-            )
-    classes, classes_dtype = _encode_classes(model.classes_)
-    return {
+    fields = kind.fields(model)
+    header = {
         "format": FORMAT,
         "schema_version": SCHEMA_VERSION,
         "library_version": __version__,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "estimator": _ESTIMATOR,
-        "params": {
-            name: _encode_param(name, value)
-            for name, value in sorted(model.get_params(deep=False).items())
-            if name not in _NOT_SAVED_PARAMS
-        },
-        "classes": classes,
-        "classes_dtype": classes_dtype,
-        "coef": coef.tolist(),
-        "intercept": intercept.tolist(),
-        "n_features_in": n_features,
-        "feature_names": names,
-        "fit": {
-            "solver": str(model.solver_),
-            "n_iter": int(np.asarray(model.n_iter_).ravel()[0]),
-            "converged": bool(model.converged_),
-            "objective": objective,
-        },
-        **_encode_statistics(model),
-        "formula": None if getattr(model, "formula_", None) is None else model.formula_.to_dict(),
+        "estimator": kind.name,
     }
-
-
-def _encode_statistics(model: LogisticRegression) -> dict[str, Any]:
-    fit = model.statistics_
-    note = model.inference_note_
-    if fit is not None and len(fit.terms) > MAX_SAVED_PARAMETERS:
-        fit, note = None, (
-            f"The fit's statistics are not stored in model files above {MAX_SAVED_PARAMETERS} "
-            "parameters; refit on the data for standard errors."
-        )
-    if fit is None:
-        return {"statistics": None, "inference_note": note}
-    numbers = (fit.cov, fit.n_obs, fit.log_likelihood, fit.null_log_likelihood)
-    if not all(np.all(np.isfinite(value)) for value in numbers):
-        raise ValueError("cannot save a model whose inference statistics are not finite")
-    statistics = {
-        "cov": np.asarray(fit.cov, dtype=np.float64).tolist(),
-        "rank": int(fit.rank),
-        "n_obs": float(fit.n_obs),
-        "log_likelihood": float(fit.log_likelihood),
-        "null_log_likelihood": float(fit.null_log_likelihood),
-    }
-    return {"statistics": statistics, "inference_note": note}
-
-
-def _json_scalar(value: Any, what: str) -> str | int | float | bool:
-    """A label or parameter as a plain JSON string, integer, float or boolean."""
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, str):
-        return str(value)
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, numbers.Integral):
-        return int(value)
-    if isinstance(value, numbers.Real):
-        value = float(value)
-        if math.isfinite(value):
-            return value
-        raise ValueError(f"cannot save {what} {value!r}: model files hold finite numbers only")
-    raise ValueError(
-        f"cannot save {what} {value!r} of type {type(value).__name__}: a model file holds "
-        "strings, integers, floats and booleans"
-    )
-
-
-def _encode_param(name: str, value: Any) -> Any:
-    if value is None:
-        return None
-    if name == "class_weight" and isinstance(value, dict):
-        return [
-            [_json_scalar(label, "class_weight label"), _json_scalar(weight, "class weight")]
-            for label, weight in value.items()
-        ]
-    return _json_scalar(value, f"parameter {name}=")
-
-
-def _encode_classes(classes: Any) -> tuple[list[Any], str]:
-    """classes_ as JSON values plus the numpy dtype that rebuilds them."""
-    classes = np.asarray(classes)
-    kind = classes.dtype.kind
-    if kind in "biu" or (kind == "f" and classes.dtype.itemsize <= 8):
-        dtype = classes.dtype.name
-    elif kind == "U":
-        dtype = classes.dtype.str
-    elif kind == "O":
-        dtype = "object"
-    else:
-        raise ValueError(
-            f"cannot save class labels of dtype {classes.dtype}: a model file holds labels "
-            "that are strings, integers, floats or booleans"
-        )
-    return [_json_scalar(label, "class label") for label in classes.tolist()], dtype
+    return {**header, **{key: fields[key] for key in _KEYS[len(_HEADER_KEYS):]}}
 
 
 # -- load --------------------------------------------------------------------------------------
@@ -268,7 +241,7 @@ def _on_last_line(text: str, position: int) -> bool:
     return "\n" not in text[position:].rstrip()
 
 
-def load(path: str | os.PathLike[str]) -> LogisticRegression:
+def load(path: str | os.PathLike[str]) -> Any:
     """Reads a model written by ``save``: a fitted ``LogisticRegression``.
 
     Only ``json.loads`` reads the file: never pickle, never eval. Every field is checked, so
@@ -293,7 +266,8 @@ def load(path: str | os.PathLike[str]) -> LogisticRegression:
         ) from error
     document = _parse(data, name)
     try:
-        return _model(document, name)
+        kind, fields = _fields(document, name)
+        return kind.restore(fields)
     except _Invalid as reason:
         raise ModelFileError(f"{name} is not a valid logistic model file: {reason}") from None
 
@@ -327,7 +301,7 @@ def _parse(data: bytes, name: str) -> dict[str, Any]:
     except RecursionError:
         raise not_ours("its JSON is nested too deeply") from None
     if not isinstance(document, dict):
-        raise not_ours(f"it holds a JSON {_json_type(document)}, not an object")
+        raise not_ours(f"it holds a JSON {json_type(document)}, not an object")
     tag = document.get("format", _MISSING)
     if tag is _MISSING:
         raise not_ours("it has no 'format' key")
@@ -352,18 +326,14 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return document
 
 
-def _json_type(value: Any) -> str:
-    names = {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}
-    return names.get(type(value), "number")
-
-
-def _model(document: dict[str, Any], name: str) -> LogisticRegression:
+def _fields(document: dict[str, Any], name: str) -> tuple[ModelKind, ModelFields]:
+    """The estimator kind of a parsed document and its fields, each checked on its own."""
     from logistic import __version__
 
     version = document.get("schema_version", _MISSING)
     if version is _MISSING:
         raise _Invalid("missing key 'schema_version'")
-    if not _is_int(version) or version < 1:
+    if not is_int(version) or version < 1:
         raise _Invalid(f"schema_version must be a positive integer, got {version!r}")
     if version > SCHEMA_VERSION:
         written_by = document.get("library_version")
@@ -373,23 +343,24 @@ def _model(document: dict[str, Any], name: str) -> LogisticRegression:
             f"{__version__} reads schema versions up to {SCHEMA_VERSION}: loading it needs a "
             "newer logistic (pip install --upgrade logistic)"
         )
-    _check_keys(document, _KEYS, "")
+    check_keys(document, _KEYS, "")
     for key in ("library_version", "created"):
         if not isinstance(document[key], str):
             raise _Invalid(f"{key} must be a string, got {document[key]!r}")
-    if document["estimator"] != _ESTIMATOR:
+    kind = _kind_named(document["estimator"])
+    if kind is None:
+        loads = " or ".join(repr(k.name) for k in _KINDS)
         raise _Invalid(
-            f"it holds a {document['estimator']!r} estimator; this logistic loads "
-            f"{_ESTIMATOR!r} only"
+            f"it holds a {document['estimator']!r} estimator; this logistic loads {loads} only"
         )
 
     n_features = document["n_features_in"]
-    if not _is_int(n_features) or n_features < 1:
+    if not is_int(n_features) or n_features < 1:
         raise _Invalid(f"n_features_in must be a positive integer, got {n_features!r}")
-    classes = _classes(document["classes"], document["classes_dtype"])
-    rows = _score_rows(len(classes))
-    coef = _coef(document["coef"], rows, n_features)
-    intercept = _float_list(document["intercept"], "intercept", (rows,))
+    classes = read_classes(document["classes"], document["classes_dtype"])
+    rows = score_rows(len(classes))
+    coef = read_coef(document["coef"], rows, n_features)
+    intercept = float_list(document["intercept"], "intercept", (rows,))
     names = document["feature_names"]
     if names is not None:
         if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
@@ -400,211 +371,31 @@ def _model(document: dict[str, Any], name: str) -> LogisticRegression:
             )
     fit = document["fit"]
     if not isinstance(fit, dict):
-        raise _Invalid(f"fit must be an object, got a JSON {_json_type(fit)}")
-    _check_keys(fit, _FIT_KEYS, "fit.")
+        raise _Invalid(f"fit must be an object, got a JSON {json_type(fit)}")
+    check_keys(fit, _FIT_KEYS, "fit.")
     if not isinstance(fit["solver"], str):
         raise _Invalid(f"fit.solver must be a string, got {fit['solver']!r}")
-    if not _is_int(fit["n_iter"]) or fit["n_iter"] < 0:
+    if not is_int(fit["n_iter"]) or fit["n_iter"] < 0:
         raise _Invalid(f"fit.n_iter must be an integer >= 0, got {fit['n_iter']!r}")
     if not isinstance(fit["converged"], bool):
         raise _Invalid(f"fit.converged must be true or false, got {fit['converged']!r}")
-    objective = float(_float_list([fit["objective"]], "fit.objective", (1,))[0])
-
-    model = LogisticRegression(**_params(document["params"]))
-    model.classes_ = classes
-    model.coef_ = coef
-    model.intercept_ = intercept
-    model.n_features_in_ = n_features
-    if names is not None:
-        model.feature_names_in_ = np.asarray(names, dtype=object)
-    model.solver_ = fit["solver"]
-    model.n_iter_ = np.array([fit["n_iter"]])
-    model.converged_ = fit["converged"]
-    model.objective_ = objective
-    model.statistics_, model.inference_note_ = _statistics(document, model)
-    model.formula_ = _formula(document["formula"], model, version)
-    return model
-
-
-def _formula(saved: Any, model: LogisticRegression, version: int) -> FormulaSpec | None:
-    if saved is None:
-        return None
-    try:
-        # formula_file checks every part: the formula is data there, never code to evaluate
-        spec = FormulaSpec.from_dict(saved, schema_version=version)
-    except ValueError as error:
-        raise _Invalid(f"formula is malformed: {error}") from None
-    names = getattr(model, "feature_names_in_", None)
-    if names is None or list(spec.columns) != [str(n) for n in names]:
-        raise _Invalid("formula.columns do not match feature_names")
-    if spec.intercept != model.fit_intercept:
-        raise _Invalid("formula.intercept does not match params.fit_intercept")
-    return spec
-
-
-def _statistics(document: dict[str, Any], model: LogisticRegression):
-    """The saved FitStatistics (or None) and the inference note, validated."""
-    note = document["inference_note"]
-    if note is not None and not isinstance(note, str):
-        raise _Invalid("inference_note must be null or a string")
-    saved = document["statistics"]
-    if saved is None:
-        return None, note or "The model file holds no inference statistics."
-    if not isinstance(saved, dict):
-        raise _Invalid(f"statistics must be null or an object, got a JSON {_json_type(saved)}")
-    _check_keys(saved, _STATISTICS_KEYS, "statistics.")
-    terms = model._inference_terms()
-    p = len(terms)
-    cov = saved["cov"]
-    if not isinstance(cov, list) or len(cov) != p or not all(isinstance(r, list) for r in cov):
-        raise _Invalid(f"statistics.cov must be a {p}×{p} nested list")
-    cov = np.vstack([_float_list(row, "statistics.cov", (p,)) for row in cov])
-    rank = saved["rank"]
-    if not _is_int(rank) or not 1 <= rank <= p:
-        raise _Invalid(f"statistics.rank must be an integer in [1, {p}], got {rank!r}")
-    n_obs, log_likelihood, null_log_likelihood = _float_list(
-        [saved["n_obs"], saved["log_likelihood"], saved["null_log_likelihood"]],
-        "statistics.n_obs/log_likelihood/null_log_likelihood",
-        (3,),
+    objective = float(float_list([fit["objective"]], "fit.objective", (1,))[0])
+    fields = ModelFields(
+        schema_version=version,
+        params=read_params(document["params"]),
+        classes=classes,
+        coef=coef,
+        intercept=intercept,
+        n_features=n_features,
+        feature_names=names,
+        solver=fit["solver"],
+        n_iter=fit["n_iter"],
+        converged=fit["converged"],
+        objective=objective,
+        statistics=document["statistics"],
+        inference_note=document["inference_note"],
+        formula=document["formula"],
     )
-    if n_obs <= 0:
-        raise _Invalid(f"statistics.n_obs must be positive, got {n_obs!r}")
-    fit = model._rebuild_statistics(
-        cov, rank, float(n_obs), float(log_likelihood), float(null_log_likelihood)
-    )
-    return fit, note
+    return kind, fields
 
 
-def _check_keys(document: dict[str, Any], expected: tuple[str, ...], prefix: str) -> None:
-    missing = [key for key in expected if key not in document]
-    extra = sorted(key for key in document if key not in expected)
-    problems = []
-    if missing:
-        problems.append("missing key(s) " + ", ".join(repr(prefix + key) for key in missing))
-    if extra:
-        problems.append("unexpected key(s) " + ", ".join(repr(prefix + key) for key in extra))
-    if problems:
-        raise _Invalid("; ".join(problems))
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _float_list(value: Any, what: str, shape: tuple[int, ...]) -> np.ndarray:
-    """A flat list of finite numbers of the given length, as float64."""
-    if not isinstance(value, list) or not all(_is_number(v) for v in value):
-        raise _Invalid(f"{what} must be a list of numbers")
-    if (len(value),) != shape:
-        raise _Invalid(f"{what} has shape ({len(value)},), expected {shape}")
-    try:
-        array = np.array(value, dtype=np.float64)
-    except OverflowError:
-        array = np.array([np.inf])
-    if not np.all(np.isfinite(array)):
-        raise _Invalid(f"{what} contains a non-finite number")
-    return array
-
-
-def _score_rows(n_classes: int) -> int:
-    """Rows of coef_: one score for two classes, one per class for more."""
-    return 1 if n_classes == 2 else n_classes
-
-
-def _coef(value: Any, rows: int, n_features: int) -> np.ndarray:
-    if not isinstance(value, list) or not all(isinstance(row, list) for row in value):
-        raise _Invalid("coef must be a list of rows (a nested list)")
-    lengths = {len(row) for row in value}
-    if len(lengths) > 1:
-        raise _Invalid(f"coef rows have different lengths {sorted(lengths)}")
-    shape = (len(value), lengths.pop() if lengths else 0)
-    if shape != (rows, n_features):
-        raise _Invalid(
-            f"coef has shape {shape}, expected ({rows}, {n_features}) for the classes and "
-            "n_features_in"
-        )
-    return np.vstack([_float_list(row, "coef", (n_features,)) for row in value])
-
-
-def _classes(values: Any, dtype_name: Any) -> np.ndarray:
-    if not isinstance(values, list):
-        raise _Invalid(f"classes must be a list, got a JSON {_json_type(values)}")
-    if len(values) < 2:
-        raise _Invalid(f"it has {len(values)} classes; a model has at least 2")
-    if not isinstance(dtype_name, str):
-        raise _Invalid(f"classes_dtype must be a string, got {dtype_name!r}")
-    try:
-        dtype = np.dtype(dtype_name)
-    except TypeError:
-        raise _Invalid(f"classes_dtype {dtype_name!r} is not a numpy dtype") from None
-    kind = dtype.kind
-    accepts = {
-        "b": lambda v: isinstance(v, bool),
-        "i": _is_int,
-        "u": _is_int,
-        "f": _is_number,
-        "U": lambda v: isinstance(v, str),
-        "O": lambda v: isinstance(v, str | int | float),
-    }.get(kind)
-    if accepts is None or (kind == "f" and dtype.itemsize > 8):
-        raise _Invalid(f"classes_dtype {dtype_name!r} is not a supported label dtype")
-    if not all(accepts(v) for v in values):
-        raise _Invalid(f"classes {values!r} are not all of dtype {dtype_name!r}")
-    try:
-        classes = np.asarray(values, dtype=dtype)
-    except (OverflowError, TypeError, ValueError):
-        classes = None
-    if classes is None or classes.shape != (len(values),) or (
-        kind != "O" and classes.tolist() != values
-    ):
-        raise _Invalid(f"classes {values!r} do not fit dtype {dtype_name!r}")
-    if kind == "f" and not np.all(np.isfinite(classes)):
-        raise _Invalid("classes contain a non-finite number")
-    try:
-        increasing = all(bool(a < b) for a, b in zip(classes[:-1], classes[1:], strict=True))
-    except TypeError:
-        increasing = False
-    if not increasing:
-        raise _Invalid(f"classes {values!r} must be distinct labels in increasing order")
-    return classes
-
-
-def _params(params: Any) -> dict[str, Any]:
-    if not isinstance(params, dict):
-        raise _Invalid(f"params must be an object, got a JSON {_json_type(params)}")
-    known = LogisticRegression().get_params(deep=False)
-    unknown = sorted(set(params) - set(known))
-    if unknown:
-        raise _Invalid(
-            f"unknown parameter(s) {', '.join(map(repr, unknown))} for LogisticRegression"
-        )
-    decoded = {}
-    for name, value in params.items():
-        if name == "class_weight" and isinstance(value, list):
-            value = _class_weight(value)
-        elif value is not None and not isinstance(value, str | int | float):
-            raise _Invalid(f"parameter {name} has an invalid value {value!r}")
-        decoded[name] = value
-    model = LogisticRegression(**decoded)
-    try:
-        model._check_params()
-    except (TypeError, ValueError) as error:
-        raise _Invalid(f"invalid parameters: {error}") from None
-    return decoded
-
-
-def _class_weight(pairs: list[Any]) -> dict[Any, float]:
-    weights: dict[Any, float] = {}
-    for pair in pairs:
-        ok = isinstance(pair, list) and len(pair) == 2
-        ok = ok and isinstance(pair[0], str | int | float) and _is_number(pair[1])
-        if not ok:
-            raise _Invalid("params.class_weight must be a list of [label, weight] pairs")
-        if pair[0] in weights:
-            raise _Invalid(f"params.class_weight gives label {pair[0]!r} twice")
-        weights[pair[0]] = pair[1]
-    return weights

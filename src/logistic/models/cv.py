@@ -10,7 +10,7 @@ decision threshold.
 
 from __future__ import annotations
 
-import numbers
+from dataclasses import replace
 
 import numpy as np
 from joblib import Parallel, delayed
@@ -20,7 +20,9 @@ from sklearn.metrics import get_scorer
 from sklearn.model_selection import check_cv
 from sklearn.utils.validation import check_is_fitted
 
-from logistic.fitting.path import grid_of_Cs, solve_path
+from logistic.fitting.path import solve_path
+from logistic.fitting.problem import FitSettings, Problem, prepare, settings_of
+from logistic.fitting.validation import check_bool, check_l1_ratios, checked_X_y, grid_of_Cs
 from logistic.models.logistic_regression import LogisticRegression
 
 __all__ = ["LogisticRegressionCV"]
@@ -115,33 +117,24 @@ class LogisticRegressionCV(ClassifierMixin, BaseEstimator):
             raise ValueError(f"penalty must be one of {_PENALTIES}, got {self.penalty!r}")
         if self.penalty != "elasticnet":
             return np.array([1.0 if self.penalty == "l1" else 0.0])
-        if self.l1_ratios is None:
-            raise ValueError("penalty='elasticnet' needs l1_ratios: a list of numbers in [0, 1]")
-        ratios = np.atleast_1d(np.asarray(self.l1_ratios, dtype=object))
-        bad = [
-            r for r in ratios
-            if not (isinstance(r, numbers.Real) and not isinstance(r, bool) and 0 <= r <= 1)
-        ]
-        if ratios.size == 0 or bad:
-            raise ValueError(f"l1_ratios must be numbers in [0, 1], got {self.l1_ratios!r}")
-        return ratios.astype(np.float64)
+        return check_l1_ratios(self.l1_ratios)
 
     def fit(self, X, y: ArrayLike, sample_weight: ArrayLike | None = None):
         """Cross-validates every (C, ρ), then refits at the best."""
         Cs, ratios = grid_of_Cs(self.Cs), self._ratios()
-        if not isinstance(self.refit, bool | np.bool_):
-            raise ValueError(f"refit must be True or False, got {self.refit!r}")
+        check_bool("refit", self.refit)
         base = self._model(l1_ratio=float(ratios[0]) if self.penalty == "elasticnet" else None)
-        base._check_params()
-        Xv, classes, y_index, weights = base._prepare(X, y, sample_weight)
+        settings = settings_of(base)
+        Xv, labels = checked_X_y(base, X, y)
+        problem = prepare(settings, Xv, labels, sample_weight)
+        classes, y_index = problem.classes, problem.y_index
         user_weights = None if sample_weight is None else weights_without_classes(
             sample_weight, Xv.shape[0]
         )
         folds = list(check_cv(self.cv, classes[y_index], classifier=True).split(Xv, y_index))
         scorer = None if self.scoring is None else get_scorer(self.scoring)
         jobs = (
-            delayed(_fold)(self, Xv, y_index, classes, weights, user_weights, train, test, Cs,
-                           ratio, scorer)
+            delayed(_fold)(self, settings, problem, user_weights, train, test, Cs, ratio, scorer)
             for train, test in folds
             for ratio in ratios
         )
@@ -218,10 +211,15 @@ def weights_without_classes(sample_weight, n_samples: int) -> NDArray[np.float64
     return np.broadcast_to(np.asarray(sample_weight, dtype=np.float64), (n_samples,))
 
 
-def _fold(cv_model, X, y_index, classes, weights, user_weights, train, test, Cs, ratio, scorer):
+def _fold(cv_model, settings: FitSettings, problem: Problem, user_weights, train, test, Cs,
+          ratio, scorer):
     """One fold at one ρ: (score at each C, coefficients at each C, iterations at each C)."""
-    model = cv_model._model(l1_ratio=cv_model._ratio_param(float(ratio)))
-    coefs, n_iter = solve_path(model, X[train], y_index[train], classes, weights[train], Cs)
+    ratio_param = cv_model._ratio_param(float(ratio))
+    model = cv_model._model(l1_ratio=ratio_param)
+    training = Problem(problem.X[train], problem.classes, problem.y_index[train],
+                       problem.weights[train], problem.family)
+    coefs, n_iter = solve_path(replace(settings, l1_ratio=ratio_param), training, Cs)
+    X, y_index, classes = problem.X, problem.y_index, problem.classes
     held_out = None if user_weights is None else user_weights[test]
     scores = []
     for coef in coefs:

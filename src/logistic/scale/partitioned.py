@@ -22,30 +22,43 @@ one-hot for the softmax, or one class against the rest) where the partition live
 
 ``fit_partitioned`` is the estimator's ``fit`` on a reducer: a first pass (``Survey``)
 discovers the classes, counts and weights and checks the data; then the usual solvers run
-on a ``PartitionedObjective`` and the estimator's own ``_store`` and statistics finish.
+on a ``PartitionedObjective`` through the same solver run (``fitting/run.py``), and the
+same outcome and statistics as in memory finish.
 """
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from typing import Protocol
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_array
 
 from logistic.core.losses import Loss, cross_entropy, get_loss, softmax_cross_entropy
 from logistic.core.objective import Objective
 from logistic.core.penalties import L2Penalty, NoPenalty
-from logistic.exceptions import ConvergenceWarning
-from logistic.inference.statistics import fit_statistics
-from logistic.solvers import SOLVERS, SolverResult
-from logistic.solvers.stopping import describe_stop
+from logistic.families import family_for
+from logistic.fitting.outcome import outcome_of_runs
+from logistic.fitting.problem import (
+    FitSettings,
+    choose_solver,
+    initial_theta,
+    l2_strength,
+    settings_of,
+)
+from logistic.fitting.run import run_solver
+from logistic.fitting.statistics import statistics_of
+from logistic.fitting.terms import feature_terms
+from logistic.fitting.validation import (
+    check_classes,
+    check_positive_class_weight,
+    class_weight_per_class,
+)
+from logistic.scale.survey import Survey, survey_partition
+from logistic.solvers import SolverResult
 
 Array = NDArray[np.float64]
 
@@ -139,101 +152,6 @@ class Encoding:
         total = float(sums.sum())
         shares = sums / total
         return total, (shares if self.column is None else shares[self.column : self.column + 1])
-
-
-# -- the first pass --------------------------------------------------------------------------
-@dataclass
-class Survey:
-    """What the first pass learns: rows, features, and per label its rows and weight sum.
-
-    ``+`` merges two partitions' surveys, so any reducer can compute it.
-    """
-
-    n_samples: int = 0
-    n_features: int | None = None
-    labels: dict = field(default_factory=dict)  # label -> [rows, weight sum]
-
-    def __add__(self, other: Survey) -> Survey:
-        if self.n_features is not None and other.n_features not in (None, self.n_features):
-            raise ValueError(
-                f"partitions have different numbers of features: {self.n_features} and "
-                f"{other.n_features}"
-            )
-        merged = {key: list(value) for key, value in self.labels.items()}
-        for key, (rows, weight) in other.labels.items():
-            entry = merged.setdefault(key, [0, 0.0])
-            entry[0] += rows
-            entry[1] += weight
-        features = self.n_features if self.n_features is not None else other.n_features
-        return Survey(self.n_samples + other.n_samples, features, merged)
-
-    def classes(self) -> NDArray:
-        """The sorted distinct labels (strings as an object array, as ``np.unique`` of a
-        string column gives them in memory)."""
-        keys = list(self.labels)
-        try:
-            if any(isinstance(key, str) for key in keys):
-                keys = sorted(keys)
-                return np.array(keys, dtype=object)
-            return np.unique(np.array(keys))
-        except TypeError:
-            kinds = sorted({type(key).__name__ for key in keys})
-            raise ValueError(
-                f"the labels mix types ({', '.join(kinds)}): they cannot be ordered into "
-                "classes; give every label the same type"
-            ) from None
-
-    def class_counts(self, classes: NDArray) -> Array:
-        return np.array([self.labels[_key(c)][0] for c in classes], dtype=np.float64)
-
-    def class_weight_sums(self, classes: NDArray) -> Array:
-        return np.array([self.labels[_key(c)][1] for c in classes], dtype=np.float64)
-
-
-def _key(label):
-    """A label as a plain Python value, so that np.int64(1) and 1 are one dict key."""
-    return label.item() if isinstance(label, np.generic) else label
-
-
-def survey_partition(X, labels, sample_weight) -> Survey:
-    """Checks one partition (X finite and numeric, labels classes, weights ≥ 0 and finite)
-    and counts its labels and weight per label."""
-    from logistic.models.logistic_regression import (
-        _check_no_missing_labels,  # one source for the label checks
-    )
-
-    X = check_array(X, accept_sparse=["csr", "csc"], dtype=[np.float64, np.float32],
-                    ensure_min_samples=0, ensure_all_finite=True, input_name="X")
-    labels = np.asarray(labels)
-    if labels.ndim != 1 or labels.shape[0] != X.shape[0]:
-        raise ValueError(
-            f"a partition has {X.shape[0]} rows of X but {labels.shape} labels: X and y must "
-            "be split into the same row partitions"
-        )
-    weights = _checked_weights(sample_weight, X.shape[0])
-    if X.shape[0] == 0:
-        return Survey(0, X.shape[1], {})
-    _check_no_missing_labels(labels)
-    check_classification_targets(labels)
-    codes, values = pd.factorize(labels)  # hashing: no sort of the (maybe text) labels
-    counts = np.bincount(codes, minlength=values.size)
-    sums = np.bincount(codes, weights=weights, minlength=values.size)
-    table = {_key(v): [int(n), float(w)] for v, n, w in zip(values, counts, sums, strict=True)}
-    return Survey(X.shape[0], X.shape[1], table)
-
-
-def _checked_weights(sample_weight, n_rows: int) -> Array:
-    """The estimator's sample_weight rules, partition by partition."""
-    if sample_weight is None:
-        return np.ones(n_rows)
-    weights = np.asarray(sample_weight, dtype=np.float64).ravel()
-    if weights.shape != (n_rows,):
-        raise ValueError(f"sample_weight has {weights.size} values in a partition of {n_rows} rows")
-    if not np.all(np.isfinite(weights)):
-        raise ValueError("sample_weight contains NaN or infinity")
-    if np.any(weights < 0):
-        raise ValueError("sample_weight must be non-negative")
-    return weights
 
 
 # -- one partition's share of J, ∇J, ∇²J -----------------------------------------------------
@@ -412,107 +330,73 @@ class PartitionedObjective:
 # -- fit ------------------------------------------------------------------------------------
 def fit_partitioned(model, reducer: Reducer, *, feature_names=None):
     """``model.fit`` on data that a reducer holds: the same classes, weights, solvers,
-    ``_store`` and statistics as the in-memory fit. Returns ``model``.
+    outcome and statistics as the in-memory fit. Returns ``model``.
 
     Not available: penalty='firth' (its modified Newton needs the rows' leverages),
     penalty='l1'/'elasticnet' and solver='newton-cd' (coordinate sweeps read single
     columns), and cov_type='cluster' (the clusters are not partitioned with the rows). The
     separation screen needs the data in memory and is not run (``separation_`` is None).
     """
-    model._check_params()
-    _check_partitionable(model)
+    settings = settings_of(model)
+    _check_partitionable(settings)
     survey = reducer.map_reduce(survey_partition)
-    classes = _classes(model, survey)
-    class_weight = _class_weight_vector(model.class_weight, classes, survey)
-    _check_positive_weight(survey, classes, class_weight)
+    classes = _classes(settings, survey)
+    class_weight = class_weight_per_class(
+        settings.class_weight, classes, survey.class_counts(classes)
+    )
+    sums = survey.class_weight_sums(classes)
+    check_positive_class_weight(sums if class_weight is None else sums * class_weight, classes)
     _set_input_attributes(model, survey, feature_names)
-    model.classes_ = classes
     if classes.size == 2:
         encodings = [Encoding(classes, 1, class_weight)]
-    elif model.multi_class == "multinomial":
+    elif settings.multi_class == "multinomial":
         encodings = [Encoding(classes, None, class_weight)]
     else:
         encodings = [Encoding(classes, k, class_weight) for k in range(classes.size)]
     reducer.prepare(encodings[0].n_outputs)
-    fits = [_solve(model, reducer, encoding, survey) for encoding in encodings]
-    model._store(fits)
-    model.statistics_ = None
-    model.inference_note_ = model._inference_note(fits)
-    if model.inference_note_ is None:
-        objective, result = fits[0]
-        model.statistics_ = fit_statistics(
-            objective, result.theta, model._inference_terms(), model.cov_type
-        )
-    model.separation_ = None
+    fits = [_solve(settings, reducer, encoding, survey) for encoding in encodings]
+    family = family_for(classes.size, settings.multi_class)
+    coef, intercept = family.coefficients(
+        [(objective, result.theta) for objective, result in fits], sparse_penalty=False
+    )
+    outcome = outcome_of_runs(classes, coef, intercept, fits)
+    terms = family.inference_terms(feature_terms(model), classes)
+    outcome.statistics, outcome.inference_note = statistics_of(settings, fits, terms)
+    outcome.store_on(model)
     return model
 
 
-def _check_partitionable(model) -> None:
-    if model.penalty == "firth":
+def _check_partitionable(settings: FitSettings) -> None:
+    if settings.penalty == "firth":
         raise ValueError(
             "penalty='firth' needs the data in memory (its Newton step uses every row's "
             "leverage): fit in memory, or use penalty=None or 'l2' for partitioned data"
         )
-    if model.penalty not in (None, "l2"):
+    if settings.penalty not in (None, "l2"):
         raise ValueError(
-            f"penalty={model.penalty!r} is not available for partitioned (Dask, Parquet) "
+            f"penalty={settings.penalty!r} is not available for partitioned (Dask, Parquet) "
             "data: use penalty=None or 'l2'"
         )
-    if model.solver == "newton-cd":
+    if settings.solver == "newton-cd":
         raise ValueError(
             "solver='newton-cd' needs the data in memory (its coordinate sweeps read single "
             "columns): use solver='auto', 'newton' or 'lbfgs' for partitioned (Dask, Parquet) "
             "data"
         )
-    if model.cov_type == "cluster":
+    if settings.cov_type == "cluster":
         raise ValueError(
             "cov_type='cluster' is not available for partitioned (Dask, Parquet) data: use "
             "'nonrobust', 'HC0' or 'HC1'"
         )
 
 
-def _classes(model, survey: Survey) -> NDArray:
+def _classes(settings: FitSettings, survey: Survey) -> NDArray:
     """The estimator's checks on the discovered classes."""
     if survey.n_samples == 0:
         raise ValueError("the data have no rows")
     classes = survey.classes()
-    if classes.size < 2:
-        raise ValueError(
-            "LogisticRegression needs samples of at least 2 classes, "
-            f"but the data contain only 1 class: {classes[0]!r}"
-        )
-    if classes.size > 2 and model.loss != "cross_entropy":
-        raise ValueError(
-            f"loss={model.loss!r} is for two classes; y has {classes.size}: use the "
-            "cross-entropy (loss='cross_entropy')"
-        )
+    check_classes(classes, settings.loss)
     return classes
-
-
-def _class_weight_vector(class_weight, classes: NDArray, survey: Survey) -> Array | None:
-    """One multiplier per class: scikit-learn's 'balanced' n / (K·n_k) from the first pass's
-    counts, or a dict's values (the estimator's own checks)."""
-    if class_weight is None:
-        return None
-    if class_weight == "balanced":
-        counts = survey.class_counts(classes)
-        return counts.sum() / (classes.size * counts)
-    from logistic.models.logistic_regression import _class_weights
-
-    return _class_weights(class_weight, classes, classes)  # one sample per class
-
-
-def _check_positive_weight(survey: Survey, classes: NDArray, class_weight) -> None:
-    sums = survey.class_weight_sums(classes)
-    if class_weight is not None:
-        sums = sums * class_weight
-    if not np.any(sums > 0):
-        raise ValueError("sample_weight is zero for every sample: no sample would count")
-    present = np.flatnonzero(sums > 0)
-    if present.size < 2:
-        raise ValueError(
-            f"sample_weight leaves only 1 class with positive weight: {classes[present[0]]!r}"
-        )
 
 
 def _set_input_attributes(model, survey: Survey, feature_names) -> None:
@@ -525,49 +409,21 @@ def _set_input_attributes(model, survey: Survey, feature_names) -> None:
         del model.feature_names_in_
 
 
-def _solve(model, reducer: Reducer, encoding: Encoding, survey: Survey):
-    """The estimator's ``_solve`` on a ``PartitionedObjective``: same solver choice, start,
-    options and warning."""
-    from logistic.models.logistic_regression import _l2_strength
-
-    loss = softmax_cross_entropy if encoding.column is None else get_loss(model.loss)
+def _solve(
+    settings: FitSettings, reducer: Reducer, encoding: Encoding, survey: Survey
+) -> tuple[PartitionedObjective, SolverResult]:
+    """The in-memory fit's solver run on a ``PartitionedObjective``: same solver choice,
+    start, options and warning."""
+    loss = softmax_cross_entropy if encoding.column is None else get_loss(settings.loss)
     total, _ = encoding.summary(survey)
-    strength = _l2_strength(model.C, np.array([total]))  # α = 1/(C·Σsᵢ), as in memory
-    penalty = L2Penalty(strength) if model.penalty == "l2" else None
+    strength = l2_strength(settings.C, np.array([total]))  # α = 1/(C·Σsᵢ), as in memory
+    penalty = L2Penalty(strength) if settings.penalty == "l2" else None
     objective = PartitionedObjective(
-        reducer, encoding, survey, loss, penalty, bool(model.fit_intercept)
+        reducer, encoding, survey, loss, penalty, bool(settings.fit_intercept)
     )
-    solver = model._choose_solver(objective)
+    solver = choose_solver(settings, objective)
     objective.newton = solver == "newton"
-    options = {"max_iter": int(model.max_iter), "tol": float(model.tol)}
-    if solver == "gd":
-        options["learning_rate"] = float(model.learning_rate)
-    if solver == "newton":  # H comes with every gradient pass: no reason to keep an old one
-        options["reuse_hessian"] = False
-    result: SolverResult = SOLVERS[solver](
-        objective,
-        model._initial_theta(objective, objective.y, objective.weights),
-        **options,
-        callback=_with_passes(model._iteration_callback(), objective),
-    )
-    if not result.converged:
-        warnings.warn(
-            f"solver '{solver}' did not converge: {result.message} after "
-            f"{result.n_iter} iterations ({describe_stop(result, model.tol)}). Increase "
-            "max_iter, scale the features or loosen tol.",
-            ConvergenceWarning,
-            stacklevel=4,
-        )
-    result.solver = solver
-    return objective, result
-
-
-def _with_passes(callback, objective: PartitionedObjective):
-    """``callback`` with the passes over the data so far in its state as 'passes'."""
-    if callback is None:
-        return None
-
-    def on_iteration(iteration: int, state: dict) -> None:
-        callback(iteration, {**state, "passes": objective.passes})
-
-    return on_iteration
+    start = initial_theta(objective, objective.y, objective.weights)
+    # with Newton, H comes with every gradient pass: no reason to keep an old one
+    reuse_hessian = False if solver == "newton" else None
+    return objective, run_solver(objective, settings, start, solver, reuse_hessian=reuse_hessian)

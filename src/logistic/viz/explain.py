@@ -48,8 +48,9 @@ from logistic.core.losses import get_loss
 from logistic.core.objective import Objective
 from logistic.core.penalties import L2Penalty
 from logistic.core.sigmoid import sigmoid, sigmoid_derivative
+from logistic.fitting.problem import l2_strength
+from logistic.fitting.terms import feature_terms
 from logistic.inference.diagnosis import Diagnosis, diagnose
-from logistic.models.logistic_regression import _l2_strength
 
 __all__ = ["Explanation", "Step", "explain", "format_value"]
 
@@ -464,10 +465,10 @@ class _Chain:
 
 
 def _penalty_and_terms(model: Any, weights: Array | None, m: int) -> tuple[float, list[str]]:
-    """α of the model's objective and θ's names: its private API, kept in one place."""
-    alpha = _l2_strength(model.C, np.ones(m) if weights is None else weights) \
+    """α of the model's objective (the fitting pipeline's own l2_strength) and θ's names."""
+    alpha = l2_strength(model.C, np.ones(m) if weights is None else weights) \
         if model.penalty == "l2" else 0.0
-    terms = model._feature_terms()
+    terms = feature_terms(model)
     return alpha, terms
 
 

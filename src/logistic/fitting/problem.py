@@ -1,0 +1,192 @@
+"""The problem a fit solves: its settings, data, targets, penalty, solver and start.
+
+    minimize J(θ) = (1/Σsᵢ) Σᵢ sᵢ·e(yᵢ, zᵢ) + P(w),   P at strength α = 1/(C·Σsᵢ)
+
+``FitSettings`` holds the estimator's parameters, checked; ``prepare`` turns checked (X, y,
+sample_weight) into a ``Problem`` (classes, class indices, weights with the class weights
+folded in, the family); ``penalty_at``, ``choose_solver`` and ``initial_theta`` are what
+every solver run of the estimator, the path, cross-validation and the partitioned fit
+share.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
+from typing import Any, Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+from logistic.core.design import canonical
+from logistic.core.penalties import ElasticNetPenalty
+from logistic.families import Family, family_for
+from logistic.fitting.validation import (
+    SPARSE_PENALTIES,
+    check_classes,
+    check_labels,
+    check_params,
+    check_positive_class_weight,
+    check_sample_weight,
+    class_weight_per_class,
+    encode_labels,
+)
+
+__all__ = [
+    "NEWTON_MAX_PARAMS",
+    "FitSettings",
+    "Problem",
+    "ShapedObjective",
+    "choose_solver",
+    "initial_theta",
+    "l2_strength",
+    "penalty_at",
+    "prepare",
+    "settings_of",
+]
+
+Array = NDArray[np.float64]
+
+# Newton forms the p × p Hessian each iteration: worth it while p is moderate.
+NEWTON_MAX_PARAMS = 256
+
+
+@dataclass(frozen=True, eq=False)
+class FitSettings:
+    """The parameters of ``LogisticRegression`` (their meaning is documented there)."""
+
+    penalty: str | None = None
+    C: float = 1.0
+    l1_ratio: float | None = None
+    fit_intercept: bool = True
+    solver: str = "auto"
+    max_iter: int = 100
+    tol: float = 1e-6
+    learning_rate: float = 0.1
+    class_weight: Any = None
+    warm_start: bool = False
+    verbose: int = 0
+    loss: str = "cross_entropy"
+    multi_class: str = "multinomial"
+    cov_type: str = "nonrobust"
+    callback: Callable[[int, dict[str, Any]], None] | None = None
+
+    @classmethod
+    def checked(cls, params: Mapping[str, Any]) -> FitSettings:
+        """Settings from parameters (the others at their defaults), every one checked."""
+        settings = cls(**params)
+        check_params(vars(settings))
+        return settings
+
+    @property
+    def sparse_penalty(self) -> bool:
+        """An L1 share, which sets coefficients exactly to 0."""
+        return self.penalty in SPARSE_PENALTIES
+
+
+SETTING_NAMES = tuple(field.name for field in fields(FitSettings))
+
+
+def settings_of(estimator: object) -> FitSettings:
+    """The checked settings of an estimator that has ``LogisticRegression``'s parameters."""
+    return FitSettings.checked({name: getattr(estimator, name) for name in SETTING_NAMES})
+
+
+class ShapedObjective(Protocol):
+    """What the penalty, the solver choice and the start read of an objective."""
+
+    n_outputs: int
+    n_features: int
+    n_params: int
+
+    @property
+    def loss(self) -> Any: ...
+
+    def join(self, w: Array, b: Any) -> Array: ...
+
+
+@dataclass(eq=False)
+class Problem:
+    """Checked data: X (n, d) float32/float64, dense or CSR/CSC; classes (K,); y_index (n,)
+    each row's class index; weights (n,) the sample weights times the class weights."""
+
+    X: Any
+    classes: NDArray
+    y_index: NDArray[np.intp]
+    weights: Array
+    family: Family
+
+    def targets(self) -> list[Array]:
+        """What each solver run fits against (the family's targets)."""
+        return self.family.targets(self.y_index, self.classes.size)
+
+
+def prepare(settings: FitSettings, X: Any, y: NDArray, sample_weight: object) -> Problem:
+    """The problem of checked (X, y) (``validation.checked_X_y``) and the sample weights."""
+    X = canonical(X)  # duplicate sparse entries summed (a copy, only for such input)
+    check_labels(y)
+    classes, y_index = encode_labels(y)
+    weights = check_sample_weight(sample_weight, X.shape[0])
+    counts = np.bincount(y_index, minlength=classes.size).astype(np.float64)
+    per_class = class_weight_per_class(settings.class_weight, classes, counts)
+    if per_class is not None:
+        weights = weights * per_class[y_index]
+    check_positive_class_weight(
+        np.bincount(y_index, weights=weights, minlength=classes.size).astype(np.float64),
+        classes,
+    )
+    check_classes(classes, settings.loss, settings.penalty)
+    return Problem(X, classes, y_index, weights, family_for(classes.size, settings.multi_class))
+
+
+def l2_strength(C: float, weights: Array) -> float:
+    """α = 1/(C·Σsᵢ), computed so that neither C·Σs nor Σs overflows for huge values."""
+    scale = float(weights.max())
+    with np.errstate(over="ignore"):
+        return float((1.0 / C) / scale / (weights / scale).sum())
+
+
+def penalty_at(settings: FitSettings, weights: Array, C: float | None = None) -> ElasticNetPenalty:
+    """The penalty at C (settings.C by default) as an elastic net: λ₁ for the solver, the
+    smooth rest for the objective (ρ = 0 is the L2 penalty, α = 0 none)."""
+    if settings.penalty not in ("l2", *SPARSE_PENALTIES):
+        return ElasticNetPenalty(0.0, 0.0)
+    ratio = {"l2": 0.0, "l1": 1.0}.get(settings.penalty, settings.l1_ratio)
+    strength = l2_strength(settings.C if C is None else C, weights)
+    return ElasticNetPenalty(strength, float(ratio))  # type: ignore[arg-type]
+
+
+def choose_solver(settings: FitSettings, objective: ShapedObjective) -> str:
+    """The solver that runs: Firth's own, the user's, or by penalty and size."""
+    if settings.penalty == "firth":
+        return "firth-newton"
+    if settings.solver != "auto":
+        return settings.solver
+    if settings.sparse_penalty:
+        return "newton-cd"
+    convex = objective.loss.convex
+    return "newton" if convex and objective.n_params <= NEWTON_MAX_PARAMS else "lbfgs"
+
+
+def initial_theta(
+    objective: ShapedObjective,
+    target: Array,
+    weights: Array,
+    previous: tuple[Array, Array] | None = None,
+) -> Array:
+    """``previous`` (coef (R, d), intercept (R,)) where its shape fits; else w = 0 and b =
+    the log-odds of the weighted class frequencies (centred log-priors for K classes).
+    target: (n,) or (n, K), weights: (n,)."""
+    shape = (objective.n_outputs, objective.n_features)
+    if previous is not None and previous[0].shape == shape:
+        return objective.join(previous[0].T, previous[1])
+    share = weights / weights.max()  # weights near 1e307 must not overflow the sums
+    # einsum, not BLAS's share @ target: OpenBLAS would wake a thread for this one long
+    # dot product, which then spins through the first compiled pass (threads.py)
+    weighted = np.einsum("i,i...->...", share, target)
+    mean = np.clip(weighted / share.sum(), 1e-12, 1 - 1e-12)
+    if objective.n_outputs == 1:
+        b = np.log(mean) - np.log1p(-mean)
+    else:
+        b = np.log(mean) - np.log(mean).mean()
+    return objective.join(np.zeros((objective.n_features, objective.n_outputs)), b)

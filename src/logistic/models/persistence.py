@@ -1,0 +1,152 @@
+"""``LogisticRegression`` in a model file: its fields, and a fitted estimator from them.
+
+The document itself (schema, field checks, atomic write, reading) is
+``io/model_file.py``; this module registers the estimator there, so that
+``logistic.load`` / ``io.model_file.load`` give back a ``LogisticRegression``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from logistic.fitting.problem import FitSettings
+from logistic.inference.statistics import FitStatistics
+from logistic.io.formula import FormulaSpec
+from logistic.io.model_file import (
+    InvalidModelFile,
+    ModelFields,
+    ModelKind,
+    encode_classes,
+    encode_param,
+    encode_statistics,
+    load,
+    read_formula,
+    read_statistics,
+    register_model_kind,
+    save,
+    score_rows,
+)
+from logistic.models.logistic_regression import LogisticRegression
+
+__all__ = ["load", "model_fields", "restore", "save"]
+
+_NOT_SAVED_PARAMS = frozenset({"callback"})
+
+
+def model_fields(model: LogisticRegression) -> dict[str, Any]:
+    """The document's fields after its header, from a fitted model."""
+    n_features = int(model.n_features_in_)
+    coef = np.asarray(model.coef_, dtype=np.float64)
+    intercept = np.asarray(model.intercept_, dtype=np.float64)
+    rows = score_rows(len(model.classes_))
+    if coef.shape != (rows, n_features) or intercept.shape != (rows,):
+        raise ValueError(
+            f"cannot save a model with coef_ of shape {coef.shape} and intercept_ of shape "
+            f"{intercept.shape}; expected ({rows}, {n_features}) and ({rows},)"
+        )
+    objective = float(model.objective_)
+    for name, values in (("coef_", coef), ("intercept_", intercept), ("objective_", objective)):
+        if not np.all(np.isfinite(values)):
+            raise ValueError(f"cannot save a model whose {name} is not finite: {values!r}")
+    names = getattr(model, "feature_names_in_", None)
+    if names is not None:
+        names = [str(name) for name in names]
+        if len(names) != n_features:
+            raise ValueError(
+                f"cannot save a model with {len(names)} feature names for {n_features} features"
+            )
+    classes, classes_dtype = encode_classes(model.classes_)
+    formula = getattr(model, "formula_", None)
+    return {
+        "params": {
+            name: encode_param(name, value)
+            for name, value in sorted(model.get_params(deep=False).items())
+            if name not in _NOT_SAVED_PARAMS
+        },
+        "classes": classes,
+        "classes_dtype": classes_dtype,
+        "coef": coef.tolist(),
+        "intercept": intercept.tolist(),
+        "n_features_in": n_features,
+        "feature_names": names,
+        "fit": {
+            "solver": str(model.solver_),
+            "n_iter": int(np.asarray(model.n_iter_).ravel()[0]),
+            "converged": bool(model.converged_),
+            "objective": objective,
+        },
+        **encode_statistics(model.statistics_, model.inference_note_),
+        "formula": None if formula is None else formula.to_dict(),
+    }
+
+
+def restore(fields: ModelFields) -> LogisticRegression:
+    """A fitted ``LogisticRegression`` from a document's checked fields; raises
+    ``InvalidModelFile`` where they do not fit together."""
+    model = LogisticRegression(**_checked_params(fields.params))
+    model.classes_ = fields.classes
+    model.coef_ = fields.coef
+    model.intercept_ = fields.intercept
+    model.n_features_in_ = fields.n_features
+    if fields.feature_names is not None:
+        model.feature_names_in_ = np.asarray(fields.feature_names, dtype=object)
+    model.solver_ = fields.solver
+    model.n_iter_ = np.array([fields.n_iter])
+    model.converged_ = fields.converged
+    model.objective_ = fields.objective
+    model.statistics_, model.inference_note_ = _statistics(fields, model)
+    model.formula_ = _formula(fields, model)
+    return model
+
+
+def _checked_params(params: dict[str, Any]) -> dict[str, Any]:
+    known = LogisticRegression().get_params(deep=False)
+    unknown = sorted(set(params) - set(known))
+    if unknown:
+        raise InvalidModelFile(
+            f"unknown parameter(s) {', '.join(map(repr, unknown))} for LogisticRegression"
+        )
+    try:
+        FitSettings.checked(params)
+    except (TypeError, ValueError) as error:
+        raise InvalidModelFile(f"invalid parameters: {error}") from None
+    return params
+
+
+def _statistics(fields: ModelFields, model: LogisticRegression) -> tuple[Any, str]:
+    """The saved FitStatistics (or None) with this model's estimates, and the note."""
+    terms = model.inference_terms_
+    saved, note = read_statistics(fields.statistics, fields.inference_note, len(terms))
+    if saved is None:
+        return None, note
+    n_intercepts = (max(len(model.classes_) - 1, 1)) * int(model.fit_intercept)
+    params = model.family_.inference_params(model.coef_, model.intercept_, model.fit_intercept)
+    statistics = FitStatistics(
+        terms=terms,
+        params=params,
+        cov=saved.cov,
+        rank=saved.rank,
+        n_obs=saved.n_obs,
+        log_likelihood=saved.log_likelihood,
+        null_log_likelihood=saved.null_log_likelihood,
+        n_intercepts=n_intercepts,
+        cov_type=model.cov_type,
+    )
+    return statistics, note
+
+
+def _formula(fields: ModelFields, model: LogisticRegression) -> FormulaSpec | None:
+    spec = read_formula(fields.formula, fields.schema_version)
+    if spec is None:
+        return None
+    names = getattr(model, "feature_names_in_", None)
+    if names is None or list(spec.columns) != [str(n) for n in names]:
+        raise InvalidModelFile("formula.columns do not match feature_names")
+    if spec.intercept != model.fit_intercept:
+        raise InvalidModelFile("formula.intercept does not match params.fit_intercept")
+    return spec
+
+
+register_model_kind(ModelKind("LogisticRegression", LogisticRegression, model_fields, restore))

@@ -1,0 +1,96 @@
+"""The first pass over partitioned data: the rows, the features and per label its rows and
+weight sum, each partition checked as the in-memory fit checks its data.
+
+``survey_partition`` surveys one partition; ``+`` merges two surveys, so any reducer
+(``partitioned.Reducer``) computes the survey of all the data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+from sklearn.utils.validation import check_array
+
+from logistic.fitting.validation import check_labels, check_sample_weight
+
+__all__ = ["Survey", "survey_partition"]
+
+Array = NDArray[np.float64]
+
+
+@dataclass
+class Survey:
+    """What the first pass learns: rows, features, and per label its rows and weight sum.
+
+    ``+`` merges two partitions' surveys, so any reducer can compute it.
+    """
+
+    n_samples: int = 0
+    n_features: int | None = None
+    labels: dict = field(default_factory=dict)  # label -> [rows, weight sum]
+
+    def __add__(self, other: Survey) -> Survey:
+        if self.n_features is not None and other.n_features not in (None, self.n_features):
+            raise ValueError(
+                f"partitions have different numbers of features: {self.n_features} and "
+                f"{other.n_features}"
+            )
+        merged = {key: list(value) for key, value in self.labels.items()}
+        for key, (rows, weight) in other.labels.items():
+            entry = merged.setdefault(key, [0, 0.0])
+            entry[0] += rows
+            entry[1] += weight
+        features = self.n_features if self.n_features is not None else other.n_features
+        return Survey(self.n_samples + other.n_samples, features, merged)
+
+    def classes(self) -> NDArray:
+        """The sorted distinct labels (strings as an object array, as ``np.unique`` of a
+        string column gives them in memory)."""
+        keys = list(self.labels)
+        try:
+            if any(isinstance(key, str) for key in keys):
+                keys = sorted(keys)
+                return np.array(keys, dtype=object)
+            return np.unique(np.array(keys))
+        except TypeError:
+            kinds = sorted({type(key).__name__ for key in keys})
+            raise ValueError(
+                f"the labels mix types ({', '.join(kinds)}): they cannot be ordered into "
+                "classes; give every label the same type"
+            ) from None
+
+    def class_counts(self, classes: NDArray) -> Array:
+        return np.array([self.labels[_key(c)][0] for c in classes], dtype=np.float64)
+
+    def class_weight_sums(self, classes: NDArray) -> Array:
+        return np.array([self.labels[_key(c)][1] for c in classes], dtype=np.float64)
+
+
+def _key(label):
+    """A label as a plain Python value, so that np.int64(1) and 1 are one dict key."""
+    return label.item() if isinstance(label, np.generic) else label
+
+
+def survey_partition(X, labels, sample_weight) -> Survey:
+    """Checks one partition (X finite and numeric, labels classes, weights ≥ 0 and finite)
+    and counts its labels and weight per label."""
+    X = check_array(X, accept_sparse=["csr", "csc"], dtype=[np.float64, np.float32],
+                    ensure_min_samples=0, ensure_all_finite=True, input_name="X")
+    labels = np.asarray(labels)
+    if labels.ndim != 1 or labels.shape[0] != X.shape[0]:
+        raise ValueError(
+            f"a partition has {X.shape[0]} rows of X but {labels.shape} labels: X and y must "
+            "be split into the same row partitions"
+        )
+    weights = check_sample_weight(sample_weight, X.shape[0], partition=True)
+    if X.shape[0] == 0:
+        return Survey(0, X.shape[1], {})
+    check_labels(labels)
+    codes, values = pd.factorize(labels)  # hashing: no sort of the (maybe text) labels
+    counts = np.bincount(codes, minlength=values.size)
+    sums = np.bincount(codes, weights=weights, minlength=values.size)
+    table = {_key(v): [int(n), float(w)] for v, n, w in zip(values, counts, sums, strict=True)}
+    return Survey(X.shape[0], X.shape[1], table)
