@@ -110,15 +110,6 @@ class FormulaSpec:
             "factors": self.factors,
         }
 
-    @classmethod
-    def from_dict(cls, document: Any, schema_version: int = 2) -> FormulaSpec:
-        """A spec from ``to_dict``'s data (``schema_version`` 1: the older file form, a
-        formula string with formulaic's encoder and transform state), every part checked.
-        Raises ``FormulaRefused`` (a ``DataError``) naming what is wrong or not allowed."""
-        from logistic.io.formula_file import decode
-
-        return decode(document, schema_version)
-
 
 def build_spec(
     response: str | None,

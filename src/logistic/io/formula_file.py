@@ -38,9 +38,11 @@ _KEYS = {
 }
 
 
-def decode(document: Any, schema_version: int) -> FormulaSpec:
-    """The ``FormulaSpec`` a model file's formula object describes. Raises
-    ``FormulaRefused`` for anything malformed or outside the closed set."""
+def decode(document: Any, schema_version: int = 2) -> FormulaSpec:
+    """The ``FormulaSpec`` a model file's formula object describes (``FormulaSpec.to_dict``'s
+    data; ``schema_version`` 1: the older file form, a formula string with formulaic's
+    encoder and transform state), every part checked. Raises ``FormulaRefused`` (a
+    ``DataError``) for anything malformed or outside the closed set."""
     if schema_version not in _KEYS:
         raise FormulaRefused(f"no formula encoding is known for schema version {schema_version}")
     if not isinstance(document, dict):

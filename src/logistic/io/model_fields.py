@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from logistic.io.formula import FormulaSpec
+from logistic.io.formula_file import decode as decode_formula
 
 __all__ = [
     "MAX_SAVED_PARAMETERS",
@@ -130,7 +131,7 @@ def read_formula(saved: Any, version: int) -> FormulaSpec | None:
         return None
     try:
         # formula_file checks every part: the formula is data there, never code to evaluate
-        return FormulaSpec.from_dict(saved, schema_version=version)
+        return decode_formula(saved, version)
     except ValueError as error:
         raise InvalidModelFile(f"formula is malformed: {error}") from None
 
