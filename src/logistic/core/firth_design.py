@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["design_columns", "grouped_design"]
+__all__ = ["KernelArrays", "design_columns", "grouped_design"]
+
+#: (X̃, y, s, offset): the data as every ``firth_kernels`` function takes it first.
+KernelArrays = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
 def design_columns(X, fit_intercept: bool) -> np.ndarray:
@@ -18,7 +21,8 @@ def design_columns(X, fit_intercept: bool) -> np.ndarray:
     return out
 
 
-def grouped_design(X, fit_intercept: bool, y, s, offset) -> tuple[tuple, np.ndarray | None]:
+def grouped_design(X, fit_intercept: bool, y, s,
+                   offset) -> tuple[KernelArrays, np.ndarray | None]:
     """((X̃, y, s, o), groups): the kernels' arrays, rows with the same x and offset merged
     into one of weight Σs and response Σsy/Σs (``groups[i]`` is row i's merged row; None
     where no two rows are alike).
@@ -44,7 +48,8 @@ def grouped_design(X, fit_intercept: bool, y, s, offset) -> tuple[tuple, np.ndar
     weight = np.bincount(groups, weights=s, minlength=unique.shape[0])
     response = np.bincount(groups, weights=s * y, minlength=unique.shape[0])
     response = np.divide(response, weight, out=np.zeros_like(weight), where=weight > 0)
-    merged = (design_columns(unique[:, : X.shape[1]], fit_intercept), response, weight,
-              np.ascontiguousarray(unique[:, X.shape[1]]) if key is not X
-              else np.zeros(unique.shape[0]))
+    merged: KernelArrays = (
+        design_columns(unique[:, : X.shape[1]], fit_intercept), response, weight,
+        np.ascontiguousarray(unique[:, X.shape[1]]) if key is not X
+        else np.zeros(unique.shape[0]))
     return merged, groups
