@@ -157,8 +157,11 @@ def augmented_information(objective: Objective, theta: Array) -> Array:
 
 def _layout(objective: Objective) -> Array:
     """θ-layout indices in the statistics' order: the intercept first."""
-    r = objective.row_length
-    return np.r_[r - 1, : r - 1] if objective.fit_intercept else np.arange(r)
+    order = np.arange(objective.row_length)
+    if objective.fit_intercept:
+        order -= 1
+        order[0] = objective.row_length - 1
+    return order
 
 
 def _std_err(information: Array) -> Array:
@@ -300,7 +303,7 @@ def firth_statistics(
     theta = result.theta
     order = _layout(objective)
     information = (result.information if cov_type == "nonrobust"
-                   else augmented_information(objective, theta))[np.ix_(order, order)]
+                   else augmented_information(objective, theta))[order][:, order]
     cov, rank = _covariance(information, compiled_arrays(objective) is not None)
     maximum = result.penalized_log_likelihood
     elements = objective.n_samples * theta.size
@@ -383,7 +386,7 @@ def _compiled_statistics(objective: Objective, result: FirthResult, alpha: float
         _MAX_OUTER)
     if not ok:
         return None
-    searched = [j for j in range(theta.size) if not np.all(np.isfinite(intervals[j]))]
+    searched = np.flatnonzero(~np.isfinite(intervals).all(axis=1)).tolist()
     if searched:
         std_err = _std_err(result.information)
         intervals[searched] = _searched_intervals(objective, theta, maximum, std_err, alpha,
