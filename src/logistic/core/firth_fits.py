@@ -22,7 +22,8 @@ from numba import njit
 from logistic.core.firth_kernels import free_norm, point, score_from_rows, step_direction
 
 __all__ = ["AT_FLOOR", "CONVERGED", "HALVING_FAILED", "MAX_HALVINGS", "MAX_ITER",
-           "NO_DIRECTION", "SINGULAR_START", "constrained_newton", "firth_fit", "halve"]
+           "NO_DIRECTION", "SINGULAR_START", "constrained_newton", "firth_fit", "halve",
+           "higher_maximum"]
 
 _EPS = np.finfo(np.float64).eps
 _FLAT = 64 * _EPS
@@ -31,6 +32,10 @@ MAX_HALVINGS = 40
 # slope is at the rounding floor (converged) or above it (failed); I(θ₀) singular; no step
 # could be solved for (the caller falls back to the NumPy path, which has more solvers)
 MAX_ITER, CONVERGED, AT_FLOOR, HALVING_FAILED, SINGULAR_START, NO_DIRECTION = range(6)
+# higher_maximum's basin: within a hundredth of a standard error of a maximum (in the metric
+# of ℓ*'s curvature there) another maximum would need third derivatives of ℓ* a hundred
+# times its curvature per standard error
+_BASIN = 1e-2
 
 
 @njit(cache=True)
@@ -167,3 +172,41 @@ def constrained_newton(Xt, y, s, offset, theta0, free, max_iter, tol, gap, max_s
         if penalized > ceiling:
             break
     return theta, penalized, loglik, information, score, converged, iteration, rows, factor
+
+
+@njit(cache=True)
+def higher_maximum(Xt, y, s, offset, start, free, ceiling, anchor, metric, max_iter, gap,
+                   max_step, exact_after):
+    """(found, iterations): whether ``constrained_newton`` from ``start`` (``chord`` none)
+    passes ℓ* = ``ceiling``, for a known constrained maximum ``anchor`` (the same fixed
+    entries) with ℓ* just below ``ceiling`` and M = ``metric`` (-∇²ℓ* there, positive
+    definite). Stops as soon as the answer is no: where that fit converges, fails, or comes
+    within (θ - anchor)ᵀM(θ - anchor) ≤ _BASIN² of the anchor, where ℓ* is its quadratic
+    model and has one maximum, the anchor's."""
+    total = s.sum()
+    theta = start.copy()
+    _, _, information, factor, penalized, ok, rows = point(Xt, y, s, offset, theta)
+    if not ok or penalized > ceiling:
+        return ok, 0
+    score, _ = score_from_rows(Xt, rows, factor)
+    norm = free_norm(score, free, total)
+    for iteration in range(max_iter):
+        d = theta - anchor
+        if d @ (metric @ d) <= _BASIN * _BASIN:
+            return False, iteration
+        direction, ok = step_direction(Xt, rows, factor, information, score, free,
+                                       iteration >= exact_after, np.zeros((0, 0)))
+        if not ok or 0.5 * (score @ direction) <= gap * max(abs(penalized), 1.0):
+            return False, iteration
+        largest = np.max(np.abs(direction))
+        if largest > max_step:
+            direction *= max_step / largest
+        accepted, theta, new, score = halve(Xt, y, s, offset, theta, direction, penalized,
+                                            norm, free, total)
+        if not accepted:
+            return False, iteration + 1
+        _, _, information, factor, penalized, ok, rows = new
+        norm = free_norm(score, free, total)
+        if penalized > ceiling:
+            return True, iteration + 1
+    return False, max_iter

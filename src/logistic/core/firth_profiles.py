@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from logistic.core.firth_fits import constrained_newton
+from logistic.core.firth_fits import constrained_newton, higher_maximum
 from logistic.core.firth_kernels import curvature, point, profile_geometry
 
 __all__ = ["FAILED", "FOUND", "lr_tests", "profile_end", "profile_ends", "statistics"]
@@ -45,8 +45,9 @@ def profile_end(Xt, y, s, offset, theta, chord, j, side, maximum, q, max_outer, 
     v + Newton's step once that is below 1e-6·min(std err, 1 + |θⱼ|) after a tight fit.
     FAILED (the caller then brackets) where a fit fails, LR ≤ 0, r stops rising outward
     (separation), or the fit from θ itself (θⱼ = v; Fisher's steps for ``check_after``
-    iterations, as firth_newton's) finds a higher ℓ* on the line: ℓ* there can have two
-    maxima, and the profile is the higher.
+    iterations, as firth_newton's) finds a higher ℓ* on the line (``higher_maximum``, which
+    stops once that fit reaches the end's own maximum): ℓ* there can have two maxima, and
+    the profile is the higher.
     """
     target = np.sqrt(q)
     free = np.arange(theta.size) != j
@@ -77,10 +78,11 @@ def profile_end(Xt, y, s, offset, theta, chord, j, side, maximum, q, max_outer, 
             start = theta.copy()
             start[j] = v
             ceiling = penalized + 1e-9 * max(1.0, abs(maximum))
-            other = constrained_newton(Xt, y, s, offset, start, free, 200, 0.0, loose_gap,
-                                       max_step, check_after, chord[:0, :0], ceiling)
-            iterations += other[6]
-            if other[1] > ceiling:
+            higher, used = higher_maximum(Xt, y, s, offset, start, free, ceiling, fitted,
+                                          curvature(Xt, rows, factor, information), 200,
+                                          loose_gap, max_step, check_after)
+            iterations += used
+            if higher:
                 return np.nan, FAILED, iterations
             return v + step, FOUND, iterations
         chord = curvature(Xt, rows, factor, information)
