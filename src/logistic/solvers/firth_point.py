@@ -108,8 +108,7 @@ def _compiled(objective: Objective) -> tuple[KernelArrays, Array | None] | None:
             X, bool(objective.fit_intercept),
             np.ascontiguousarray(objective.y, dtype=np.float64).ravel(),
             objective.total_weight * objective.weights,
-            np.zeros(objective.n_samples) if offset is None
-            else np.ascontiguousarray(offset, dtype=np.float64),
+            None if offset is None else np.ascontiguousarray(offset, dtype=np.float64),
         )
     _COMPILED[objective] = cached
     return cached
