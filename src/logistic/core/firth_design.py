@@ -4,8 +4,12 @@ columns, rows with the same x and offset merged."""
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
-__all__ = ["design_columns", "grouped_design"]
+__all__ = ["KernelArrays", "design_columns", "grouped_design"]
+
+#: (X̃, y, s, offset): the data as every ``firth_kernels`` function takes it first.
+KernelArrays = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
 def design_columns(X, fit_intercept: bool) -> np.ndarray:
@@ -18,10 +22,11 @@ def design_columns(X, fit_intercept: bool) -> np.ndarray:
     return out
 
 
-def grouped_design(X, fit_intercept: bool, y, s, offset) -> tuple[tuple, np.ndarray | None]:
+def grouped_design(X, fit_intercept: bool, y, s,
+                   offset) -> tuple[KernelArrays, np.ndarray | None]:
     """((X̃, y, s, o), groups): the kernels' arrays, rows with the same x and offset merged
     into one of weight Σs and response Σsy/Σs (``groups[i]`` is row i's merged row; None
-    where no two rows are alike).
+    where no two rows are alike). ``offset`` None is no offset.
 
     Exact: e(y, z) = softplus(z) - yz is linear in y, and π, v, q = x̃I⁻¹x̃ᵀ depend on the
     row only through x̃ and o, so ℓ, I, U* and ∇²ℓ* are sums over the merged rows with
@@ -29,22 +34,51 @@ def grouped_design(X, fit_intercept: bool, y, s, offset) -> tuple[tuple, np.ndar
     239 rows, 24 distinct) are then that much cheaper to evaluate.
     """
     X = np.asarray(X, dtype=np.float64)
-    key = np.column_stack([X, offset]) if np.any(offset) else X
-    # equal rows are adjacent once sorted by every column (np.unique(axis=0) takes 15×
-    # as long: it compares rows as opaque bytes)
-    order = np.lexsort(key.T[::-1])
-    ordered = key[order]
-    first = np.ones(X.shape[0], dtype=bool)
-    first[1:] = np.any(ordered[1:] != ordered[:-1], axis=1)
-    if first.all():
+    if offset is None:
+        offset = np.zeros(X.shape[0])
+    key = np.column_stack([X, offset]) if offset.any() else X
+    first, groups, weight, response, order = _merged_rows(key, y, s)
+    if weight.size == X.shape[0]:
         return (design_columns(X, fit_intercept), y, s, offset), None
-    groups = np.empty(X.shape[0], dtype=np.intp)
-    groups[order] = np.cumsum(first) - 1
-    unique = ordered[first]
-    weight = np.bincount(groups, weights=s, minlength=unique.shape[0])
-    response = np.bincount(groups, weights=s * y, minlength=unique.shape[0])
-    response = np.divide(response, weight, out=np.zeros_like(weight), where=weight > 0)
-    merged = (design_columns(unique[:, : X.shape[1]], fit_intercept), response, weight,
-              np.ascontiguousarray(unique[:, X.shape[1]]) if key is not X
-              else np.zeros(unique.shape[0]))
+    unique = key[order[first]]
+    merged: KernelArrays = (
+        design_columns(unique[:, : X.shape[1]], fit_intercept), response, weight,
+        np.ascontiguousarray(unique[:, X.shape[1]]) if key is not X
+        else np.zeros(unique.shape[0]))
     return merged, groups
+
+
+@njit(cache=True)
+def _merged_rows(key, y, s):
+    """(first, groups, Σs, Σsy/Σs, order) for the rows of ``key`` sorted lexicographically
+    (``order``, stable, as np.lexsort(key.T[::-1])): equal rows are then adjacent
+    (np.unique(axis=0) compares rows as opaque bytes, and takes far longer). first[r]: whether
+    sorted row r starts a run of equal rows; groups[i]: row i's run; the sums over each
+    run's rows in their original order, as np.bincount; the response 0 where the weight
+    is."""
+    m, k = key.shape
+    order = np.arange(m)
+    for c in range(k - 1, -1, -1):  # stable sorts, the least significant column first
+        order = order[np.argsort(key[order, c], kind="mergesort")]
+    first = np.empty(m, dtype=np.bool_)
+    groups = np.empty(m, dtype=np.intp)
+    count = 0
+    for r in range(m):
+        new = r == 0
+        if not new:
+            a, b = order[r], order[r - 1]
+            for c in range(k):
+                if key[a, c] != key[b, c]:
+                    new = True
+                    break
+        first[r] = new
+        if new:
+            count += 1
+        groups[order[r]] = count - 1
+    weight, response = np.zeros(count), np.zeros(count)
+    for i in range(m):
+        weight[groups[i]] += s[i]
+        response[groups[i]] += s[i] * y[i]
+    for g in range(count):
+        response[g] = response[g] / weight[g] if weight[g] > 0 else 0.0
+    return first, groups, weight, response, order

@@ -1,4 +1,4 @@
-"""Firth's quantities and constrained fits compiled, for small dense designs.
+"""Firth's quantities compiled, for small dense designs: ℓ*, U*, ∇²ℓ* and the steps at one θ.
 
 ``firth.py``'s formulas, with X̃ = [X, 1] (θ layout) stored by columns, zᵢ = x̃ᵢθ + oᵢ,
 tᵢ = e^-|zᵢ|, vᵢ = πᵢ(1 - πᵢ) = tᵢ/(1 + tᵢ)² and frequency weights sᵢ::
@@ -9,16 +9,14 @@ tᵢ = e^-|zᵢ|, vᵢ = πᵢ(1 - πᵢ) = tᵢ/(1 + tᵢ)² and frequency weig
     U*  = X̃ᵀ [s(y - π) + h(½ - π)]
 
 For a few hundred rows each is microseconds of arithmetic, less than NumPy spends on each of
-its dozen calls, so the constrained fits behind the tests and intervals run here whole.
+its dozen calls, so the fits built on these (``firth_fits``: the estimate and the
+constrained fits; ``firth_profiles``: the tests and intervals) run compiled whole.
 Single-threaded (nothing spins); sums run down contiguous columns and vectorize (``_FAST``:
 reassociation and fused multiply-add only); results equal the NumPy path's to rounding.
 
-``constrained_newton`` is ``firth.firth_newton``'s iteration on the free entries (step
-I⁻¹U*, at most max_step, halved until ℓ* does not decrease; the exact Hessian after
-``exact_after`` iterations). On it: the test of θⱼ is one fit with θⱼ = 0 (``lr_tests``), an
-end of its interval a few fits along the profile ℓₚ(v) = max ℓ*(θ | θⱼ = v)
-(``profile_end``). One module, because numba's cache notices a change of a function's own
-file only, not of functions it calls from another.
+numba's cache checks a function's own file only, not the files of the functions it calls:
+after editing this module, delete ``core/__pycache__/firth_*.nbi`` (or touch firth_fits.py
+and firth_profiles.py) so that their cached machine code is rebuilt with the change.
 """
 
 from __future__ import annotations
@@ -26,15 +24,12 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["FAILED", "FOUND", "constrained_newton", "curvature", "lr_tests", "modified_score",
-           "newton_step", "penalized_hessian", "point", "profile_end", "profile_ends",
-           "profile_geometry", "scores", "solve_free"]
+__all__ = ["cholesky", "curvature", "free_norm", "inverse_psd", "modified_score", "newton_step",
+           "penalized_hessian", "point", "profile_geometry", "score_from_rows", "scores",
+           "solve_free", "step_direction"]
 
 _EPS = np.finfo(np.float64).eps
-_FLAT = 64 * _EPS
-_MAX_HALVINGS = 40
 _FAST = {"reassoc", "contract"}
-FOUND, FAILED = 0, 1  # profile_end's outcomes
 
 
 @njit(cache=True, fastmath=_FAST)
@@ -95,7 +90,7 @@ def _weighted_gram(Xt, w):
 
 
 @njit(cache=True)
-def _cholesky(A):
+def cholesky(A):
     """(L, ok): A = LLᵀ, ok False where A is not numerically positive definite (a pivot
     below √(p·eps) of the largest, as firth.FirthPoint)."""
     p = A.shape[0]
@@ -156,7 +151,7 @@ def point(Xt, y, s, offset, theta):
     z = scores(Xt, offset, theta)
     loglik, rows = _row_terms(z, y, s)
     information = _weighted_gram(Xt, rows[2])
-    factor, ok = _cholesky(information)
+    factor, ok = cholesky(information)
     ok = ok and np.isfinite(loglik) and np.all(np.isfinite(information))
     penalized = -np.inf
     if ok:
@@ -168,7 +163,7 @@ def point(Xt, y, s, offset, theta):
 
 
 @njit(cache=True, fastmath=_FAST)
-def _score(Xt, rows, factor):
+def score_from_rows(Xt, rows, factor):
     """(U*, h) from ``_row_terms``' rows."""
     m, p = Xt.shape
     _, q = _whitened(Xt, factor)
@@ -189,7 +184,7 @@ def _score(Xt, rows, factor):
 @njit(cache=True)
 def modified_score(Xt, y, s, offset, theta, factor):
     """(U*, h): the modified score and the hat diagonal at θ (L = ``factor``)."""
-    return _score(Xt, _row_terms(scores(Xt, offset, theta), y, s)[1], factor)
+    return score_from_rows(Xt, _row_terms(scores(Xt, offset, theta), y, s)[1], factor)
 
 
 @njit(cache=True)
@@ -201,9 +196,9 @@ def penalized_hessian(Xt, s, offset, theta, factor, information):
 
 @njit(cache=True)
 def newton_step(Xt, y, s, offset, theta, factor, information, score, free, exact):
-    """(δ, ok): firth_newton's step at θ, ``_direction`` without a chord."""
+    """(δ, ok): firth_newton's step at θ, ``step_direction`` without a chord."""
     rows = _row_terms(scores(Xt, offset, theta), y, s)[1]
-    return _direction(Xt, rows, factor, information, score, free, exact, np.zeros((0, 0)))
+    return step_direction(Xt, rows, factor, information, score, free, exact, np.zeros((0, 0)))
 
 
 @njit(cache=True, fastmath=_FAST)
@@ -256,7 +251,7 @@ def solve_free(A, b, free):
     for a in range(n):
         for c in range(n):
             block[a, c] = A[index[a], index[c]] * scale[a] * scale[c]
-    factor, ok = _cholesky(block)
+    factor, ok = cholesky(block)
     if not ok:
         return x, False
     middle, solved = np.empty(n), np.empty(n)
@@ -276,13 +271,31 @@ def solve_free(A, b, free):
 
 
 @njit(cache=True)
-def _free_norm(score, free, total):
+def inverse_psd(A):
+    """(A⁻¹, ok) by the Cholesky factor of A equilibrated to a unit diagonal, as
+    linalg.solve_psd(A, eye) where A is numerically positive definite (ok False otherwise:
+    the caller then takes solve_psd's pseudo-inverse)."""
+    p = A.shape[0]
+    diagonal = np.diag(A).copy()
+    if not np.all(diagonal > 0.0):
+        return np.zeros((p, p)), False
+    scale = 1.0 / np.sqrt(diagonal)
+    factor, ok = cholesky(A * np.outer(scale, scale))
+    if not ok:
+        return np.zeros((p, p)), False
+    inverse = _inverse_lower(factor)
+    out = inverse.T @ inverse
+    return out * np.outer(scale, scale), True
+
+
+@njit(cache=True)
+def free_norm(score, free, total):
     """max|U*_F|/Σs, 0 without free entries."""
     return np.max(np.abs(score[free])) / total if free.any() else 0.0
 
 
 @njit(cache=True)
-def _direction(Xt, rows, factor, information, score, free, exact, chord):
+def step_direction(Xt, rows, factor, information, score, free, exact, chord):
     """(δ, ok): M_FF⁻¹U*_F for M = -∇²ℓ* here (``exact``), else ``chord`` (a fixed M, where
     it has rows), else I, the first of them positive definite on the free entries."""
     if exact:
@@ -298,74 +311,10 @@ def _direction(Xt, rows, factor, information, score, free, exact, chord):
 
 
 @njit(cache=True)
-def constrained_newton(Xt, y, s, offset, theta0, free, max_iter, tol, gap, max_step,
-                       exact_after, chord, ceiling=np.inf):
-    """max ℓ* over the ``free`` entries from θ₀, the others fixed: (θ, ℓ*, ℓ, I, U*,
-    converged, iterations, rows, L). Converged once max|U*_F|/Σs ≤ tol, or once the Newton
-    decrement ½U*_Fᵀ M_FF⁻¹U*_F (M the step's matrix) puts ℓ* within gap·max(1, |ℓ*|) of
-    its maximum: what the tests and intervals need, in any units of the columns, and known
-    before the step is evaluated. ``chord`` (0 × 0 for none), a fixed -∇²ℓ* from a nearby
-    point, replaces I before ``exact_after``; past ``ceiling`` the fit stops (for a caller
-    asking only whether the maximum is higher)."""
-    total = s.sum()
-    theta = theta0.copy()
-    _, loglik, information, factor, penalized, ok, rows = point(Xt, y, s, offset, theta)
-    if not ok:
-        return (theta, -np.inf, loglik, information, np.zeros(theta.size), False, 0, rows,
-                factor)
-    score, _ = _score(Xt, rows, factor)
-    norm = _free_norm(score, free, total)
-    converged = norm <= tol
-    iteration = 0
-    while not converged and iteration < max_iter:
-        direction, ok = _direction(Xt, rows, factor, information, score, free,
-                                   iteration >= exact_after, chord)
-        if not ok:
-            break
-        slope = score @ direction
-        floor = max(abs(penalized), 1.0)
-        if 0.5 * slope <= gap * floor:
-            converged = True
-            break
-        iteration += 1
-        largest = np.max(np.abs(direction))
-        if largest > max_step:
-            direction *= max_step / largest
-            slope = score @ direction
-        step, accepted, new_score = 1.0, False, score
-        for _ in range(_MAX_HALVINGS + 1):
-            candidate = theta + step * direction
-            new = point(Xt, y, s, offset, candidate)
-            change = new[4] - penalized
-            if new[5] and abs(change) <= _FLAT * floor:
-                # within ℓ*'s rounding the smaller modified score decides (as firth_newton)
-                new_score, _ = _score(Xt, new[6], new[3])
-                if _free_norm(new_score, free, total) < norm:
-                    accepted = True
-                    break
-            elif change >= 0.0:
-                new_score, _ = _score(Xt, new[6], new[3])
-                accepted = True
-                break
-            step *= 0.5
-        if not accepted:
-            converged = slope <= 1e4 * _EPS * floor  # no further increase: at the floor
-            break
-        theta = candidate
-        _, loglik, information, factor, penalized, ok, rows = new
-        score = new_score
-        norm = _free_norm(score, free, total)
-        converged = norm <= tol
-        if penalized > ceiling:
-            break
-    return theta, penalized, loglik, information, score, converged, iteration, rows, factor
-
-
-@njit(cache=True)
 def curvature(Xt, rows, factor, information):
     """-∇²ℓ* where it is positive definite, else I (Fisher's approximation of it)."""
     exact = -_hessian(Xt, rows, factor, information)
-    return exact if _cholesky(exact)[1] else information
+    return exact if cholesky(exact)[1] else information
 
 
 @njit(cache=True)
@@ -379,119 +328,3 @@ def profile_geometry(curvature, j):
     return tangent, c, ok and c > 0.0
 
 
-@njit(cache=True)
-def _halley(f, d1, d2):
-    """The step to f's root (f' = d1, f'' = d2): Halley's if at most twice Newton's, else his."""
-    newton = -f / d1
-    denominator = 2.0 * d1 * d1 - f * d2
-    halley = -2.0 * f * d1 / denominator if denominator > 0.0 else np.inf
-    return halley if abs(halley) <= 2.0 * abs(newton) else newton
-
-
-@njit(cache=True)
-def profile_end(Xt, y, s, offset, theta, chord, j, side, maximum, q, max_outer, gap,
-                loose_gap, max_step, exact_after, check_after):
-    """(v, status, iterations): the end on ``side`` (±1) of θⱼ of {v : 2(ℓ*max - ℓₚ(v)) ≤ q};
-    ``chord`` is ``curvature`` at θ.
-
-    r(v) = √LR(v) is nearly linear (exactly, for a quadratic ℓ*), and the constrained maximum
-    gives its derivatives: dℓₚ/dv = U*ⱼ there, d²ℓₚ/dv² = -c (``profile_geometry``), so
-    r' = -U*ⱼ/r and r'' = (c - r'²)/r. Halley's steps from the quadratic approximation's end,
-    bisecting once bracketed; each fit starts from the last one moved along the trace, steps
-    with its -∇²ℓ*, and is loose (``loose_gap``) until the steps are small. The end is
-    v + Newton's step once that is below 1e-6·min(std err, 1 + |θⱼ|) after a tight fit.
-    FAILED (the caller then brackets) where a fit fails, LR ≤ 0, r stops rising outward
-    (separation), or the fit from θ itself (θⱼ = v; Fisher's steps for ``check_after``
-    iterations, as firth_newton's) finds a higher ℓ* on the line: ℓ* there can have two
-    maxima, and the profile is the higher.
-    """
-    target = np.sqrt(q)
-    free = np.arange(theta.size) != j
-    tangent, c, ok = profile_geometry(chord, j)
-    if not ok:
-        return np.nan, FAILED, 0
-    half_width = target / np.sqrt(c)
-    scale = min(1.0 / np.sqrt(c), 1.0 + abs(theta[j]))
-    v = theta[j] + side * half_width
-    start = theta + (v - theta[j]) * tangent
-    inside, outside = theta[j], np.nan
-    close = False
-    iterations = 0
-    for _ in range(max_outer):
-        start[j] = v
-        fitted, penalized, _, information, score, converged, used, rows, factor = (
-            constrained_newton(Xt, y, s, offset, start, free, 200, 0.0,
-                               gap if close else loose_gap, max_step, exact_after, chord))
-        iterations += used
-        ratio = 2.0 * (maximum - penalized)
-        if not converged or not ratio > 0.0 or not -side * score[j] > 0.0:
-            return np.nan, FAILED, iterations
-        r = np.sqrt(ratio)
-        inside, outside = (v, outside) if r < target else (inside, v)
-        slope = -score[j] / r
-        step = (target - r) / slope
-        if close and abs(step) <= 1e-6 * scale:
-            start = theta.copy()
-            start[j] = v
-            ceiling = penalized + 1e-9 * max(1.0, abs(maximum))
-            other = constrained_newton(Xt, y, s, offset, start, free, 200, 0.0, loose_gap,
-                                       max_step, check_after, chord[:0, :0], ceiling)
-            iterations += other[6]
-            if other[1] > ceiling:
-                return np.nan, FAILED, iterations
-            return v + step, FOUND, iterations
-        chord = curvature(Xt, rows, factor, information)
-        tangent, c, ok = profile_geometry(chord, j)
-        if not ok:
-            return np.nan, FAILED, iterations
-        step = _halley(r - target, slope, (c - slope * slope) / r)
-        proposal = v + step
-        if not np.isnan(outside) and not min(inside, outside) < proposal < max(inside, outside):
-            proposal = 0.5 * (inside + outside)
-        close = abs(proposal - v) <= 1e-2 * scale
-        start = fitted + (proposal - v) * tangent
-        v = proposal
-    return np.nan, FAILED, iterations
-
-
-@njit(cache=True)
-def profile_ends(Xt, y, s, offset, theta, chord, indices, maximum, q, max_outer, gap,
-                 loose_gap, max_step, exact_after, check_after):
-    """(len(indices), 2): ``profile_end`` on both sides of each θⱼ, NaN where it failed."""
-    ends = np.full((indices.size, 2), np.nan)
-    for a in range(indices.size):
-        for k in range(2):
-            v, status, _ = profile_end(Xt, y, s, offset, theta, chord, indices[a],
-                                       2.0 * k - 1.0, maximum, q, max_outer, gap, loose_gap,
-                                       max_step, exact_after, check_after)
-            if status == FOUND:
-                ends[a, k] = v
-    return ends
-
-
-@njit(cache=True)
-def lr_tests(Xt, y, s, offset, theta, chord, maximum, max_iter, tol, gap, max_step,
-             exact_after):
-    """χ²ⱼ = 2(ℓ*(θ) - max ℓ*(· | θⱼ = 0)) for every j (θ the maximum, ``chord`` its
-    ``curvature``): each fit from θ moved along the profile's tangent to θⱼ = 0, stepping
-    with ``chord``; if that does not converge, from θ with θⱼ = 0 and Fisher's steps."""
-    p = theta.size
-    chi2 = np.empty(p)
-    for j in range(p):
-        free = np.arange(p) != j
-        tangent, _, ok = profile_geometry(chord, j)
-        converged = False
-        if ok:
-            start = theta - theta[j] * tangent
-            start[j] = 0.0
-            fit = constrained_newton(Xt, y, s, offset, start, free, max_iter, tol, gap,
-                                     max_step, exact_after, chord)
-            converged, penalized = fit[5], fit[1]
-        if not converged:
-            start = theta.copy()
-            start[j] = 0.0
-            fit = constrained_newton(Xt, y, s, offset, start, free, max_iter, tol, gap,
-                                     max_step, exact_after, chord[:0, :0])
-            penalized = fit[1]
-        chi2[j] = 2.0 * (maximum - penalized)
-    return chi2

@@ -23,7 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import special, stats
 
-from logistic.core import firth_kernels
+from logistic.core import firth_fits, firth_kernels, firth_profiles
 from logistic.core.linalg import solve_psd
 from logistic.core.objective import Objective
 from logistic.core.sigmoid import sigmoid_derivative
@@ -86,7 +86,7 @@ def _constrained(objective: Objective, theta: Array, fixed: Sequence[int],
     Fisher scoring first; where it has not converged after a few iterations (the penalty's
     curvature rivals I's: far along a profile under separation) the rest is done with the
     exact Hessian, while its O(m·p³) cost per iteration is moderate. Small dense designs run
-    the same iteration compiled (``firth_kernels.constrained_newton``), where ``chord`` (a
+    the same iteration compiled (``firth_fits.constrained_newton``), where ``chord`` (a
     -∇²ℓ* from a nearby point) may replace I as the Newton matrix.
     """
     free = np.ones(theta.size, dtype=bool)
@@ -115,7 +115,7 @@ def _exact_after(objective: Objective) -> int:
 def _compiled_fit(arrays: tuple, theta: Array, free: Array, exact_after: int,
                   chord: Array = _NO_CHORD) -> FirthResult:
     fitted, penalized, loglik, information, _, converged, n_iter, _, _ = (
-        firth_kernels.constrained_newton(
+        firth_fits.constrained_newton(
             *arrays, np.array(theta, dtype=np.float64), free,
             _FISHER_ITERATIONS + _INNER_MAX_ITER, _INNER_TOL, _GAP, MAX_STEP, exact_after,
             chord))
@@ -157,8 +157,11 @@ def augmented_information(objective: Objective, theta: Array) -> Array:
 
 def _layout(objective: Objective) -> Array:
     """θ-layout indices in the statistics' order: the intercept first."""
-    r = objective.row_length
-    return np.r_[r - 1, : r - 1] if objective.fit_intercept else np.arange(r)
+    order = np.arange(objective.row_length)
+    if objective.fit_intercept:
+        order -= 1
+        order[0] = objective.row_length - 1
+    return order
 
 
 def _std_err(information: Array) -> Array:
@@ -178,7 +181,7 @@ def penalized_lr_tests(
     arrays = compiled_arrays(objective)
     chord = _compiled_curvature(arrays, theta)
     if chord.size:  # each fit from β̂ moved along the profile's tangent to βⱼ = 0
-        out = firth_kernels.lr_tests(
+        out = firth_profiles.lr_tests(
             *arrays, theta, chord, float(maximum), _FISHER_ITERATIONS + _INNER_MAX_ITER,
             _INNER_TOL, _GAP, MAX_STEP, _exact_after(objective))
         return np.clip(out, 0.0, None)
@@ -228,7 +231,7 @@ def firth_profile_intervals(
     arrays = compiled_arrays(objective)
     chord = _compiled_curvature(arrays, theta)
     if chord.size and selected:
-        out[selected] = firth_kernels.profile_ends(
+        out[selected] = firth_profiles.profile_ends(
             *arrays, theta, chord, np.asarray(selected, dtype=np.int64), float(maximum), q,
             _MAX_OUTER, _GAP, _LOOSE_GAP, MAX_STEP, _exact_after(objective),
             _FISHER_ITERATIONS)
@@ -241,7 +244,7 @@ def firth_profile_intervals(
 
 def _searched_intervals(objective, theta, maximum, std_err, alpha, indices, terms) -> Array:
     """Bracketing and brentq on the profile (``profile.intervals_from_profiles``): the
-    NumPy path, and the ends ``firth_kernels.profile_end`` did not settle (among
+    NumPy path, and the ends ``firth_profiles.profile_end`` did not settle (among
     them the infinite ones)."""
 
     def solve(j: int, v: float, start: Array) -> tuple[float, Array, bool]:
@@ -292,38 +295,37 @@ def firth_statistics(
     The p tests and 2p interval ends (each a root search over constrained fits) are computed
     up to ``max_profile_parameters`` parameters and ``max_profile_elements`` entries m·p of
     X̃; above, p-values and intervals are Wald's and the note says so. ``cov_type`` is one
-    of FIRTH_COV_TYPES (module docstring).
+    of FIRTH_COV_TYPES (module docstring). Small dense designs get the null model, the tests
+    and the intervals from one compiled call (``firth_profiles.statistics``).
     """
     if cov_type not in FIRTH_COV_TYPES:
         raise ValueError(f"cov_type must be one of {FIRTH_COV_TYPES}, got {cov_type!r}")
     theta = result.theta
     order = _layout(objective)
     information = (result.information if cov_type == "nonrobust"
-                   else augmented_information(objective, theta))[np.ix_(order, order)]
-    cov, rank = solve_psd(information, np.eye(information.shape[0]))
+                   else augmented_information(objective, theta))[order][:, order]
+    cov, rank = _covariance(information, compiled_arrays(objective) is not None)
     maximum = result.penalized_log_likelihood
-    # the null model: the intercept alone is fitted, the coefficients are fixed at 0
-    start = np.zeros_like(theta)
-    if objective.fit_intercept:
-        start[-1] = theta[-1]
-        null = _constrained(objective, start, range(theta.size - 1)).penalized_log_likelihood
-    else:
-        null = penalized_log_likelihood(objective, start)
     elements = objective.n_samples * theta.size
     extra: dict[str, object] = {}
     if theta.size <= max_profile_parameters and elements <= max_profile_elements:
-        chi2 = penalized_lr_tests(objective, theta, maximum)[order]
-        intervals = firth_profile_intervals(
-            objective, theta, alpha, terms=[terms[i] for i in np.argsort(order)],
-            refit=False,
-        )
+        layout_terms = [terms[i] for i in np.argsort(order)]
+        computed = _compiled_statistics(objective, result, alpha, layout_terms)
+        if computed is None:
+            null = _null_log_likelihood(objective, theta)
+            chi2 = penalized_lr_tests(objective, theta, maximum)
+            intervals = firth_profile_intervals(objective, theta, alpha, terms=layout_terms,
+                                                refit=False)
+        else:
+            null, chi2, intervals = computed
         extra = {
-            "lr_chi2": chi2,
-            "lr_p_values": special.erfc(np.sqrt(0.5 * chi2)),  # χ²₁'s survival function
+            "lr_chi2": chi2[order],
+            "lr_p_values": special.erfc(np.sqrt(0.5 * chi2[order])),  # χ²₁'s survival function
             "profile_alpha": float(alpha),
             "profile_ci": intervals[order],
         }
     else:
+        null = _null_log_likelihood(objective, theta)
         size = (f"{theta.size} parameters (more than {max_profile_parameters})"
                 if theta.size > max_profile_parameters else
                 f"{elements} entries in X̃ (more than {max_profile_elements})")
@@ -344,3 +346,49 @@ def firth_statistics(
         cov_type=cov_type,
         **extra,
     )
+
+
+def _covariance(information: Array, small: bool) -> tuple[Array, int]:
+    """(I⁻¹, rank) as solve_psd(I, eye); for small designs compiled where I is numerically
+    positive definite (solve_psd's LAPACK solve with p right-hand sides is a BLAS trsm, which
+    OpenBLAS splits over its threads even for 7 × 7)."""
+    if small:
+        inverse, ok = firth_kernels.inverse_psd(np.ascontiguousarray(information))
+        if ok:
+            return inverse, information.shape[0]
+    return solve_psd(information, np.eye(information.shape[0]))
+
+
+def _null_log_likelihood(objective: Objective, theta: Array) -> float:
+    """ℓ* of the null model: the intercept alone is fitted, the coefficients are fixed at 0."""
+    start = np.zeros_like(theta)
+    if not objective.fit_intercept:
+        return penalized_log_likelihood(objective, start)
+    start[-1] = theta[-1]
+    return _constrained(objective, start, range(theta.size - 1)).penalized_log_likelihood
+
+
+def _compiled_statistics(objective: Objective, result: FirthResult, alpha: float,
+                         terms: Sequence[str]) -> tuple[float, Array, Array] | None:
+    """(null ℓ*, χ², intervals) in the θ layout by ``firth_profiles.statistics`` (the ends
+    it did not settle by ``_searched_intervals``); None without the compiled path."""
+    arrays = compiled_arrays(objective)
+    if arrays is None:
+        return None
+    theta, maximum = result.theta, float(result.penalized_log_likelihood)
+    start, free = np.zeros_like(theta), np.zeros(theta.size, dtype=bool)
+    if objective.fit_intercept:
+        start[-1], free[-1] = theta[-1], True
+    q = special.ndtri(0.5 * alpha) ** 2  # χ²₁'s 1 - α quantile
+    ok, null, chi2, intervals = firth_profiles.statistics(
+        *arrays, theta, maximum, start, free, q, _FISHER_ITERATIONS + _INNER_MAX_ITER,
+        _INNER_TOL, _GAP, _LOOSE_GAP, MAX_STEP, _exact_after(objective), _FISHER_ITERATIONS,
+        _MAX_OUTER)
+    if not ok:
+        return None
+    searched = np.flatnonzero(~np.isfinite(intervals).all(axis=1)).tolist()
+    if searched:
+        std_err = _std_err(result.information)
+        intervals[searched] = _searched_intervals(objective, theta, maximum, std_err, alpha,
+                                                  searched, terms)[searched]
+    return float(null), np.clip(chi2, 0.0, None), intervals

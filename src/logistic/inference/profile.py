@@ -23,7 +23,7 @@ data are compatible with θⱼ → ±∞, so that end is returned as ±inf with 
 ``SeparationWarning``.
 
 ``profile_bounds`` (the bracketing and root finding) takes any profile statistic, so Firth's
-penalized profile (``firth_inference.firth_profile_intervals``) uses it too.
+penalized profile (``inference.firth.firth_profile_intervals``) uses it too.
 """
 
 from __future__ import annotations
