@@ -154,6 +154,7 @@ class Architecture:
         """Parameters → θ, the inverse of ``unpack``."""
         blocks = [params.W2, params.b2]
         if self.hidden > 0:
+            assert params.W1 is not None and params.b1 is not None  # a hidden layer has both
             blocks = [params.W1, params.b1, *blocks]
         return np.concatenate([np.asarray(block, dtype=np.float64).ravel() for block in blocks])
 
@@ -193,7 +194,7 @@ def hidden_scores(W1: Array, b1: Array, X: Array) -> Array:
 
 def hidden_activations(Z1: Array) -> Array:
     """A^[1] = σ(Z^[1]), elementwise (scipy's expit: no overflow for any Z^[1])."""
-    return sigmoid(Z1)
+    return np.asarray(sigmoid(Z1), dtype=np.float64)
 
 
 def output_scores(W2: Array, b2: Array, A1: Array) -> Array:
@@ -205,7 +206,7 @@ def output_activations(Z2: Array, output: str) -> Array:
     """A^[2] = g(Z^[2]) = Ŷ: σ elementwise, or the softmax of each column (each sample)."""
     if output == "softmax":
         return softmax(Z2.T).T
-    return sigmoid(Z2)
+    return np.asarray(sigmoid(Z2), dtype=np.float64)
 
 
 def forward(params: Parameters, X: Array, output: str = "sigmoid") -> ForwardPass:
@@ -216,6 +217,7 @@ def forward(params: Parameters, X: Array, output: str = "sigmoid") -> ForwardPas
     if params.W1 is None:
         Z1, A1 = None, X
     else:
+        assert params.b1 is not None  # a hidden layer has both W^[1] and b^[1]
         Z1 = hidden_scores(params.W1, params.b1, X)
         A1 = hidden_activations(Z1)
     Z2 = output_scores(params.W2, params.b2, A1)
@@ -336,6 +338,7 @@ def backward(
     db2 = bias_gradient(delta2)
     if params.W1 is None:
         return Gradients(None, None, dW2, db2)
+    assert cache.Z1 is not None  # the forward pass of a hidden layer keeps Z^[1]
     delta1 = hidden_delta(params.W2, delta2, cache.Z1)
     dW1 = hidden_weight_gradient(delta1, cache.X) + alpha * params.W1
     return Gradients(dW1, bias_gradient(delta1), dW2, db2)
@@ -370,7 +373,8 @@ class NetworkObjective:
     def _data(self, columns: ArrayLike | None) -> tuple[Array, Array]:
         if columns is None:
             return self.X, self.Y
-        return self.X[:, columns], self.Y[:, columns]
+        index = np.asarray(columns)
+        return self.X[:, index], self.Y[:, index]
 
     def value(self, theta: Array, columns: ArrayLike | None = None) -> float:
         """J(θ) = (1/m) Σᵢ e⁽ⁱ⁾ + (α/2)Σ‖W‖²."""
