@@ -47,9 +47,10 @@ order::
                                               and "Intercept", or null;
         "direction": [[0.0, 1.0, -2.5]]       separation_.direction, rows × (n_features_in
       },                                      + intercept), intercept last; null above 300
-                                              numbers. Schema 3 only, and only where the
-                                              fit found a separation (else the file is
-                                              schema 2, without the key)
+                                              numbers. Schema 3 only, and written only
+                                              where the fit found a separation (else the
+                                              file is schema 2, without the key); null
+                                              reads as none
       "formula": {"terms": [...], ...}        the formula as data, never code (formula_file),
                                               or null
     }
@@ -180,8 +181,9 @@ _Invalid = InvalidModelFile  # short, for the many checks below
 @dataclass(frozen=True)
 class ModelFields:
     """A document's fields, each checked on its own: classes (K,), coef (R, d),
-    intercept (R,), feature_names (d,) or None; ``params``, ``statistics`` and
-    ``formula`` as read (what they must match is the estimator's to check)."""
+    intercept (R,), feature_names (d,) or None; ``params``, ``statistics``, ``formula``
+    and ``separation`` (None before schema 3) as read (what they must match is the
+    estimator's to check)."""
 
     schema_version: int
     params: dict[str, Any]
