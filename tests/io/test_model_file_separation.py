@@ -272,3 +272,10 @@ def test_the_multinomial_rows_are_checked(multinomial, tmp_path):
     document["separation"]["involved"] = [[], ["x2"], ["1: x2"]]
     with pytest.raises(ModelFileError, match="names '1: x2', which is not one of the model's"):
         load(_write(path, document))
+
+
+def test_a_null_separation_in_schema_3_reads_as_none(binary, tmp_path):
+    path, document = _saved(binary, tmp_path)
+    document["separation"] = None
+    after = load(_write(path, document))
+    assert after.separation_ is None and after.summary().separated == ()
