@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from sklearn.metrics import accuracy_score, log_loss, roc_auc_score
 
-from logistic import LogisticRegression
+from logistic import LogisticRegression, load
 from logistic.viz.report import build_report, write_report
 
 EVIL = '<script>alert("x")</script> & "dose"'
@@ -189,6 +189,59 @@ def test_write_report_is_atomic_and_checks_the_labels(fitted, tmp_path):
     with pytest.raises(FileNotFoundError):
         write_report(tmp_path / "no" / "r.html", model, X, y)
     assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+# -- separation: the summary's † marks and note ----------------------------------------------
+FLAG = 'flag <b>†&"'  # an indicator set only in class 1, its name to be escaped
+
+
+def separated_fit():
+    """Quasi-complete separation by FLAG (as ``make_data``, plus the indicator)."""
+    import warnings
+
+    X, y = make_data()
+    rng = np.random.default_rng(5)
+    X[FLAG] = ((y == "R&D <yes>") & (rng.random(len(y)) < 0.15)).astype(float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the SeparationWarning
+        model = LogisticRegression().fit(X, y)
+    assert model.summary().separated == (FLAG,)
+    return model, X, y
+
+
+def _marked_terms(document: Document) -> list[str]:
+    table = document.table("term")
+    return [term.removesuffix(" †") for term in list(table)[1:] if term.endswith(" †")]
+
+
+def test_a_separated_fit_reports_the_marks_and_the_note(tmp_path):
+    model, X, y = separated_fit()
+    summary = model.summary()
+    footnote = summary.note.splitlines()[-1]
+    assert footnote.startswith("† Quasi-complete separation") and FLAG in footnote
+    for shown in (model, load(_saved(model, tmp_path))):
+        page = build_report(shown, X, y)
+        document = parse(page)
+        assert _marked_terms(document) == [FLAG]  # exactly the separated term, escaped
+        assert list(document.table("term"))[1:] == list(summary.marked_table().index)
+        paragraphs = [t.strip() for t in document.text]
+        assert footnote in paragraphs  # the note's own paragraph, the summary's text
+        assert FLAG not in page and "<b>" not in page.split("<body>")[1]  # escaped
+        assert document.table("field")["Separation"] == ["quasi-complete"]
+
+
+def _saved(model, tmp_path: Path) -> Path:
+    path = tmp_path / "separated.json"
+    model.save(path)
+    return path
+
+
+def test_a_fit_without_separation_reports_no_marks(fitted, report):
+    model, _, _ = fitted
+    assert model.separation_ is None
+    document = parse(report)
+    assert _marked_terms(document) == [] and "†" not in report
+    assert "Separation" not in document.table("field")
 
 
 # -- in a real browser -----------------------------------------------------------------------

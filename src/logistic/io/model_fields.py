@@ -20,10 +20,12 @@ from logistic.io.formula_file import decode as decode_formula
 __all__ = [
     "MAX_SAVED_PARAMETERS",
     "InvalidModelFile",
+    "SavedSeparation",
     "SavedStatistics",
     "check_keys",
     "encode_classes",
     "encode_param",
+    "encode_separation",
     "encode_statistics",
     "float_list",
     "is_int",
@@ -33,11 +35,14 @@ __all__ = [
     "read_coef",
     "read_formula",
     "read_params",
+    "read_separation",
     "read_statistics",
     "score_rows",
 ]
 
 _STATISTICS_KEYS = ("cov", "rank", "n_obs", "log_likelihood", "null_log_likelihood")
+_SEPARATION_KEYS = ("kind", "n_separated", "features", "involved", "direction")
+_SEPARATION_KINDS = ("complete", "quasi-complete")
 
 
 MAX_SAVED_PARAMETERS = 300
@@ -131,7 +136,8 @@ def read_formula(saved: Any, version: int) -> FormulaSpec | None:
         return None
     try:
         # formula_file checks every part: the formula is data there, never code to evaluate
-        return decode_formula(saved, version)
+        # schema 3 added the "separation" field only: its formulas are schema 2's
+        return decode_formula(saved, min(version, 2))
     except ValueError as error:
         raise InvalidModelFile(f"formula is malformed: {error}") from None
 
@@ -303,3 +309,112 @@ def _class_weight(pairs: list[Any]) -> dict[Any, float]:
         weights[pair[0]] = pair[1]
     return weights
 
+
+
+# -- separation ---------------------------------------------------------------------------------
+def encode_separation(found: Any, columns: list[str]) -> dict[str, Any] | None:
+    """The "separation" field of a fit's ``separation_`` (None: none found, or not screened).
+
+    ``columns``: the names of one score row's coefficients as in ``found.direction``, the
+    features' then 'Intercept' where fitted. The direction is written where it has at most
+    MAX_SAVED_PARAMETERS numbers (the coefficients' count: rows × columns), else null."""
+    if found is None:
+        return None
+    direction = np.atleast_2d(np.asarray(found.direction, dtype=np.float64))
+    involved = None if found.involved is None else [
+        [columns[j] for j in np.flatnonzero(row)] for row in np.atleast_2d(found.involved)
+    ]
+    stored = direction.size <= MAX_SAVED_PARAMETERS and bool(np.all(np.isfinite(direction)))
+    return {
+        "kind": "complete" if found.complete else "quasi-complete",
+        "n_separated": int(found.n_separated),
+        "features": [columns[j] for j in found.features],
+        "involved": involved,
+        "direction": direction.tolist() if stored else None,
+    }
+
+
+@dataclass(frozen=True)
+class SavedSeparation:
+    """The "separation" field: ``features`` as column indices, ``involved`` (rows, columns)
+    booleans or None, ``direction`` (rows, columns) or None where the file does not hold it."""
+
+    complete: bool
+    n_separated: int
+    features: tuple[int, ...]
+    involved: np.ndarray | None
+    direction: np.ndarray | None
+
+
+def read_separation(
+    saved: Any, columns: list[str], rows: int, n_features: int
+) -> SavedSeparation | None:
+    """The "separation" field (None for null or absent), every part checked: ``columns`` as
+    for ``encode_separation`` (the first ``n_features`` are the features), ``rows`` the
+    score rows (one for two classes, one per class for more)."""
+    if saved is None:
+        return None
+    if not isinstance(saved, dict):
+        raise InvalidModelFile(
+            f"separation must be null or an object, got a JSON {json_type(saved)}"
+        )
+    check_keys(saved, _SEPARATION_KEYS, "separation.")
+    kind, n_separated = saved["kind"], saved["n_separated"]
+    if not isinstance(kind, str) or kind not in _SEPARATION_KINDS:
+        raise InvalidModelFile(
+            f"separation.kind must be 'complete' or 'quasi-complete', got {_short(kind)}"
+        )
+    if not is_int(n_separated) or n_separated < 0:
+        raise InvalidModelFile(
+            f"separation.n_separated must be an integer >= 0, got {_short(n_separated)}"
+        )
+    features = _term_indices(saved["features"], "separation.features", columns[:n_features],
+                             "features")
+    marked, involved = _nested(saved["involved"], "separation.involved", rows), None
+    if marked is not None:
+        involved = np.zeros((rows, len(columns)), dtype=bool)
+        for k, row in enumerate(marked):
+            involved[k, _term_indices(row, "separation.involved", columns, "terms")] = True
+    direction = _nested(saved["direction"], "separation.direction", rows)
+    if direction is not None:
+        direction = np.vstack(
+            [float_list(row, "separation.direction", (len(columns),)) for row in direction]
+        )
+    return SavedSeparation(kind == "complete", n_separated, tuple(features), involved, direction)
+
+
+def _nested(value: Any, what: str, rows: int) -> list[Any] | None:
+    """``value`` where it is null or a list of ``rows`` lists."""
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(row, list) for row in value):
+        raise InvalidModelFile(f"{what} must be null or a list of {rows} list(s)")
+    if len(value) != rows:
+        raise InvalidModelFile(f"{what} has {len(value)} rows, expected {rows}")
+    return value
+
+
+def _term_indices(value: Any, what: str, terms: list[str], noun: str) -> list[int]:
+    """The positions in ``terms`` (the model's ``noun``) of a list of distinct names, each
+    one of them (the first, where a name repeats in ``terms``)."""
+    if not isinstance(value, list) or not all(isinstance(name, str) for name in value):
+        raise InvalidModelFile(f"{what} must be a list of term names (strings)")
+    if len(value) > len(terms):
+        raise InvalidModelFile(
+            f"{what} lists {len(value)} names; the model has {len(terms)} {noun}"
+        )
+    if len(set(value)) != len(value):
+        raise InvalidModelFile(f"{what} names a term twice")
+    position = {name: j for j, name in reversed(list(enumerate(terms)))}
+    unknown = [name for name in value if name not in position]
+    if unknown:
+        raise InvalidModelFile(
+            f"{what} names {_short(unknown[0])}, which is not one of the model's {noun}"
+        )
+    return [position[name] for name in value]
+
+
+def _short(value: Any) -> str:
+    """``repr(value)``, cut to 60 characters (a crafted file's values can be huge)."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

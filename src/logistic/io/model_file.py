@@ -8,11 +8,14 @@ write and the reading. What turns an estimator into the document's fields and ba
 (``models/persistence.py``) registers itself here with ``register_model_kind``, so that
 this layer never imports the estimators above it.
 
-The file (schema version 2) is one JSON object, indented by 2, keys in this order::
+The file (schema version 3, or 2: see below) is one JSON object, indented by 2, keys in this
+order::
 
     {
       "format": "logistic-model",             fixed tag: this is our file
-      "schema_version": 2,                    bumped on any incompatible change
+      "schema_version": 3,                    bumped on any incompatible change; the oldest
+                                              schema that holds the document (2 where it
+                                              has no "separation")
       "library_version": "0.1.0",             logistic.__version__ that wrote it (informational)
       "created": "2025-01-31T12:00:00+00:00", ISO 8601, UTC (informational)
       "estimator": "LogisticRegression",
@@ -33,21 +36,45 @@ The file (schema version 2) is one JSON object, indented by 2, keys in this orde
                                               the unpenalized fit's inference (intercept first),
                                               or null: penalized, or more than 300 parameters
       "inference_note": null,                 why there are no statistics, or null
+      "separation": {                         separation_, the separating direction the fit's
+        "kind": "quasi-complete",             screen found ("complete" or "quasi-complete");
+        "n_separated": 40,                    the samples it separates;
+        "features": ["dose"],                 the columns in it (separation_.names), of
+                                              feature_names (x1, x2, ... for unnamed columns);
+        "involved": [["dose", "Intercept"]],  per score row (one, or one per class), the
+                                              coefficients that diverge (separation_.involved;
+                                              the summary marks their terms †): feature names
+                                              and "Intercept", or null;
+        "direction": [[0.0, 1.0, -2.5]]       separation_.direction, rows × (n_features_in
+      },                                      + intercept), intercept last; null above 300
+                                              numbers. Schema 3 only, and written only
+                                              where the fit found a separation (else the
+                                              file is schema 2, without the key); null
+                                              reads as none
       "formula": {"terms": [...], ...}        the formula as data, never code (formula_file),
                                               or null
     }
 
-Schema 2 changed the formula object only; schema 1 files still load (see formula_file).
+Schema 3 added "separation" (a file without one is written as schema 2, so that an older
+logistic still reads it; one with it tells an older logistic that it needs a newer one rather
+than that it has an unexpected key). Schema 2 changed the formula object only; schema 1 and 2
+files still load (a loaded model's ``separation_`` is then None, as for a fit without
+separation). Every part of "separation" is checked on load: its names must be the model's
+features (or "Intercept", in "involved"), each once; the rows must match the classes; the
+direction's numbers are finite. A loaded model whose file holds no direction (null) has
+``separation_.direction`` of NaN (unknown; the summary and ``explain`` do not use it).
 
 Floats are written by ``repr``, the shortest text that reads back to the same double, so a
 loaded model predicts bit-for-bit what the saved one did; NaN and infinity are never written
 (a fitted model's numbers are finite, and strict JSON has no spelling for them).
 
 Not saved: the ``callback`` parameter (code, not data: a loaded model has
-``callback=None``), and what describes the fit rather than the model: ``loss_history_``,
-``grad_norm_history_`` and ``separation_``. The inference statistics are saved (so a loaded
-model's ``summary()`` shows standard errors) up to 300 parameters; a larger covariance would
-make the file too large to read, and its note then says so.
+``callback=None``), and what describes the fit rather than the model: ``loss_history_`` and
+``grad_norm_history_``. ``separation_`` is saved, because what the summary (its † marks and
+note), ``explain`` and the report say of the estimates depends on it. The inference
+statistics are saved (so a loaded model's ``summary()`` shows standard errors) up to 300
+parameters; a larger covariance would make the file too large to read, and its note then
+says so.
 
 Why not pickle: unpickling runs whatever code the file names, so opening a model file from
 anyone else would be running their program; a pickle also breaks when a class is renamed or
@@ -78,10 +105,12 @@ from logistic.io.atomic import write_atomically
 from logistic.io.model_fields import (
     MAX_SAVED_PARAMETERS,
     InvalidModelFile,
+    SavedSeparation,
     SavedStatistics,
     check_keys,
     encode_classes,
     encode_param,
+    encode_separation,
     encode_statistics,
     float_list,
     is_int,
@@ -90,6 +119,7 @@ from logistic.io.model_fields import (
     read_coef,
     read_formula,
     read_params,
+    read_separation,
     read_statistics,
     score_rows,
 )
@@ -101,12 +131,15 @@ __all__ = [
     "InvalidModelFile",
     "ModelFields",
     "ModelKind",
+    "SavedSeparation",
     "SavedStatistics",
     "encode_classes",
     "encode_param",
+    "encode_separation",
     "encode_statistics",
     "load",
     "read_formula",
+    "read_separation",
     "read_statistics",
     "register_model_kind",
     "save",
@@ -114,7 +147,9 @@ __all__ = [
 ]
 
 FORMAT = "logistic-model"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+# The schema that added the "separation" key; a document without one is written as schema 2.
+_SEPARATION_SINCE = 3
 
 _KEYS = (
     "format",
@@ -132,6 +167,7 @@ _KEYS = (
     "fit",
     "statistics",
     "inference_note",
+    "separation",
     "formula",
 )
 _HEADER_KEYS = _KEYS[:5]
@@ -145,8 +181,9 @@ _Invalid = InvalidModelFile  # short, for the many checks below
 @dataclass(frozen=True)
 class ModelFields:
     """A document's fields, each checked on its own: classes (K,), coef (R, d),
-    intercept (R,), feature_names (d,) or None; ``params``, ``statistics`` and
-    ``formula`` as read (what they must match is the estimator's to check)."""
+    intercept (R,), feature_names (d,) or None; ``params``, ``statistics``, ``formula``
+    and ``separation`` (None before schema 3) as read (what they must match is the
+    estimator's to check)."""
 
     schema_version: int
     params: dict[str, Any]
@@ -162,6 +199,7 @@ class ModelFields:
     statistics: Any
     inference_note: Any
     formula: Any
+    separation: Any = None
 
 
 @dataclass(frozen=True)
@@ -224,14 +262,20 @@ def _document(kind: ModelKind, model: Any) -> dict[str, Any]:
     from logistic import __version__
 
     fields = kind.fields(model)
+    version = SCHEMA_VERSION if fields.get("separation") is not None else _SEPARATION_SINCE - 1
     header = {
         "format": FORMAT,
-        "schema_version": SCHEMA_VERSION,
+        "schema_version": version,
         "library_version": __version__,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "estimator": kind.name,
     }
-    return {**header, **{key: fields[key] for key in _KEYS[len(_HEADER_KEYS):]}}
+    return {**header, **{key: fields[key] for key in _keys(version)[len(_HEADER_KEYS):]}}
+
+
+def _keys(version: int) -> tuple[str, ...]:
+    """The keys of a document of schema ``version``, in order."""
+    return _KEYS if version >= _SEPARATION_SINCE else tuple(k for k in _KEYS if k != "separation")
 
 
 # -- load --------------------------------------------------------------------------------------
@@ -343,7 +387,7 @@ def _fields(document: dict[str, Any], name: str) -> tuple[ModelKind, ModelFields
             f"{__version__} reads schema versions up to {SCHEMA_VERSION}: loading it needs a "
             "newer logistic (pip install --upgrade logistic)"
         )
-    check_keys(document, _KEYS, "")
+    check_keys(document, _keys(version), "")
     for key in ("library_version", "created"):
         if not isinstance(document[key], str):
             raise _Invalid(f"{key} must be a string, got {document[key]!r}")
@@ -395,6 +439,7 @@ def _fields(document: dict[str, Any], name: str) -> tuple[ModelKind, ModelFields
         statistics=document["statistics"],
         inference_note=document["inference_note"],
         formula=document["formula"],
+        separation=document.get("separation"),
     )
     return kind, fields
 

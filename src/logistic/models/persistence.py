@@ -12,6 +12,8 @@ from typing import Any
 import numpy as np
 
 from logistic.fitting.problem import FitSettings
+from logistic.fitting.terms import feature_names
+from logistic.inference.separation import Separation
 from logistic.inference.statistics import FitStatistics
 from logistic.io.formula import FormulaSpec
 from logistic.io.model_file import (
@@ -20,9 +22,11 @@ from logistic.io.model_file import (
     ModelKind,
     encode_classes,
     encode_param,
+    encode_separation,
     encode_statistics,
     load,
     read_formula,
+    read_separation,
     read_statistics,
     register_model_kind,
     save,
@@ -78,6 +82,7 @@ def model_fields(model: LogisticRegression) -> dict[str, Any]:
             "objective": objective,
         },
         **encode_statistics(model.statistics_, model.inference_note_),
+        "separation": encode_separation(getattr(model, "separation_", None), _columns(model)),
         "formula": None if formula is None else formula.to_dict(),
     }
 
@@ -98,7 +103,38 @@ def restore(fields: ModelFields) -> LogisticRegression:
     model.objective_ = fields.objective
     model.statistics_, model.inference_note_ = _statistics(fields, model)
     model.formula_ = _formula(fields, model)
+    model.separation_ = _separation(fields, model)
     return model
+
+
+def _columns(model: LogisticRegression) -> list[str]:
+    """The names of a score row's coefficients in ``separation_``'s order: the features,
+    then 'Intercept' where fitted."""
+    return feature_names(model) + (["Intercept"] if model.fit_intercept else [])
+
+
+def _separation(fields: ModelFields, model: LogisticRegression) -> Separation | None:
+    """The saved ``separation_`` (None where the file has none), in the fit's shapes: binary
+    (columns,), K classes (K, columns); a direction the file does not hold is NaN."""
+    columns, names = _columns(model), feature_names(model)
+    rows = score_rows(len(model.classes_))
+    saved = read_separation(fields.separation, columns, rows, len(names))
+    if saved is None:
+        return None
+    direction = saved.direction
+    if direction is None:
+        direction = np.full((rows, len(columns)), np.nan)
+    involved = saved.involved
+    if rows == 1:
+        direction, involved = direction[0], None if involved is None else involved[0]
+    return Separation(
+        complete=saved.complete,
+        features=saved.features,
+        direction=direction,
+        n_separated=saved.n_separated,
+        involved=involved,
+        names=tuple(names[j] for j in saved.features),
+    )
 
 
 def _checked_params(params: dict[str, Any]) -> dict[str, Any]:

@@ -93,7 +93,7 @@ def _header(model: Any) -> dict[str, object]:
 
 def _mark_separation(model: Any, summary: Summary) -> Summary:
     """The terms ``separation_`` involves marked † in the table, named in the note."""
-    found = getattr(model, "separation_", None)  # a loaded model has none
+    found = getattr(model, "separation_", None)  # a loaded model has its file's (or None)
     if found is None or found.involved is None:
         return summary
     names = feature_names(model) + (["Intercept"] if model.fit_intercept else [])

@@ -8,7 +8,8 @@ One file, readable offline and safe to open: the CSS is inline, every figure is 
 that comes from the user (column names, labels, titles, file names) goes through
 ``html.escape``. Sections: the model and the data, the metrics (accuracy, log-loss, ROC AUC,
 Brier score), the coefficient table of ``model.summary()`` (with inference where the model
-has it), the seeds' formulas checked on the data (:mod:`logistic.viz.explain`, binary models) and
+has it; the terms of a separating direction marked † and named in its note, as in the text
+summary), the seeds' formulas checked on the data (:mod:`logistic.viz.explain`, binary models) and
 the figures of :mod:`logistic.viz.plots` (ROC, calibration, coefficients, scores; the decision
 boundary for two features; the training curves when the model still has its loss history).
 """
@@ -160,7 +161,10 @@ def _metrics(model: Any, X: pd.DataFrame, y: np.ndarray) -> list[list[str]]:
 
 
 def _coefficient_table(summary: Any) -> str:
-    frame: pd.DataFrame = summary.table
+    """The summary's table, its separated terms marked † as the text summary prints them
+    (``Summary.marked_table``), and its note, one paragraph per line (the † footnote is
+    the note's last line)."""
+    frame: pd.DataFrame = summary.marked_table()
     frame = frame.loc[:, frame.notna().any()]
     header = ["term", *(_e(c) for c in frame.columns)]
     rows = []
@@ -173,8 +177,8 @@ def _coefficient_table(summary: Any) -> str:
                 cells.append(_number(value))
         rows.append([_e(term), *cells])
     table = _table(header, rows)
-    note = getattr(summary, "note", None)
-    return table + (f'<p class="note">{_e(note)}</p>' if note else "")
+    note = getattr(summary, "note", None) or ""
+    return table + "".join(f'<p class="note">{_e(line)}</p>' for line in note.splitlines())
 
 
 def _explain_section(model: Any, X: pd.DataFrame, y: np.ndarray, rows: int) -> str:
