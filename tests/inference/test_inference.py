@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,7 +11,7 @@ import scipy.linalg
 import statsmodels.api as sm
 from scipy import stats
 
-from logistic import LogisticRegression
+from logistic import LogisticRegression, SeparationWarning
 
 
 @pytest.fixture(scope="module")
@@ -211,3 +213,19 @@ def test_estimator_cov_type_option(spector):
         LogisticRegression(cov_type="cluster").fit(X, y)
     with pytest.raises(ValueError, match="cov_type must be"):
         LogisticRegression(cov_type="HC9").fit(X, y)
+
+
+def test_summary_html_escapes_the_users_column_names():
+    """A column named like markup shows as text in a notebook's HTML summary, note included."""
+    rng = np.random.default_rng(3)
+    name = "<img src=x onerror=alert(1)>"
+    x = rng.normal(size=60)
+    flag = (rng.random(60) < 0.3).astype(float)
+    y = ((x + rng.normal(size=60) > 0) | (flag == 1)).astype(int)  # flag = 1 only in class 1
+    frame = pd.DataFrame({"x": x, name: flag})
+    with pytest.warns(SeparationWarning):
+        model = LogisticRegression().fit(frame, y)
+    page = model.summary()._repr_html_()
+    assert name not in page
+    assert html.escape(name) in page
+    assert model.summary().note and html.escape(model.summary().note.splitlines()[0]) in page

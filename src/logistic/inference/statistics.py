@@ -34,6 +34,7 @@ their covariance, so the table says so instead of printing numbers.
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -234,7 +235,8 @@ class Summary:
     def _repr_html_(self) -> str:
         head = pd.DataFrame({"": [_format_value(v) for v in self.header.values()]},
                             index=list(self.header))
-        note = f"<p>{self.note}</p>" if self.note else ""
+        # the note names the user's columns: text, never markup (pandas escapes the tables)
+        note = "".join(f"<p>{html.escape(line)}</p>" for line in self.note.splitlines())
         return head.to_html(header=False) + self.marked_table().to_html(na_rep="-") + note
 
 
