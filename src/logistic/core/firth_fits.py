@@ -19,7 +19,14 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from logistic.core.firth_kernels import free_norm, point, score_from_rows, step_direction
+from logistic.core.firth_kernels import (
+    free_norm,
+    negative_hessian,
+    point,
+    score_from_rows,
+    solve_free,
+    step_direction,
+)
 
 __all__ = ["AT_FLOOR", "CONVERGED", "HALVING_FAILED", "MAX_HALVINGS", "MAX_ITER",
            "NO_DIRECTION", "SINGULAR_START", "constrained_newton", "firth_fit", "halve",
@@ -128,25 +135,35 @@ def firth_fit(Xt, y, s, offset, theta0, free, total, max_iter, tol, max_step, ex
 def constrained_newton(Xt, y, s, offset, theta0, free, max_iter, tol, gap, max_step,
                        exact_after, chord, ceiling=np.inf):
     """max ℓ* over the ``free`` entries from θ₀, the others fixed: (θ, ℓ*, ℓ, I, U*,
-    converged, iterations, rows, L). Converged once max|U*_F|/Σs ≤ tol, or once the Newton
-    decrement ½U*_Fᵀ M_FF⁻¹U*_F (M the step's matrix) puts ℓ* within gap·max(1, |ℓ*|) of
-    its maximum: what the tests and intervals need, in any units of the columns, and known
-    before the step is evaluated. ``chord`` (0 × 0 for none), a fixed -∇²ℓ* from a nearby
-    point, replaces I before ``exact_after``; past ``ceiling`` the fit stops (for a caller
-    asking only whether the maximum is higher)."""
+    converged, iterations, rows, L, H), H = -∇²ℓ* at θ where the last step computed it
+    there (0 × 0 otherwise), so that a caller needing it does not compute it again.
+    Converged once max|U*_F|/Σs ≤ tol, or once the Newton decrement ½U*_Fᵀ M_FF⁻¹U*_F (M
+    the step's matrix) puts ℓ* within gap·max(1, |ℓ*|) of its maximum: what the tests and
+    intervals need, in any units of the columns, and known before the step is evaluated.
+    ``chord`` (0 × 0 for none), a fixed -∇²ℓ* from a nearby point, replaces I before
+    ``exact_after``; past ``ceiling`` the fit stops (for a caller asking only whether the
+    maximum is higher)."""
     total = s.sum()
     theta = theta0.copy()
     _, loglik, information, factor, penalized, ok, rows = point(Xt, y, s, offset, theta)
+    none = np.zeros((0, 0))
     if not ok:
         return (theta, -np.inf, loglik, information, np.zeros(theta.size), False, 0, rows,
-                factor)
+                factor, none)
     score, _ = score_from_rows(Xt, rows, factor)
     norm = free_norm(score, free, total)
     converged = norm <= tol
     iteration = 0
+    here = none  # -∇²ℓ* at θ, where computed
     while not converged and iteration < max_iter:
-        direction, ok = step_direction(Xt, rows, factor, information, score, free,
-                                       iteration >= exact_after, chord)
+        if iteration >= exact_after:  # step_direction's exact branch, keeping the matrix
+            here = negative_hessian(Xt, rows, factor, information)
+            direction, ok = solve_free(here, score, free)
+            if not ok:
+                direction, ok = solve_free(information, score, free)
+        else:
+            direction, ok = step_direction(Xt, rows, factor, information, score, free,
+                                           False, chord)
         if not ok:
             break
         slope = score @ direction
@@ -164,14 +181,15 @@ def constrained_newton(Xt, y, s, offset, theta0, free, max_iter, tol, gap, max_s
         if not accepted:
             converged = slope <= 1e4 * _EPS * floor  # no further increase: at the floor
             break
-        theta = candidate
+        theta, here = candidate, none
         _, loglik, information, factor, penalized, ok, rows = new
         score = new_score
         norm = free_norm(score, free, total)
         converged = norm <= tol
         if penalized > ceiling:
             break
-    return theta, penalized, loglik, information, score, converged, iteration, rows, factor
+    return (theta, penalized, loglik, information, score, converged, iteration, rows, factor,
+            here)
 
 
 @njit(cache=True)

@@ -24,9 +24,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["cholesky", "curvature", "free_norm", "inverse_psd", "modified_score", "newton_step",
-           "penalized_hessian", "point", "profile_geometry", "score_from_rows", "scores",
-           "solve_free", "step_direction"]
+__all__ = ["cholesky", "curvature", "free_norm", "inverse_psd", "modified_score",
+           "negative_hessian", "newton_step", "penalized_hessian", "point", "profile_geometry",
+           "score_from_rows", "scores", "solve_free", "step_direction"]
 
 _EPS = np.finfo(np.float64).eps
 _FAST = {"reassoc", "contract"}
@@ -308,6 +308,12 @@ def step_direction(Xt, rows, factor, information, score, free, exact, chord):
         if ok:
             return direction, True
     return solve_free(information, score, free)  # Fisher's step, which always ascends
+
+
+@njit(cache=True)
+def negative_hessian(Xt, rows, factor, information):
+    """-∇²ℓ* from ``point``'s rows, L and I (``step_direction``'s exact matrix)."""
+    return -_hessian(Xt, rows, factor, information)
 
 
 @njit(cache=True)

@@ -15,7 +15,7 @@ import numpy as np
 from numba import njit
 
 from logistic.core.firth_fits import constrained_newton, higher_maximum
-from logistic.core.firth_kernels import curvature, point, profile_geometry
+from logistic.core.firth_kernels import cholesky, curvature, point, profile_geometry
 
 __all__ = ["FAILED", "FOUND", "lr_tests", "profile_end", "profile_ends", "statistics"]
 
@@ -29,6 +29,14 @@ def _halley(f, d1, d2):
     denominator = 2.0 * d1 * d1 - f * d2
     halley = -2.0 * f * d1 / denominator if denominator > 0.0 else np.inf
     return halley if abs(halley) <= 2.0 * abs(newton) else newton
+
+
+@njit(cache=True)
+def _curvature(Xt, rows, factor, information, known):
+    """``curvature`` at a fit's end, from its -∇²ℓ* there where the fit computed it."""
+    if known.shape[0]:
+        return known if cholesky(known)[1] else information
+    return curvature(Xt, rows, factor, information)
 
 
 @njit(cache=True)
@@ -63,7 +71,7 @@ def profile_end(Xt, y, s, offset, theta, chord, j, side, maximum, q, max_outer, 
     iterations = 0
     for _ in range(max_outer):
         start[j] = v
-        fitted, penalized, _, information, score, converged, used, rows, factor = (
+        fitted, penalized, _, information, score, converged, used, rows, factor, here = (
             constrained_newton(Xt, y, s, offset, start, free, 200, 0.0,
                                gap if close else loose_gap, max_step, exact_after, chord))
         iterations += used
@@ -74,18 +82,17 @@ def profile_end(Xt, y, s, offset, theta, chord, j, side, maximum, q, max_outer, 
         inside, outside = (v, outside) if r < target else (inside, v)
         slope = -score[j] / r
         step = (target - r) / slope
+        chord = _curvature(Xt, rows, factor, information, here)
         if close and abs(step) <= 1e-6 * scale:
             start = theta.copy()
             start[j] = v
             ceiling = penalized + 1e-9 * max(1.0, abs(maximum))
             higher, used = higher_maximum(Xt, y, s, offset, start, free, ceiling, fitted,
-                                          curvature(Xt, rows, factor, information), 200,
-                                          loose_gap, max_step, check_after)
+                                          chord, 200, loose_gap, max_step, check_after)
             iterations += used
             if higher:
                 return np.nan, FAILED, iterations
             return v + step, FOUND, iterations
-        chord = curvature(Xt, rows, factor, information)
         tangent, c, ok = profile_geometry(chord, j)
         if not ok:
             return np.nan, FAILED, iterations

@@ -114,7 +114,7 @@ def _exact_after(objective: Objective) -> int:
 
 def _compiled_fit(arrays: tuple, theta: Array, free: Array, exact_after: int,
                   chord: Array = _NO_CHORD) -> FirthResult:
-    fitted, penalized, loglik, information, _, converged, n_iter, _, _ = (
+    fitted, penalized, loglik, information, _, converged, n_iter, _, _, _ = (
         firth_fits.constrained_newton(
             *arrays, np.array(theta, dtype=np.float64), free,
             _FISHER_ITERATIONS + _INNER_MAX_ITER, _INNER_TOL, _GAP, MAX_STEP, exact_after,
