@@ -54,6 +54,8 @@ __all__ = [
     "Separation",
     "check_separation",
     "class_extremes",
+    "column_direction",
+    "described",
     "find_separation",
     "separation_message",
     "single_feature_separators",
@@ -237,19 +239,28 @@ def _rows(X, labels, sample_weight, K: int, fit_intercept: bool, extremes) -> Ro
     return Rows(X, labels, sample_weight > 0, K, fit_intercept, np.maximum(size, 0.0))
 
 
-def _first_parts(rows: Rows, extremes) -> tuple[list, list[int]]:
-    """Test 1 as [(u, m, r)] (u a direction of ``rows``, m and r its margins and their
-    sizes), or []; the columns it found."""
+def column_direction(rows: Rows, extremes, present) -> tuple[NDArray | None, list[int]]:
+    """Test 1 as a direction u of ``rows`` (None where there is none) and the columns it
+    found, from the classes' extremes alone: no pass over X. ``present``: (K,) whether each
+    class has samples of positive weight."""
     low, high = extremes[0][1:], extremes[1][1:]
-    present = np.bincount(rows.labels, minlength=rows.K) > 0
     D, columns = _column_splits(low, high, present, rows.fit_intercept)
     if rows.fit_intercept:  # a class without samples (of positive weight): its intercept
         D[~present, -1] -= 1.0  # falls forever, whatever the data
     else:
         D = D[:, :-1]
     if not columns and (present.all() or not rows.fit_intercept):
+        return None, []
+    return (D[1:] - D[0]).ravel() * rows.unit, columns
+
+
+def _first_parts(rows: Rows, extremes) -> tuple[list, list[int]]:
+    """Test 1 as [(u, m, r)] (u a direction of ``rows``, m and r its margins and their
+    sizes), or []; the columns it found."""
+    present = np.bincount(rows.labels, minlength=rows.K) > 0
+    u, columns = column_direction(rows, extremes, present)
+    if u is None:
         return [], []
-    u = (D[1:] - D[0]).ravel() * rows.unit
     m, r = rows.margins(u)
     # exact by construction (each margin is a sum of terms xᵢⱼ - t ≥ 0); the check guards
     # against the rounding of those sums alone
@@ -347,9 +358,17 @@ def _result(rows: Rows, parts: list, columns: list[int]) -> Separation | None:
     if not parts:
         return None
     separated = (m > TOLERANCE * r).reshape(-1, rows.K - 1).any(axis=1)
+    return described(rows, [v for v, _, _ in parts], u, columns, _is_complete(m, r),
+                      int(separated.sum()))
+
+
+def described(rows: Rows, parts: list, u: NDArray, columns: list[int], complete: bool,
+               n_separated: int) -> Separation:
+    """The Separation of the verified direction u, the combination of the directions
+    ``parts``: the coefficients and columns they involve, named in that order."""
     involved = np.zeros(rows.n_vars, dtype=bool)
     named = list(columns)
-    for v, _, _ in parts:
+    for v in parts:
         share = np.abs(v) >= _NAMED * np.max(np.abs(v))
         involved |= share
         weight = np.abs(v).reshape(rows.K - 1, rows.r)[:, : rows.d].max(axis=0)
@@ -361,10 +380,10 @@ def _result(rows: Rows, parts: list, columns: list[int]) -> Separation | None:
     if rows.K == 2:
         direction, mask = direction[1], mask[1]
     return Separation(
-        complete=_is_complete(m, r),
+        complete=complete,
         features=tuple(dict.fromkeys(named)),
         direction=direction,
-        n_separated=int(separated.sum()),
+        n_separated=n_separated,
         involved=mask,
     )
 

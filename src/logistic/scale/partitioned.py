@@ -51,12 +51,14 @@ from logistic.fitting.problem import (
 )
 from logistic.fitting.run import run_solver
 from logistic.fitting.statistics import statistics_of
+from logistic.fitting.terms import feature_names as feature_names_of
 from logistic.fitting.terms import feature_terms
 from logistic.fitting.validation import (
     check_classes,
     check_positive_class_weight,
     class_weight_per_class,
 )
+from logistic.scale.screen import screen_partitioned
 from logistic.scale.survey import Survey, survey_partition
 from logistic.solvers import SolverResult
 
@@ -335,11 +337,15 @@ def fit_partitioned(model, reducer: Reducer, *, feature_names=None):
     Not available: penalty='firth' (its modified Newton needs the rows' leverages),
     penalty='l1'/'elasticnet' and solver='newton-cd' (coordinate sweeps read single
     columns), and cov_type='cluster' (the clusters are not partitioned with the rows). The
-    separation screen needs the data in memory and is not run (``separation_`` is None).
+    separation screen of an unpenalized cross-entropy fit runs its single-column test
+    (``screen.py``: the first pass gathers the classes' column extremes; one more pass only
+    where a column separates); separation by a combination of columns alone needs the
+    rows in memory (its linear programs) and is not reported.
     """
     settings = settings_of(model)
     _check_partitionable(settings)
-    survey = reducer.map_reduce(survey_partition)
+    screened = settings.penalty is None and settings.loss == "cross_entropy"
+    survey = reducer.map_reduce(partial(survey_partition, extremes=screened))
     classes = _classes(settings, survey)
     class_weight = class_weight_per_class(
         settings.class_weight, classes, survey.class_counts(classes)
@@ -362,6 +368,10 @@ def fit_partitioned(model, reducer: Reducer, *, feature_names=None):
     outcome = outcome_of_runs(classes, coef, intercept, fits)
     terms = family.inference_terms(feature_terms(model), classes)
     outcome.statistics, outcome.inference_note = statistics_of(settings, fits, terms)
+    if screened:
+        outcome.separation = screen_partitioned(
+            reducer, encodings, survey, bool(settings.fit_intercept), feature_names_of(model),
+            classes)
     outcome.store_on(model)
     return model
 

@@ -20,7 +20,9 @@ the budget.
 
 The first pass discovers the classes (labels may be strings) and checks every chunk: each
 problem is a ``DataError`` naming the file, the column and the row, raised before anything
-is fitted or written. Later passes trust the data (they read exactly the same rows).
+is fitted or written; for an unpenalized fit it also gathers each class's column extremes,
+from which the separation screen finds the columns that separate by themselves
+(``screen.py``). Later passes trust the data (they read exactly the same rows).
 Newton — one pass per iteration with the Hessian — is chosen for up to 256 parameters,
 L-BFGS (one pass per evaluation) above, as in memory.
 """
