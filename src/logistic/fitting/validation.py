@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 from sklearn.base import BaseEstimator
@@ -273,6 +274,21 @@ def encode_labels(y: NDArray) -> tuple[NDArray, NDArray[np.intp]]:
     y_index = np.searchsorted(classes, y)
     check_classes(classes)
     return classes, y_index
+
+
+def known_labels(y: ArrayLike, classes: ArrayLike) -> NDArray:
+    """y as a flat array whose every label is one of ``classes`` (a fitted model's); a
+    ValueError names up to five labels that are not."""
+    labels = np.asarray(y).ravel()
+    classes = np.asarray(classes)
+    unknown = pd.unique(labels[~np.isin(labels, classes)])
+    if unknown.size:
+        shown = ", ".join(repr(v) for v in unknown[:5].tolist())
+        raise ValueError(
+            f"the labels {shown} are not classes of the model "
+            f"({', '.join(repr(c) for c in classes.tolist())})"
+        )
+    return labels
 
 
 def check_classes(

@@ -50,6 +50,7 @@ from logistic.core.penalties import L2Penalty
 from logistic.core.sigmoid import sigmoid, sigmoid_derivative
 from logistic.fitting.problem import l2_strength
 from logistic.fitting.terms import feature_terms
+from logistic.fitting.validation import known_labels as checked_labels
 from logistic.inference.diagnosis import Diagnosis, diagnose
 
 __all__ = ["Explanation", "Step", "explain", "format_value"]
@@ -236,15 +237,7 @@ def known_labels(model: Any, y: ArrayLike, m: int) -> NDArray:
     labels = np.asarray(y).ravel()
     if labels.shape[0] != m:
         raise ValueError(f"X has {m} rows but y has {labels.shape[0]}")
-    classes = np.asarray(model.classes_)
-    unknown = pd.unique(labels[~np.isin(labels, classes)])
-    if unknown.size:
-        shown = ", ".join(repr(v) for v in unknown[:5].tolist())
-        raise ValueError(
-            f"the labels {shown} are not classes of the model "
-            f"({', '.join(repr(c) for c in classes.tolist())})"
-        )
-    return labels
+    return checked_labels(labels, model.classes_)
 
 
 def _weights(model: Any, y: ArrayLike | None, m: int) -> Array | None:

@@ -12,12 +12,12 @@ import textwrap
 from typing import Any
 
 import numpy as np
-import pandas as pd
 from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from numpy.typing import ArrayLike, NDArray
 
+from logistic.fitting.validation import known_labels
 from logistic.io.atomic import write_atomically
 
 __all__ = [
@@ -85,16 +85,7 @@ def model_labels(model: Any, y: ArrayLike) -> NDArray:
     """y as an array of the model's labels; a ValueError names labels the model never saw."""
     if not hasattr(model, "classes_"):
         raise ValueError("the model is not fitted (it has no classes_)")
-    y = np.asarray(y).ravel()
-    classes = np.asarray(model.classes_)
-    unknown = pd.unique(y[~np.isin(y, classes)])
-    if unknown.size:
-        shown = ", ".join(repr(v) for v in unknown[:5].tolist())
-        raise ValueError(
-            f"the labels {shown} are not classes of the model "
-            f"({', '.join(repr(c) for c in classes.tolist())})"
-        )
-    return y
+    return known_labels(y, model.classes_)
 
 
 def check_rows(X: Any, y: NDArray) -> None:
