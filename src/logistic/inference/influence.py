@@ -9,8 +9,10 @@ information C = (X̃ᵀWX̃)⁻¹ at the fit::
     dfbetas                Δᵢⱼ / √Cⱼⱼ
 
 dfbeta is the one-step approximation to the change in the coefficients when row i is left
-out (one Newton step from β̂ on the other rows): R's ``dfbeta`` for a glm and statsmodels'
-``GLMInfluence.d_params``. Cook's distance is R's ``cooks.distance`` for a glm with
+out (one Newton step from β̂ on the other rows, Pregibon's): statsmodels'
+``GLMInfluence.d_params``. R's ``dfbeta`` for a glm puts the deviance residual where this
+has the Pearson one (``lm.influence`` on ``weighted.residuals``): its row i is this one
+times r_D,ᵢ/r_P,ᵢ. Cook's distance is R's ``cooks.distance`` for a glm with
 dispersion 1 (statsmodels' ``GLMInfluence.cooks_distance``, which divides by the number of
 columns instead of the rank; the two agree for a full-rank X̃).
 
