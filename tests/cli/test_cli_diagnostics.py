@@ -77,7 +77,7 @@ def test_plot_diagnostics_writes_the_figure(files, tmp_path, capsys, suffix):
         (["{model}", "{data}"], ["needs the label column: add --target COL"]),
         (["{model}"], ["plot diagnostics takes MODEL DATA --target COL"]),
         (["{l2}", "{data}", "--target", "label"],
-         ["cannot draw diagnostics", "needs an unpenalized fit: penalty='l2'"]),
+         ["cannot draw diagnostics", "needs an unpenalized fit", "penalty='l2' is not"]),
         (["{multi}", "{multi_data}", "--target", "label"],
          ["cannot draw diagnostics", "binary model", "3 classes"]),
         (["{model}", "{multi_data}", "--target", "label"], ["'x'", "does not know"]),

@@ -83,14 +83,13 @@ class Diagnostics:
     # -- influence -----------------------------------------------------------------------
     def _influence(self, what: str) -> Influence:
         if self.influence is None:
-            raise ValueError(f"{what} needs the inverse information of an unpenalized fit: "
-                             f"{self.influence_note}")
+            raise ValueError(f"no {what} for this fit: {self.influence_note}")
         return self.influence
 
     @property
     def leverage(self) -> Array:
         """hᵢ = Wᵢ x̃ᵢᵀ (X̃ᵀWX̃)⁻¹ x̃ᵢ, the hat values (R's ``hatvalues``)."""
-        return self._influence("the leverage").leverage
+        return self._influence("leverage").leverage
 
     @property
     def pearson_studentized(self) -> Array:

@@ -170,9 +170,10 @@ def hosmer_lemeshow(y: Array, p: Array, weights: Array, groups: int = 10) -> Hos
     codes, breaks = risk_groups(p, weights, groups)
     formed = breaks.size - 1
     if formed < 3:
+        distinct = np.unique(p[weights > 0]).size
         raise ValueError(
-            f"the predicted probabilities take too few distinct values to form 3 groups of "
-            f"risk (only {formed} from {groups} quantiles): the test has no degrees of freedom"
+            f"the predicted probabilities take {distinct} distinct value(s), too few for 3 "
+            f"groups of risk from {groups} quantiles: the test would have no degrees of freedom"
         )
     n = np.bincount(codes, weights=weights, minlength=formed)
     observed = np.bincount(codes, weights=weights * y, minlength=formed)

@@ -56,9 +56,9 @@ def influence_note_of(model: Any) -> str | None:
     """Why leverage and influence are not defined for this fit, or None where they are."""
     if model.penalty is not None:
         return (
-            f"penalty={model.penalty!r}: leverage, Cook's distance and dfbeta approximate a "
-            "refit without each row around the maximum-likelihood estimate; refit with "
-            "penalty=None"
+            "leverage, Cook's distance and dfbeta approximate a refit without each row "
+            f"around the maximum-likelihood estimate, which a fit with penalty="
+            f"{model.penalty!r} is not; refit with penalty=None"
         )
     if model.statistics_ is None:
         return str(model.inference_note_)
