@@ -607,3 +607,23 @@ def test_multinomial_and_squared_error_models_are_refused():
     squared = LogisticRegression(loss="squared_error").fit(X, y)
     with pytest.raises(ValueError, match="loss='squared_error'"):
         squared.diagnostics(X, y)
+
+
+def test_rows_of_weight_zero_count_for_nothing():
+    X, y = generated(n=200, seed=17)
+    weights = np.ones(200)
+    weights[::7] = 0.0
+    kept = weights > 0
+    model = LogisticRegression().fit(X, y, sample_weight=weights)
+    with np.errstate(all="raise"):
+        diagnostics = model.diagnostics(X, y, sample_weight=weights)
+        frame = diagnostics.frame(dfbeta=True)
+    dropped = model.diagnostics(X[kept], y[kept]).frame(dfbeta=True)
+    pd.testing.assert_frame_equal(frame[kept].reset_index(drop=True), dropped, rtol=1e-10,
+                                  atol=1e-14)
+    # y - p̂ carries no weight (statsmodels' resid_response neither); the rest are 0
+    zero = frame[~kept].drop(columns=["y", "fitted", "response"])
+    assert (zero == 0).all().all()
+    test, reference = diagnostics.hosmer_lemeshow(), model.diagnostics(
+        X[kept], y[kept]).hosmer_lemeshow()
+    np.testing.assert_allclose(test.statistic, reference.statistic, rtol=1e-10)
