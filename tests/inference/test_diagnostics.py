@@ -596,17 +596,70 @@ def test_groups_below_three_or_above_the_rows_are_refused(binary_model, groups):
         diagnostics.hosmer_lemeshow(groups)
 
 
-def test_multinomial_and_squared_error_models_are_refused():
+def test_a_squared_error_model_is_refused():
     rng = np.random.default_rng(16)
     X = rng.normal(size=(90, 2))
-    three = np.array(["a", "b", "c"])[rng.integers(0, 3, size=90)]
-    with pytest.raises(ValueError, match="diagnostics\\(\\) is for a binary model; this one "
-                                         "has 3 classes"):
-        LogisticRegression().fit(X, three).diagnostics(X, three)
     y = (X[:, 0] + rng.normal(size=90) > 0).astype(int)
     squared = LogisticRegression(loss="squared_error").fit(X, y)
     with pytest.raises(ValueError, match="loss='squared_error'"):
         squared.diagnostics(X, y)
+
+
+# -- more than two classes: each class's response and Pearson residuals ----------------------
+@pytest.fixture(scope="module")
+def three_classes():
+    rng = np.random.default_rng(18)
+    X = rng.normal(size=(300, 2))
+    scores = X @ np.array([[1.5, -1.0, 0.0], [0.0, 1.0, -1.5]]) + rng.gumbel(size=(300, 3))
+    y = np.array(["a", "b", "c"])[np.argmax(scores, axis=1)]
+    return X, y
+
+
+def test_multinomial_residuals_per_class_match_statsmodels_mnlogit(three_classes):
+    X, y = three_classes
+    model = LogisticRegression(tol=1e-10).fit(X, y)
+    residuals = model.diagnostics(X, y)
+    codes = np.searchsorted(["a", "b", "c"], y)
+    result = sm.MNLogit(codes, sm.add_constant(X)).fit(method="newton", tol=1e-14, disp=0)
+    p = result.predict()
+    onehot = np.eye(3)[codes]
+    np.testing.assert_allclose(residuals.fitted.to_numpy(), p, **TIGHT)
+    np.testing.assert_allclose(residuals.response.to_numpy(), onehot - p, **TIGHT)
+    np.testing.assert_allclose(residuals.pearson.to_numpy(),
+                               (onehot - p) / np.sqrt(p * (1 - p)), **TIGHT)
+    frame = residuals.frame()
+    assert list(frame.columns) == ["weight", *[f"{kind}:{c}" for kind in
+                                               ("fitted", "response", "pearson")
+                                               for c in "abc"]]
+    assert not hasattr(residuals, "leverage") and not hasattr(residuals, "hosmer_lemeshow")
+
+
+def test_multinomial_weights_and_one_vs_rest(three_classes):
+    X, y = three_classes
+    weights = np.random.default_rng(19).uniform(0.5, 2.0, size=y.size)
+    for multi_class in ("multinomial", "ovr"):
+        model = LogisticRegression(multi_class=multi_class).fit(X, y, sample_weight=weights)
+        weighted = model.diagnostics(X, y, sample_weight=weights)
+        p = model.predict_proba(X)
+        onehot = (y[:, None] == model.classes_).astype(float)
+        np.testing.assert_allclose(weighted.response.to_numpy(), onehot - p, rtol=1e-12,
+                                   atol=1e-15)
+        np.testing.assert_allclose(weighted.pearson.to_numpy(), np.sqrt(weights)[:, None]
+                                   * (onehot - p) / np.sqrt(p * (1 - p)), rtol=1e-12)
+
+
+def test_multinomial_residuals_keep_their_digits_near_certainty(three_classes):
+    X, y = three_classes
+    model = LogisticRegression().fit(X, y)
+    model.coef_ = np.zeros_like(model.coef_)
+    model.intercept_ = np.array([50.0, 0.0, 0.0])  # p̂(a) = e⁵⁰/(e⁵⁰ + 2) on every row
+    residuals = model.diagnostics(X[:3], ["a", "b", "a"])
+    rest = 2.0 / (np.exp(50.0) + 2.0)  # 1 - p̂(a), about 4e-22: 1 - p̂(a) rounds to 0
+    np.testing.assert_allclose(residuals.response["a"], [rest, -(1 - rest), rest], rtol=1e-14)
+    # √((1 - p̂)/p̂) = √(2/e⁵⁰) for the rows of class a
+    np.testing.assert_allclose(residuals.pearson["a"][[0, 2]], np.sqrt(2.0) * np.exp(-25.0),
+                               rtol=1e-14)
+
 
 
 def test_rows_of_weight_zero_count_for_nothing():

@@ -28,6 +28,8 @@ from logistic.inference.goodness_of_fit import (
 )
 from logistic.inference.influence import Influence, cooks_distance, dfbeta
 from logistic.inference.residuals import (
+    class_pearson_residuals,
+    class_response_residuals,
     deviance_residuals,
     likelihood_residuals,
     pearson_residuals,
@@ -35,7 +37,7 @@ from logistic.inference.residuals import (
     studentized,
 )
 
-__all__ = ["Diagnostics"]
+__all__ = ["ClassResiduals", "Diagnostics"]
 
 Array = NDArray[np.float64]
 
@@ -159,3 +161,42 @@ class Diagnostics:
         0 < threshold < 1; counts weighted."""
         threshold = check_threshold(threshold)
         return classification_table(self.y, self.fitted, self.weights, self.classes, threshold)
+
+
+@dataclass(frozen=True, eq=False)
+class ClassResiduals:
+    """The per-class residuals of a model of K > 2 classes on (X, y) with prior weights s:
+    response yₖ - p̂ₖ and Pearson √s (yₖ - p̂ₖ)/√(p̂ₖ(1 - p̂ₖ)), (n, K) frames with one column
+    per class. Leverage, influence and the binary tests are not defined here."""
+
+    onehot: Array  # (n, K) yₖ
+    log_p: Array  # (n, K) log p̂ₖ
+    weights: Array
+    classes: NDArray
+    index: pd.Index
+
+    def _table(self, values: Array) -> pd.DataFrame:
+        return pd.DataFrame(values, index=self.index, columns=[str(c) for c in self.classes])
+
+    @property
+    def fitted(self) -> pd.DataFrame:
+        """p̂ₖ, one column per class."""
+        return self._table(np.exp(self.log_p))
+
+    @property
+    def response(self) -> pd.DataFrame:
+        """yₖ - p̂ₖ, one column per class."""
+        return self._table(class_response_residuals(self.onehot, self.log_p))
+
+    @property
+    def pearson(self) -> pd.DataFrame:
+        """√s (yₖ - p̂ₖ)/√(p̂ₖ(1 - p̂ₖ)), one column per class."""
+        return self._table(class_pearson_residuals(self.onehot, self.log_p, self.weights))
+
+    def frame(self) -> pd.DataFrame:
+        """One row per sample: its weight, then 'fitted:<class>', 'response:<class>' and
+        'pearson:<class>' columns."""
+        weight = pd.DataFrame({"weight": self.weights}, index=self.index)
+        return pd.concat([weight, self.fitted.add_prefix("fitted:"),
+                          self.response.add_prefix("response:"),
+                          self.pearson.add_prefix("pearson:")], axis=1)

@@ -11,17 +11,24 @@ With y ∈ {0, 1}, p̂ = σ(z) and prior weights sᵢ (R's glm ``weights``, stat
 
 Each is computed from z, never from a clipped probability, so a row predicted with
 p̂ = 1 - 1e-17 keeps its residual.
+
+With K classes, each class k has its response and Pearson residuals yₖ - p̂ₖ and
+√s (yₖ - p̂ₖ)/√(p̂ₖ(1 - p̂ₖ)) (yₖ = 1 for the row's class), from the log-probabilities: 1 - p̂ₖ
+is the sum of the other classes' probabilities, never 1 minus a rounded p̂ₖ.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.special import logsumexp
 
 from logistic.core.losses import cross_entropy_value
 from logistic.core.sigmoid import sigmoid
 
 __all__ = [
+    "class_pearson_residuals",
+    "class_response_residuals",
     "deviance_residuals",
     "likelihood_residuals",
     "pearson_residuals",
@@ -67,3 +74,30 @@ def likelihood_residuals(deviance: Array, pearson: Array, leverage: Array) -> Ar
     with np.errstate(divide="ignore", invalid="ignore"):
         squared = deviance**2 + leverage * pearson**2 / (1.0 - leverage)
     return np.sign(deviance) * np.sqrt(squared)
+
+
+def log_complement(log_p: Array) -> Array:
+    """(n, K) log(1 - p̂ₖ) from the log-probabilities: log1p(-p̂ₖ) where p̂ₖ ≤ ½ (exact there);
+    for a row's most probable class, log Σ_{l≠k} p̂ₗ (at most one class per row has p̂ₖ > ½)."""
+    with np.errstate(divide="ignore"):  # p̂ₖ = 1 exactly: log(0) = -inf, as it should be
+        out = np.log1p(-np.exp(log_p))
+    rows = np.arange(log_p.shape[0])
+    top = np.argmax(log_p, axis=1)
+    others = log_p.copy()
+    others[rows, top] = -np.inf
+    out[rows, top] = logsumexp(others, axis=1)
+    return out  # type: ignore[no-any-return]
+
+
+def class_response_residuals(onehot: Array, log_p: Array) -> Array:
+    """(n, K) yₖ - p̂ₖ: 1 - p̂ₖ = e^log(1 - p̂ₖ) for the row's class, -p̂ₖ for the others."""
+    return np.where(onehot == 1.0, np.exp(log_complement(log_p)), -np.exp(log_p))
+
+
+def class_pearson_residuals(onehot: Array, log_p: Array, weights: Array) -> Array:
+    """(n, K) √s (yₖ - p̂ₖ)/√(p̂ₖ(1 - p̂ₖ)) = √s·√((1 - p̂ₖ)/p̂ₖ) for the row's class and
+    -√s·√(p̂ₖ/(1 - p̂ₖ)) for the others, each as e^(±(log p̂ₖ - log(1 - p̂ₖ))/2)."""
+    half_log_odds = (log_p - log_complement(log_p)) / 2.0
+    with np.errstate(over="ignore"):
+        unweighted = np.where(onehot == 1.0, np.exp(-half_log_odds), -np.exp(half_log_odds))
+    return np.sqrt(weights)[:, None] * unweighted

@@ -9,10 +9,12 @@ give the same fit and leverage but residuals without √s.) A model fitted with
 is the fit's own.
 
 Residuals, the Hosmer–Lemeshow test and the classification table need only the
-probabilities and are given for every binary model. Leverage, the studentized residuals,
-Cook's distance and dfbeta are one-step approximations around the maximum-likelihood
-estimate, so they need an unpenalized cross-entropy fit with statistics (``penalty=None``);
-for any other fit they raise a ValueError that says why, and ``frame()`` leaves them out.
+probabilities and are given for every binary model. A model of K > 2 classes gets each
+class's response and Pearson residuals (``ClassResiduals``), nothing else. Leverage, the
+studentized residuals, Cook's distance and dfbeta are one-step approximations around the
+maximum-likelihood estimate, so they need an unpenalized cross-entropy fit with statistics
+(``penalty=None``); for any other fit they raise a ValueError that says why, and
+``frame()`` leaves them out.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from logistic.fitting.validation import (
     class_weight_per_class,
     known_labels,
 )
-from logistic.inference.diagnostics import Diagnostics
+from logistic.inference.diagnostics import ClassResiduals, Diagnostics
 from logistic.inference.influence import influence_of
 
 __all__ = ["ModelDiagnostics", "diagnostics_of", "influence_note_of"]
@@ -41,13 +43,16 @@ __all__ = ["ModelDiagnostics", "diagnostics_of", "influence_note_of"]
 class ModelDiagnostics:
     """Mixin: ``diagnostics(X, y, sample_weight)`` of a fitted binary model."""
 
-    def diagnostics(self, X, y: ArrayLike, sample_weight: ArrayLike | None = None) -> Diagnostics:
+    def diagnostics(
+        self, X, y: ArrayLike, sample_weight: ArrayLike | None = None
+    ) -> Diagnostics | ClassResiduals:
         """Per-row residuals, leverage, Cook's distance and dfbeta, and the Hosmer–Lemeshow
         test and classification table, of this binary model on (X, y) (usually its training
         data; ``models/diagnostics.py`` for the weights and which fits have influence).
 
         ``.frame()`` is the per-row table; ``.hosmer_lemeshow(groups=10)`` and
-        ``.classification_table(threshold=0.5)`` the tests.
+        ``.classification_table(threshold=0.5)`` the tests. With K > 2 classes: the
+        response and Pearson residuals of each class (``ClassResiduals``) only.
         """
         return diagnostics_of(self, X, y, sample_weight)
 
@@ -65,19 +70,17 @@ def influence_note_of(model: Any) -> str | None:
     return None
 
 
-def diagnostics_of(model: Any, X: Any, y: ArrayLike, sample_weight: Any = None) -> Diagnostics:
-    """The ``Diagnostics`` of a fitted binary ``model`` on (X, y, sample_weight)."""
+def diagnostics_of(
+    model: Any, X: Any, y: ArrayLike, sample_weight: Any = None
+) -> Diagnostics | ClassResiduals:
+    """The ``Diagnostics`` of a fitted binary ``model`` on (X, y, sample_weight); with K > 2
+    classes its ``ClassResiduals``."""
     check_is_fitted(model)
     classes = np.asarray(model.classes_)
-    if classes.size != 2:
-        raise ValueError(
-            f"diagnostics() is for a binary model; this one has {classes.size} classes. Fit "
-            "one class against the rest (y == label) for its residuals and influence"
-        )
     if model.loss != "cross_entropy":
         raise ValueError(f"diagnostics() is for the cross-entropy (a likelihood); this model "
                          f"was fitted with loss={model.loss!r}")
-    index = X.index if isinstance(X, pd.DataFrame) else pd.RangeIndex(np.shape(X)[0])
+    index = pd.Index(X.index if isinstance(X, pd.DataFrame) else pd.RangeIndex(np.shape(X)[0]))
     X = checked_X(model, model._encoded(X))
     if sp.issparse(X) and X.format != "csr":
         X = X.tocsr()  # the influence is taken by blocks of rows
@@ -85,13 +88,17 @@ def diagnostics_of(model: Any, X: Any, y: ArrayLike, sample_weight: Any = None) 
     n = X.shape[0]
     if labels.shape != (n,):
         raise ValueError(f"y has {labels.size} labels but X has {n} rows")
-    target = (labels == classes[1]).astype(np.float64)
+    codes = np.searchsorted(classes, labels)
     weights = check_sample_weight(sample_weight, n)
     if model.class_weight is not None:  # the weights the fit used
-        codes = target.astype(np.intp)
-        counts = np.bincount(codes, minlength=2).astype(np.float64)
+        counts = np.bincount(codes, minlength=classes.size).astype(np.float64)
         weights = weights * class_weight_per_class(model.class_weight, classes, counts)[codes]
     z = model.family_.scores(Design(X), model.coef_, model.intercept_)
+    if classes.size > 2:
+        onehot = (codes[:, None] == np.arange(classes.size)).astype(np.float64)
+        return ClassResiduals(onehot=onehot, log_p=model.family_.log_probabilities(z),
+                              weights=weights, classes=classes, index=index)
+    target = codes.astype(np.float64)
     note = influence_note_of(model)
     influence = None
     if note is None:
@@ -101,5 +108,5 @@ def diagnostics_of(model: Any, X: Any, y: ArrayLike, sample_weight: Any = None) 
     return Diagnostics(
         X=X, y=target, z=np.asarray(z, dtype=np.float64), weights=weights, classes=classes,
         terms=tuple(model.inference_terms_), influence=influence, influence_note=note,
-        index=pd.Index(index),
+        index=index,
     )
