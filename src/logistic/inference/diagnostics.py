@@ -65,7 +65,7 @@ class Diagnostics:
     @cached_property
     def fitted(self) -> Array:
         """p̂ = σ(z), the probability of ``classes[1]``."""
-        return sigmoid(self.z)  # type: ignore[no-any-return]
+        return np.asarray(sigmoid(self.z), dtype=np.float64)
 
     @cached_property
     def response(self) -> Array:

@@ -90,9 +90,10 @@ def diagnostics_of(
         raise ValueError(f"y has {labels.size} labels but X has {n} rows")
     codes = np.searchsorted(classes, labels)
     weights = check_sample_weight(sample_weight, n)
-    if model.class_weight is not None:  # the weights the fit used
-        counts = np.bincount(codes, minlength=classes.size).astype(np.float64)
-        weights = weights * class_weight_per_class(model.class_weight, classes, counts)[codes]
+    counts = np.bincount(codes, minlength=classes.size).astype(np.float64)
+    per_class = class_weight_per_class(model.class_weight, classes, counts)
+    if per_class is not None:  # the weights the fit used
+        weights = weights * per_class[codes]
     z = model.family_.scores(Design(X), model.coef_, model.intercept_)
     if classes.size > 2:
         onehot = (codes[:, None] == np.arange(classes.size)).astype(np.float64)
