@@ -328,7 +328,7 @@ def test_spector_matches_r_glm(spector, weighted):
     pairs = {
         "hat": frame["leverage"], "cooks": frame["cooks_distance"],
         "rstandard_dev": frame["deviance_studentized"],
-        "rstandard_pearson": frame["pearson_studentized"], "rstudent": frame["likelihood"],
+        "rstandard_pearson": frame["pearson_studentized"], "rstudent": frame["likelihood_residual"],
         "resid_dev": frame["deviance"], "resid_pearson": frame["pearson"],
     }
     for name, ours in pairs.items():

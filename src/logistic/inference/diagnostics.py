@@ -104,7 +104,7 @@ class Diagnostics:
         return studentized(self.deviance, self.leverage)
 
     @property
-    def likelihood(self) -> Array:
+    def likelihood_residual(self) -> Array:
         """sign(r_D) √(r_D² + h r_P²/(1 - h)) (R's ``rstudent(fit)``)."""
         return likelihood_residuals(self.deviance, self.pearson, self.leverage)
 
@@ -142,7 +142,7 @@ class Diagnostics:
                 "leverage": self.leverage,
                 "pearson_studentized": self.pearson_studentized,
                 "deviance_studentized": self.deviance_studentized,
-                "likelihood": self.likelihood,
+                "likelihood_residual": self.likelihood_residual,
                 "cooks_distance": self.cooks_distance,
             })
         frame = pd.DataFrame(columns, index=self.index)
