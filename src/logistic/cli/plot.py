@@ -43,7 +43,9 @@ DESCRIPTION = (
     "no loss history, so this fits gradient descent, Newton and L-BFGS (--compare solvers) or "
     "gradient descent on the squared error and on the cross-entropy (--compare losses) "
     "itself, from one start. coefficients MODEL. roc, calibration MODEL DATA --target COL. "
-    "scores MODEL DATA [--target COL]."
+    "scores MODEL DATA [--target COL]. diagnostics MODEL DATA --target COL: residuals "
+    "against fitted values and against leverage with Cook's distance contours (a binary "
+    "model fitted without a penalty)."
 )
 
 
@@ -266,14 +268,23 @@ def _calibration(request: PlotRequest) -> Figure:
     return _labelled_figure(request, plots.calibration_figure)
 
 
-def _labelled_figure(request: PlotRequest, draw: Callable[..., Figure]) -> Figure:
-    """MODEL DATA --target COL: ``draw(model, X, y)`` with the labels of DATA."""
+def _diagnostics(request: PlotRequest) -> Figure:
+    from logistic.viz import plots
+
+    return _labelled_figure(request, plots.diagnostics_figure, dense=False)
+
+
+def _labelled_figure(
+    request: PlotRequest, draw: Callable[..., Figure], *, dense: bool = True
+) -> Figure:
+    """MODEL DATA --target COL: ``draw(model, X, y)`` with the labels of DATA (sparse data
+    densified unless ``dense=False``)."""
     request.expect(2)
     model_path, data_path = request.inputs
     request.need_target(data_path)
     model = load(model_path)
     X, y = model_data(model, model_path, data_path, request.args, need_target=True,
-                      dense=True)
+                      dense=dense)
     return request.call(lambda: draw(model, X, y))
 
 
@@ -296,6 +307,7 @@ KINDS: dict[str, PlotKind] = {
     "calibration": PlotKind("MODEL DATA --target COL", _calibration),
     "coefficients": PlotKind("MODEL", _coefficients),
     "scores": PlotKind("MODEL DATA [--target COL]", _scores),
+    "diagnostics": PlotKind("MODEL DATA --target COL", _diagnostics),
 }
 
 #: ``logistic plot`` kinds and what each takes.

@@ -34,6 +34,7 @@ from logistic.fitting.validation import checked_X, checked_X_y
 from logistic.inference.statistics import Summary
 from logistic.io.formula import design_matrices
 from logistic.io.model_file import save as save_model_file
+from logistic.models.diagnostics import ModelDiagnostics
 from logistic.models.fitted_statistics import FittedStatistics
 from logistic.models.summary import summary_of
 from logistic.scale.lazy_dask import dask_backend, is_dask_collection
@@ -41,7 +42,7 @@ from logistic.scale.lazy_dask import dask_backend, is_dask_collection
 __all__ = ["LogisticRegression"]
 
 
-class LogisticRegression(FittedStatistics, ClassifierMixin, BaseEstimator):
+class LogisticRegression(ModelDiagnostics, FittedStatistics, ClassifierMixin, BaseEstimator):
     """Logistic regression, binary or multinomial, fitted exactly.
 
     With two classes: ŷ = σ(z), z = w·x + b (the seeds' model). With K > 2 classes and

@@ -22,6 +22,8 @@ A fitted model on data (binary; multiclass where it makes sense, else a ValueErr
     calibration_figure(model, X, y)   reliability curve(s) and the histogram of probabilities
     coefficient_figure(model)         coefficients with Wald intervals (none when penalized)
     scores_figure(model, X, y)        the distribution of z with σ'(z): who still drives learning
+    diagnostics_figure(model, X, y)   residuals vs fitted, studentized residuals vs leverage with
+                                      Cook's distance contours (binary, unpenalized)
 
 Artists that carry the figure's numbers have a ``gid`` (see :func:`artists`), so a test or a
 reader can get the plotted values back, e.g. ``artists(fig, "boundary")[0].get_xydata()``.
@@ -33,12 +35,14 @@ Every name is importable from here; the figures live by idea in their own module
     logistic.viz.boundary_plot    boundary_figure
     logistic.viz.training_plots   training_curves, the solver and loss comparisons
     logistic.viz.model_plots      roc_figure, calibration_figure, coefficient_figure, scores_figure
+    logistic.viz.diagnostics_plot diagnostics_figure
     logistic.viz.figures          the canvas, colours, gids (artists), save_figure, png_bytes
 """
 
 from __future__ import annotations
 
 from logistic.viz.boundary_plot import boundary_figure
+from logistic.viz.diagnostics_plot import COOKS_CONTOURS, diagnostics_figure
 from logistic.viz.figures import FIGURE_FORMATS, artists, png_bytes, save_figure
 from logistic.viz.model_plots import (
     LEARNING_THRESHOLD,
@@ -57,6 +61,7 @@ from logistic.viz.training_plots import (
 )
 
 __all__ = [
+    "COOKS_CONTOURS",
     "COST_CASES",
     "FIGURE_FORMATS",
     "LEARNING_THRESHOLD",
@@ -66,6 +71,7 @@ __all__ = [
     "coefficient_figure",
     "cost_figure",
     "derivatives_figure",
+    "diagnostics_figure",
     "fit_losses",
     "fit_solvers",
     "loss_comparison",
