@@ -68,7 +68,8 @@ def test_multinomial_indicator_discrete_change_matches_statsmodels_predictions(a
     X, y = anes
     ours = LogisticRegression().fit(X, y).marginal_effects(X, dummy=True).table
     result = sm.MNLogit(y, sm.add_constant(X)).fit(disp=0, method="newton", tol=1e-12)
-    ones, zeros = sm.add_constant(X.assign(rich=1.0), has_constant="add"), sm.add_constant(X.assign(rich=0.0), has_constant="add")
+    ones = sm.add_constant(X.assign(rich=1.0), has_constant="add")
+    zeros = sm.add_constant(X.assign(rich=0.0), has_constant="add")
     shape = result.params.shape
 
     def change(params):
