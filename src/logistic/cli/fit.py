@@ -218,6 +218,8 @@ def _fit(model: LogisticRegression, X, y, names: Sequence[str] | None = None,
     X without column names (a sparse LIBSVM matrix) takes ``names``: the model file then
     names its features, and ``predict`` matches a later file's columns by them.
     """
-    warnings_to_stderr(lambda: model.fit(X, y, sample_weight=weights, groups=groups))
+    given = {"sample_weight": weights, "groups": groups}
+    extra = {name: value for name, value in given.items() if value is not None}
+    warnings_to_stderr(lambda: model.fit(X, y, **extra))
     if names is not None and getattr(model, "feature_names_in_", None) is None:
         model.feature_names_in_ = np.asarray(names, dtype=object)
