@@ -185,3 +185,27 @@ def test_score_test_on_other_data_raises(spector):
         small.score_test(X[["GPA"]], 1 - y, X[["TUCE"]])
     with pytest.raises(ValueError, match="32 rows"):
         small.score_test(X[["GPA"]], y, np.ones((5, 1)))
+
+
+def test_multinomial_lr_test_and_anova_match_mnlogit_log_likelihoods():
+    data = sm.datasets.anes96.load_pandas().data
+    X, y = data[["logpopul", "selfLR", "age"]], data["PID"].astype(int) % 3
+    big = sm.MNLogit(y, sm.add_constant(X)).fit(disp=0, method="newton", tol=1e-12)
+    small = sm.MNLogit(y, sm.add_constant(X[["selfLR"]])).fit(disp=0, method="newton",
+                                                             tol=1e-12)
+    ours = LogisticRegression().fit(X, y).lr_test(LogisticRegression().fit(X[["selfLR"]], y))
+    statistic = 2 * (big.llf - small.llf)
+    np.testing.assert_allclose([ours.statistic, ours.df], [statistic, 4], rtol=1e-8)
+    np.testing.assert_allclose(ours.p_value, stats.chi2.sf(statistic, 4), rtol=1e-7)
+
+
+def test_score_test_on_sparse_data_is_the_dense_one(spector):
+    import scipy.sparse as sp
+
+    X, y = spector
+    dense = LogisticRegression().fit(X[["GPA"]].to_numpy(), y)
+    sparse = LogisticRegression().fit(sp.csr_matrix(X[["GPA"]].to_numpy()), y)
+    added = X[["TUCE", "PSI"]].to_numpy()
+    np.testing.assert_allclose(
+        sparse.score_test(sp.csr_matrix(X[["GPA"]].to_numpy()), y, sp.csr_matrix(added)).statistic,
+        dense.score_test(X[["GPA"]].to_numpy(), y, added).statistic, rtol=1e-9)

@@ -8,7 +8,8 @@ restrictions, the likelihood ratio of nested models, Rao's score test of added c
     score     adding columns Z to a fit at θ̃, whose score and information at [θ̃, 0] are
               U = [X̃, Z]ᵀ s(y - p̃) and I = [X̃, Z]ᵀ diag(s p̃(1 - p̃)) [X̃, Z]:
               S = Uᵀ I⁻¹ U ~ χ²(columns of Z)   (R's ``anova(test="Rao")``; statsmodels' GLM
-              ``score_test(exog_extra=Z)``); only the small model is fitted
+              ``score_test(exog_extra=Z)``); only the small model is fitted, and I is the
+              model-based information whatever the fit's cov_type
 
 Restrictions given as text ("x1 = x2, x3 = 0", "2*x1 - x2 = 1") are read as data: each side a
 sum of signed terms, a term a known name with an optional number before it (``2*x1``,

@@ -73,6 +73,15 @@ class MarginalEffects:
 
 def indicator_columns(X) -> list[int]:
     """The columns whose values are all 0 or 1 (with both present)."""
+    if sp.issparse(X):  # by the stored values of each column: one pass, no dense column
+        columns = sp.csc_matrix(X)
+        found = []
+        for j in range(columns.shape[1]):
+            stored = columns.data[columns.indptr[j]:columns.indptr[j + 1]]
+            stored = stored[stored != 0]
+            if 0 < stored.size < columns.shape[0] and np.all(stored == 1):
+                found.append(j)
+        return found
     found = []
     for j in range(X.shape[1]):
         values = np.unique(_column(X, j))
@@ -116,7 +125,7 @@ def _rows_at(X, at, names: Sequence[str], weights: Array) -> tuple[_Rows, str]:
     if at == "overall":
         return _Rows(X, {}, weights), "overall (average of the rows)"
     if at == "mean":
-        means = np.asarray(weights @ (X.toarray() if sp.issparse(X) else X), dtype=np.float64)
+        means = np.asarray(X.T @ weights, dtype=np.float64)  # sparse X stays sparse
         return _Rows(means.reshape(1, -1), {}, np.ones(1)), "mean (the columns' means)"
     raise ValueError(f"at must be 'overall', 'mean' or a dict of column values, got {at!r}")
 

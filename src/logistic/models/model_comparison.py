@@ -145,9 +145,11 @@ def score_test(model: Any, X: Any, y: Any, added: Any, sample_weight: Any = None
     parts = ([np.ones((n, 1))] if model.fit_intercept else []) + [X, added]
     full = sp.hstack(parts, format="csr") if any(map(sp.issparse, parts)) else np.hstack(parts)
     score = np.asarray(full.T @ (weights * (target - p))).ravel()
-    information = np.asarray(full.T @ (full.multiply((weights * p * (1 - p))[:, None])
-                                       if sp.issparse(full) else
-                                       full * (weights * p * (1 - p))[:, None]))
+    curvature = (weights * p * (1 - p))[:, None]
+    if sp.issparse(full):
+        information = (full.T @ sp.csr_matrix(full.multiply(curvature))).toarray()
+    else:
+        information = full.T @ (full * curvature)
     own = full.shape[1] - added.shape[1]
     own_inverse, _ = solve_psd(information[:own, :own], np.eye(own))
     if score[:own] @ own_inverse @ score[:own] > _OWN_SCORE_LIMIT:
