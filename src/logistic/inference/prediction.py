@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from numpy.typing import NDArray
-from scipy import stats
+from scipy import special, stats
 
 __all__ = [
     "Prediction",
@@ -113,7 +113,7 @@ class Prediction:
             raise ValueError(f"scale must be 'link' or 'probability', got {scale!r}")
         if self.probability.ndim == 1:  # two classes: the link interval mapped by σ
             link = self.conf_int("link")
-            return 1.0 / (1.0 + np.exp(-link))  # type: ignore[no-any-return]
+            return special.expit(link)  # type: ignore[no-any-return]
         p, se = self.probability, self.se_probability
         return np.stack([p - q * se, p + q * se], axis=-1)
 
