@@ -172,3 +172,18 @@ def test_weight_column_needs_named_columns(tmp_path, capsys):
     np.save(path, np.column_stack([rng.normal(size=(40, 2)), np.arange(40) % 2]))
     code, _, err = call(["fit", path, "--weight", "x1", "--out", tmp_path / "m.json"], capsys)
     assert_one_error_line(code, err, "DATA must be CSV, TSV or Parquet")
+
+
+def test_multinomial_margins_are_per_class(tmp_path, capsys):
+    data = sm.datasets.anes96.load_pandas().data
+    frame = data[["logpopul", "selfLR", "age"]].assign(party=data["PID"].astype(int) % 3)
+    path = tmp_path / "anes.csv"
+    frame.to_csv(path, index=False)
+    code, stdout, err = call(["fit", path, "--target", "party", "--margins", "--odds-ratios",
+                              "--out", tmp_path / "m.json"], capsys)
+    assert code == 0, err
+    result = sm.MNLogit(frame["party"], sm.add_constant(frame.iloc[:, :3])).fit(
+        disp=0, method="newton", tol=1e-12)
+    for value in result.get_margeff().margeff.ravel(order="F"):
+        assert f"{value:.4f}" in stdout
+    assert "2: selfLR" in stdout  # the odds ratio of class 2 against the first
