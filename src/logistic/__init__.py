@@ -21,6 +21,7 @@ from logistic.exceptions import ConvergenceWarning, DataError, ModelFileError, S
 from logistic.fitting.path import LogisticPath, critical_C, logistic_path  # noqa: E402
 from logistic.models.cv import LogisticRegressionCV  # noqa: E402
 from logistic.models.logistic_regression import LogisticRegression  # noqa: E402
+from logistic.models.model_comparison import anova  # noqa: E402
 from logistic.models.persistence import load  # noqa: E402  (registers the model file kind)
 
 __version__ = "0.1.0"
@@ -40,4 +41,5 @@ __all__ = [
     "critical_C",
     "load",
     "logistic_path",
+    "anova",
 ]

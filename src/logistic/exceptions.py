@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from sklearn.exceptions import ConvergenceWarning
 
-__all__ = ["ConvergenceWarning", "DataError", "ModelFileError", "SeparationWarning"]
+__all__ = [
+    "ConvergenceWarning", "DataError", "InferenceError", "ModelFileError", "SeparationWarning",
+]
 
 
 class ModelFileError(ValueError):
@@ -25,3 +27,8 @@ class SeparationWarning(UserWarning):
     The fitted coefficients are finite but arbitrary in size along the separating direction;
     use ``penalty='firth'`` or ``penalty='l2'`` for meaningful estimates.
     """
+
+
+class InferenceError(ValueError):
+    """A statistic or test is not defined for this fit (a penalized fit has no covariance;
+    models fitted on other data or of other families cannot be compared)."""

@@ -19,10 +19,11 @@ OPTIONS = {
     "fit": [
         "-h", "--help", "--debug", "--target", "--formula", "--features", "--penalty", "--C",
         "--l1-ratio", "--solver", "--max-iter", "--tol", "--no-intercept", "--memory",
-        *READING, "--out", "--quiet",
+        *READING, "--weight", "--class-weight", "--cov-type", "--cluster", "--odds-ratios",
+        "--margins", "--out", "--quiet",
     ],
     "predict": ["-h", "--help", "--debug", "--out", *READING],
-    "summary": ["-h", "--help", "--debug"],
+    "summary": ["-h", "--help", "--debug", "--odds-ratios"],
     "plot": [
         "-h", "--help", "--debug", "--out", "--target", "--weights", "--compare", "--max-iter",
         "--learning-rate", "--standardize", "--dpi", *READING,

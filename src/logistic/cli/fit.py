@@ -30,6 +30,15 @@ from logistic.cli.options import (
 )
 from logistic.cli.progress import fit_progress
 from logistic.cli.render import render_summary
+from logistic.cli.toolkit import (
+    add_toolkit_options,
+    check_toolkit_options,
+    described_summary,
+    read_weighted,
+    render_toolkit,
+    resolve_class_weight,
+    take_columns,
+)
 from logistic.fitting.validation import check_params
 from logistic.io.data import TABLE_FORMATS, labels, read_dataset, read_table, resolve_format
 from logistic.io.formula import design_matrices
@@ -80,6 +89,7 @@ def register(commands: Subcommands) -> None:
                      help="stream a Parquet file (or directory) in chunks that fit in SIZE "
                      "(e.g. 1GB, 512MB): exact fit of data larger than memory")
     add_reading_options(fit)
+    add_toolkit_options(fit)
     fit.add_argument("--out", type=Path, required=True, metavar="MODEL.json",
                      help="where to write the model")
     fit.add_argument("--quiet", action="store_true",
@@ -93,24 +103,37 @@ def cmd_fit(args: argparse.Namespace, console: Console) -> int:
     out = check_output_path(args.out, args.data)
     fmt = resolve_format(args.data, args.fmt)
     _check_fit_options(args, fmt)
+    check_toolkit_options(args, fmt in TABLE_FORMATS)
     params = _estimator_params(args)
+    weights = groups = None
     if args.memory is not None:  # out of core: the file is read chunk by chunk, every pass
         model = LogisticRegression(fit_intercept=not args.no_intercept, **params)
         with fit_progress(args.quiet, args.max_iter) as callback:
             _fit_streaming(model.set_params(callback=callback), args, fmt)
     elif args.formula is not None:
-        frame = read_table(args.data, fmt, encoding=args.encoding)
+        frame, weights, groups = take_columns(
+            read_table(args.data, fmt, encoding=args.encoding), args)
+        X = frame
         with fit_progress(args.quiet, args.max_iter) as callback:
-            model = _fit_formula(args.formula, frame, {**params, "callback": callback})
+            model = _fit_formula(args.formula, frame, {
+                **params, "callback": callback, "class_weight": args.class_weight,
+            }, weights, groups)
     else:
-        X, y, names = read_dataset(args.data, args.target, fmt=fmt, features=args.features,
-                                   encoding=args.encoding)
+        if args.weight or args.cluster:
+            X, y, weights, groups = read_weighted(args, fmt)
+            names = None
+        else:
+            X, y, names = read_dataset(args.data, args.target, fmt=fmt,
+                                       features=args.features, encoding=args.encoding)
+        params["class_weight"] = resolve_class_weight(args.class_weight, y)
         model = LogisticRegression(fit_intercept=not args.no_intercept, **params)
         with fit_progress(args.quiet, args.max_iter) as callback:
-            _fit(model.set_params(callback=callback), X, y, names)
+            _fit(model.set_params(callback=callback), X, y, names, weights, groups)
     model.set_params(callback=None)
     if not args.quiet:
-        render_summary(console, model.summary())
+        render_summary(console, described_summary(model, args))
+        if args.odds_ratios or args.margins:
+            render_toolkit(console, model, args, X, weights)
     save(model, out)
     if not args.quiet:
         console.print(Text(f"Model written to {out}", style="bold"))
@@ -126,6 +149,9 @@ def _estimator_params(args: argparse.Namespace) -> dict[str, Any]:
         "solver": args.solver,
         "max_iter": args.max_iter,
         "tol": args.tol,
+        "cov_type": args.cov_type,
+        # a dict's labels are matched to the data's once they are read (resolve_class_weight)
+        "class_weight": args.class_weight if not isinstance(args.class_weight, dict) else None,
     }
     try:  # combinations of options the estimator refuses (l1 with lbfgs, firth with gd)
         check_params(LogisticRegression(**params).get_params())
@@ -152,13 +178,16 @@ def _check_fit_options(args: argparse.Namespace, fmt: str) -> None:
         raise UsageError("--l1-ratio applies to --penalty elasticnet only")
 
 
-def _fit_formula(formula: str, frame: pd.DataFrame, params: dict) -> LogisticRegression:
+def _fit_formula(formula: str, frame: pd.DataFrame, params: dict,
+                 weights=None, groups=None) -> LogisticRegression:
     """from_formula with the CLI's handling of warnings and label checks."""
     X, y, _ = design_matrices(formula, frame)
     if y is None:
         raise UsageError(f"the formula {formula!r} has no response: write 'y ~ ...'")
     labels(pd.Series(y), formula.split("~")[0].strip())  # --target's checks, on the response
-    return warnings_to_stderr(lambda: LogisticRegression.from_formula(formula, frame, **params))
+    params["class_weight"] = resolve_class_weight(params["class_weight"], np.asarray(y))
+    return warnings_to_stderr(lambda: LogisticRegression.from_formula(
+        formula, frame, sample_weight=weights, groups=groups, **params))
 
 
 def _fit_streaming(model: LogisticRegression, args: argparse.Namespace, fmt: str) -> None:
@@ -172,6 +201,8 @@ def _fit_streaming(model: LogisticRegression, args: argparse.Namespace, fmt: str
     if args.formula is not None:
         raise UsageError("--memory streams columns by name: give --target COL (and "
                          "--features), not --formula")
+    if isinstance(args.class_weight, dict):
+        raise UsageError("--memory takes --class-weight balanced, not per-label weights")
     if args.penalty not in ("none", "l2") or args.solver == "newton-cd":
         raise UsageError("--memory fits with --penalty none or l2 and --solver auto, newton, "
                          "lbfgs or gd")
@@ -180,12 +211,15 @@ def _fit_streaming(model: LogisticRegression, args: argparse.Namespace, fmt: str
     )
 
 
-def _fit(model: LogisticRegression, X, y, names: Sequence[str] | None = None) -> None:
+def _fit(model: LogisticRegression, X, y, names: Sequence[str] | None = None,
+         weights=None, groups=None) -> None:
     """Fits ``model``; its warnings (convergence, separation) go to stderr, one line each.
 
     X without column names (a sparse LIBSVM matrix) takes ``names``: the model file then
     names its features, and ``predict`` matches a later file's columns by them.
     """
-    warnings_to_stderr(lambda: model.fit(X, y))
+    given = {"sample_weight": weights, "groups": groups}
+    extra = {name: value for name, value in given.items() if value is not None}
+    warnings_to_stderr(lambda: model.fit(X, y, **extra))
     if names is not None and getattr(model, "feature_names_in_", None) is None:
         model.feature_names_in_ = np.asarray(names, dtype=object)

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from logistic.cli.errors import UsageError
 from logistic.cli.options import Subcommands, add_command
 from logistic.cli.render import render_summary
 from logistic.io.model_file import load
@@ -22,6 +23,9 @@ def register(commands: Subcommands) -> None:
         description="Prints a saved model's coefficients and fit settings.",
     )
     summary.add_argument("model", type=Path, metavar="MODEL.json")
+    summary.add_argument("--odds-ratios", action="store_true",
+                         help="also print the odds ratios exp(coef) with Wald intervals (a "
+                         "model file with statistics: an unpenalized or Firth fit)")
     summary.set_defaults(handler=cmd_summary)
 
 
@@ -37,4 +41,10 @@ def cmd_summary(args: argparse.Namespace, console: Console) -> int:
     info.add_row("intercept", "fitted" if model.fit_intercept else "none")
     console.print(info)
     render_summary(console, model.summary())
+    if args.odds_ratios:
+        try:
+            odds_ratios = model.summary(odds_ratios=True)
+        except ValueError as exc:  # InferenceError: the file holds no statistics
+            raise UsageError(f"{args.model}: {exc}") from None
+        render_summary(console, odds_ratios)
     return 0

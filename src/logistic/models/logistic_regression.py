@@ -37,12 +37,15 @@ from logistic.io.model_file import save as save_model_file
 from logistic.models.diagnostics import ModelDiagnostics
 from logistic.models.fitted_statistics import FittedStatistics
 from logistic.models.summary import summary_of
+from logistic.models.toolkit import InferenceMethods, odds_ratio_summary
 from logistic.scale.lazy_dask import dask_backend, is_dask_collection
 
 __all__ = ["LogisticRegression"]
 
 
-class LogisticRegression(ModelDiagnostics, FittedStatistics, ClassifierMixin, BaseEstimator):
+class LogisticRegression(
+    ModelDiagnostics, InferenceMethods, FittedStatistics, ClassifierMixin, BaseEstimator
+):
     """Logistic regression, binary or multinomial, fitted exactly.
 
     With two classes: ŷ = σ(z), z = w·x + b (the seeds' model). With K > 2 classes and
@@ -220,14 +223,15 @@ class LogisticRegression(ModelDiagnostics, FittedStatistics, ClassifierMixin, Ba
         reference-class parametrization of statsmodels' MNLogit), '<class>: <term>'."""
         return self.family_.inference_terms(feature_terms(self), self.classes_)
 
-    def summary(self, alpha: float = 0.05) -> Summary:
+    def summary(self, alpha: float = 0.05, odds_ratios: bool = False) -> Summary:
         """The coefficient table with the fit's header (statsmodels-style).
 
         With K classes and statistics, the rows are classes 2..K against the first, as
         statsmodels' MNLogit reports them; without statistics, each class's own row.
+        ``odds_ratios``: the table of exp(coef) instead (``odds_ratios()``).
         """
         check_is_fitted(self)
-        return summary_of(self, alpha)
+        return odds_ratio_summary(self, alpha) if odds_ratios else summary_of(self, alpha)
 
     # -- prediction --------------------------------------------------------------------------
     def decision_function(self, X) -> NDArray[np.float64]:
