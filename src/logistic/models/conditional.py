@@ -81,7 +81,7 @@ class ConditionalLogisticRegression(FittedConditionalStatistics, ClassifierMixin
         """Fits β by Newton on the conditional likelihood of y (two classes; the second is
         the case) given each stratum (``groups``, one label per row, or the column
         ``strata`` of a DataFrame X)."""
-        self._check_params()
+        self.check_parameters()
         X, groups = self._split_strata(X, groups)
         X, y = checked_X_y(self, X, y)
         problem, classes = self._problem(X, y, groups, sample_weight)
@@ -125,7 +125,8 @@ class ConditionalLogisticRegression(FittedConditionalStatistics, ClassifierMixin
         model.formula_ = spec
         return model
 
-    def _check_params(self) -> None:
+    def check_parameters(self) -> None:
+        """ValueError for a parameter outside its range (fit and loading a file call it)."""
         if self.ties not in TIES:
             raise ValueError(f"ties must be one of {TIES}, got {self.ties!r}")
         if self.strata is not None and not isinstance(self.strata, str):
