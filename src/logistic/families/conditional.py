@@ -26,6 +26,7 @@ from scipy import stats
 
 from logistic.core.conditional import ConditionalObjective, centred_within, stratum_offsets
 from logistic.core.linalg import solve_psd
+from logistic.core.scaling import column_scales, scale_columns, unscale_statistics
 from logistic.exceptions import DataError
 from logistic.inference.profile import profile_bounds
 from logistic.inference.statistics import FitStatistics
@@ -67,6 +68,14 @@ class ConditionalProblem:
     n_strata: int
     n_dropped: int
     n_rows_used: int
+    #: powers of two by which columns beyond 2^±64 are fitted (β = s ⊙ β̃), or None
+    scales: Array | None = None
+
+    def user_units(self, beta_scaled: Array) -> Array:
+        return beta_scaled if self.scales is None else beta_scaled * self.scales
+
+    def fitted_units(self, beta: Array) -> Array:
+        return beta if self.scales is None else beta / self.scales
 
 
 def prepare_problem(X: Array, cases: Array, codes: NDArray[np.intp], weights: Array,
@@ -89,11 +98,15 @@ def prepare_problem(X: Array, cases: Array, codes: NDArray[np.intp], weights: Ar
     rows = np.flatnonzero(keep)[order]
     centred = centred_within(np.asarray(X, dtype=np.float64)[rows], offsets)
     _check_identifiable(centred, names)
+    scales = column_scales(centred)  # x of 1e300 would overflow the information's x²
+    if scales is not None:
+        centred = scale_columns(centred, scales)
     sorted_weights = weights[rows]
     if method == "exact":
         _check_stratum_weights(sorted_weights, offsets)
     objective = ConditionalObjective(centred, cases[rows], sorted_weights, offsets, method)
-    return ConditionalProblem(objective, int(informative.sum()), n_dropped, int(rows.size))
+    return ConditionalProblem(objective, int(informative.sum()), n_dropped, int(rows.size),
+                              scales)
 
 
 def _check_identifiable(centred: Array, names: list[str]) -> None:
@@ -125,23 +138,31 @@ def fit_problem(problem: ConditionalProblem, max_iter: int, tol: float,
 
 
 def conditional_statistics(problem: ConditionalProblem, beta: Array,
-                           terms: tuple[str, ...]) -> FitStatistics:
+                           terms: tuple[str, ...]) -> FitStatistics | None:
     """cov = (-∇²ℓ(β̂))⁻¹ (pseudo-inverse where singular), ℓ(β̂), ℓ(0), N = Σ sᵢ of the
-    rows kept; no intercepts, so df_model is the rank and AIC = -2ℓ + 2·rank."""
+    rows kept; no intercepts, so df_model is the rank and AIC = -2ℓ + 2·rank. ``beta`` in
+    the problem's (possibly rescaled) units; the statistics in the user's, or None where a
+    variance is outside the float64 range (``scaling.UNREPRESENTABLE_COVARIANCE``)."""
     objective = problem.objective
     log_likelihood, _, information = objective.log_likelihood_parts(beta)
     null = objective.log_likelihood_parts(np.zeros_like(beta))[0]
     cov, rank = solve_psd(information, np.eye(information.shape[0]))
-    return FitStatistics(terms=terms, params=np.asarray(beta, dtype=np.float64).copy(),
-                         cov=cov, rank=rank, n_obs=objective.total_weight,
-                         log_likelihood=log_likelihood, null_log_likelihood=null,
-                         n_intercepts=0)
+    statistics = FitStatistics(terms=terms, params=np.asarray(beta, dtype=np.float64).copy(),
+                               cov=cov, rank=rank, n_obs=objective.total_weight,
+                               log_likelihood=log_likelihood, null_log_likelihood=null,
+                               n_intercepts=0)
+    if problem.scales is None:
+        return statistics
+    return unscale_statistics(statistics, problem.scales, 1, fit_intercept=False)
 
 
 def profile_intervals(problem: ConditionalProblem, beta: Array, std_err: Array,
                       alpha: float, max_iter: int = 100) -> Array:
-    """(p, 2): {v : 2(ℓ(β̂) - max ℓ(β | βⱼ = v)) ≤ χ²₁(1 - α)}, ±inf where unbounded."""
+    """(p, 2): {v : 2(ℓ(β̂) - max ℓ(β | βⱼ = v)) ≤ χ²₁(1 - α)}, ±inf where unbounded;
+    ``beta`` and ``std_err`` in the user's units."""
     objective = problem.objective
+    unit = np.ones(beta.size) if problem.scales is None else problem.scales
+    beta, std_err = beta / unit, std_err / unit
     best = objective.log_likelihood_parts(beta)[0]
     quantile = float(stats.chi2.ppf(1.0 - alpha, 1))
     intervals = np.empty((beta.size, 2))
@@ -156,9 +177,9 @@ def profile_intervals(problem: ConditionalProblem, beta: Array, std_err: Array,
                             reuse_hessian=False)
             return 2.0 * (best - constrained.log_likelihood_parts(result.theta)[0]) - quantile
 
-        intervals[j] = profile_bounds(statistic, float(beta[j]), 
+        intervals[j] = profile_bounds(statistic, float(beta[j]),
                                       float(stats.norm.ppf(1 - alpha / 2) * std_err[j]))
-    return intervals
+    return intervals * unit[:, None]
 
 
 def within_stratum_probabilities(eta: Array, codes: NDArray[np.intp]) -> Array:

@@ -21,6 +21,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 
+from logistic.core.scaling import UNREPRESENTABLE_COVARIANCE
 from logistic.exceptions import DataError
 from logistic.families.conditional import (
     ConditionalProblem,
@@ -89,17 +90,18 @@ class ConditionalLogisticRegression(FittedConditionalStatistics, ClassifierMixin
         if not result.converged:
             warnings.warn(f"Newton did not converge: {result.message}", ConvergenceWarning,
                           stacklevel=2)
-        beta = np.asarray(result.theta, dtype=np.float64)
+        fitted = np.asarray(result.theta, dtype=np.float64)
+        beta = problem.user_units(fitted)
         self.classes_ = classes
         self.coef_ = beta[None, :].copy()
         self.intercept_ = np.zeros(1)
         self.n_iter_ = np.array([result.n_iter])
         self.converged_ = bool(result.converged)
         self.solver_ = "newton"
-        self.objective_ = float(problem.objective.value(beta))
+        self.objective_ = float(problem.objective.value(fitted))
         self.n_strata_, self.n_dropped_strata_ = problem.n_strata, problem.n_dropped
-        self.statistics_ = conditional_statistics(problem, beta, self.inference_terms_)
-        self.inference_note_ = None
+        self.statistics_ = conditional_statistics(problem, fitted, self.inference_terms_)
+        self.inference_note_ = None if self.statistics_ else UNREPRESENTABLE_COVARIANCE
         self.formula_: FormulaSpec | None = None
         return self
 
@@ -227,6 +229,8 @@ class ConditionalLogisticRegression(FittedConditionalStatistics, ClassifierMixin
         refits on the training data (X, y, groups, sample_weight) again."""
         check_is_fitted(self)
         fit = self.statistics_
+        if fit is None:
+            raise ValueError(self.inference_note_)
         if method == "wald":
             return wald_interval(fit.params, fit.std_err, alpha)
         if method != "profile":

@@ -24,6 +24,8 @@ class FittedConditionalStatistics:
     statistics_: Any
 
     def _statistic(self, name: str) -> Any:
+        if self.statistics_ is None:  # a variance outside float64's range: the note says so
+            raise AttributeError(getattr(self, "inference_note_", "no statistics"))
         return getattr(self.statistics_, name)
 
     cov_ = property(lambda self: self._statistic("cov"))
@@ -56,6 +58,13 @@ def conditional_summary(model: Any, alpha: float,
     }
     if hasattr(model, "n_strata_"):  # a loaded model does not know them
         header["Strata"] = f"{model.n_strata_} ({model.n_dropped_strata_} dropped)"
+    low, high = f"[{alpha / 2:g}", f"{1 - alpha / 2:g}]"
+    if fit is None:
+        nan = np.full(model.coef_.shape[1], np.nan)
+        table = pd.DataFrame({"coef": model.coef_[0], "std err": nan, "z": nan, "P>|z|": nan,
+                              low: nan, high: nan}, index=list(model.inference_terms_))
+        return Summary(header, table, note=model.inference_note_,
+                       title="Conditional Logit Results")
     header.update({
         "No. Observations": fit.n_obs,
         "Df Model": fit.df_model,
@@ -67,7 +76,6 @@ def conditional_summary(model: Any, alpha: float,
         "BIC": fit.bic,
     })
     interval = wald_interval(fit.params, fit.std_err, alpha) if profile is None else profile
-    low, high = f"[{alpha / 2:g}", f"{1 - alpha / 2:g}]"
     table = pd.DataFrame({"coef": fit.params, "std err": fit.std_err, "z": fit.z,
                           "P>|z|": fit.p_values, low: interval[:, 0], high: interval[:, 1]},
                          index=list(fit.terms))
