@@ -22,7 +22,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 
 from logistic.core.scaling import UNREPRESENTABLE_COVARIANCE
-from logistic.exceptions import DataError
+from logistic.exceptions import DataError, SeparationWarning
 from logistic.families.conditional import (
     ConditionalProblem,
     conditional_statistics,
@@ -34,6 +34,7 @@ from logistic.families.conditional import (
 )
 from logistic.fitting.validation import check_sample_weight, checked_X, checked_X_y
 from logistic.inference.statistics import Summary, wald_interval
+from logistic.solvers.newton import RUNAWAY
 from logistic.io.formula import FormulaSpec, design_matrices
 from logistic.io.formula_strata import split_strata
 from logistic.models.conditional_summary import FittedConditionalStatistics, conditional_summary
@@ -90,6 +91,12 @@ class ConditionalLogisticRegression(FittedConditionalStatistics, ClassifierMixin
         if not result.converged:
             warnings.warn(f"Newton did not converge: {result.message}", ConvergenceWarning,
                           stacklevel=2)
+        elif result.message == RUNAWAY:
+            warnings.warn("The conditional likelihood has no finite maximum: within the "
+                          "strata the cases are separated from the controls along a "
+                          "direction of the coefficients, which diverge along it; their "
+                          "estimates and standard errors are not meaningful",
+                          SeparationWarning, stacklevel=2)
         fitted = np.asarray(result.theta, dtype=np.float64)
         beta = problem.user_units(fitted)
         self.classes_ = classes
