@@ -22,12 +22,14 @@ from logistic.fitting.path import LogisticPath, critical_C, logistic_path  # noq
 from logistic.models.cv import LogisticRegressionCV  # noqa: E402
 from logistic.models.logistic_regression import LogisticRegression  # noqa: E402
 from logistic.models.persistence import load  # noqa: E402  (registers the model file kind)
-from logistic.models.conditional import ConditionalLogisticRegression  # noqa: E402
-from logistic.models import conditional_persistence  # noqa: E402, F401  (its model file kind)
 
 __version__ = "0.1.0"
 
 _compat.install()  # logistic.estimator, logistic.persist, ...: the paths before the layers
+
+# after LogisticRegression's: its model file kind registers second
+from logistic.models import conditional_persistence  # noqa: E402, F401
+from logistic.models.conditional import ConditionalLogisticRegression  # noqa: E402
 
 __all__ = [
     "ConditionalLogisticRegression",

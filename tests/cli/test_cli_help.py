@@ -17,9 +17,9 @@ OPTIONS = {
     "": ["-h", "--help", "--version", "--debug"],
     "demo": ["-h", "--help", "--debug", "--out", "--seed"],
     "fit": [
-        "-h", "--help", "--debug", "--target", "--formula", "--features", "--penalty", "--C",
-        "--l1-ratio", "--solver", "--max-iter", "--tol", "--no-intercept", "--memory",
-        *READING, "--out", "--quiet",
+        "-h", "--help", "--debug", "--model", "--target", "--formula", "--features",
+        "--penalty", "--C", "--l1-ratio", "--solver", "--max-iter", "--tol", "--no-intercept",
+        "--memory", "--strata", "--ties", *READING, "--out", "--quiet",
     ],
     "predict": ["-h", "--help", "--debug", "--out", *READING],
     "summary": ["-h", "--help", "--debug"],

@@ -57,7 +57,7 @@ def efron_written_out(X, y, codes, s, beta):
         m = int(case.sum())
         r = np.exp(eta)
         total += (w * eta)[case].sum() - w[case].sum() / m * sum(
-            np.log((w * r).sum() - l / m * (w * r)[case].sum()) for l in range(m))
+            np.log((w * r).sum() - k / m * (w * r)[case].sum()) for k in range(m))
     return total
 
 

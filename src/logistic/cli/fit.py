@@ -13,9 +13,9 @@ import pandas as pd
 from rich.console import Console
 from rich.text import Text
 
-from logistic.cli.errors import UsageError, warnings_to_stderr
 from logistic.cli.conditional import add_options as add_conditional_options
 from logistic.cli.conditional import fit_conditional
+from logistic.cli.errors import UsageError, warnings_to_stderr
 from logistic.cli.inputs import check_output_path
 from logistic.cli.options import (
     DATA_HELP,

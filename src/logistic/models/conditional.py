@@ -34,10 +34,10 @@ from logistic.families.conditional import (
 )
 from logistic.fitting.validation import check_sample_weight, checked_X, checked_X_y
 from logistic.inference.statistics import Summary, wald_interval
-from logistic.solvers.newton import RUNAWAY
 from logistic.io.formula import FormulaSpec, design_matrices
 from logistic.io.formula_strata import split_strata
 from logistic.models.conditional_summary import FittedConditionalStatistics, conditional_summary
+from logistic.solvers.newton import RUNAWAY
 
 __all__ = ["TIES", "ConditionalLogisticRegression"]
 
