@@ -76,6 +76,9 @@ class ConditionalObjective:
         self.offset = None if offset is None else np.asarray(offset, dtype=np.float64)
         self.total_weight = float(self.weights.sum())
         self._chunks = n_chunks(self.offsets.size - 1)
+        sizes = np.diff(self.offsets)
+        cases = np.add.reduceat(self.y > 0.5, self.offsets[:-1]) if sizes.size else sizes
+        self._most = (int(sizes.max(initial=1)), int(cases.max(initial=1)))
         self._last: tuple[bytes, float, Array, Array] | None = None
 
     @property
@@ -95,7 +98,8 @@ class ConditionalObjective:
         if self.offset is not None:
             eta = eta + self.offset
         values, grads, hessians = conditional_pass(self.X, eta, self.y, self.weights,
-                                                   self.offsets, self.code, True, self._chunks)
+                                                   self.offsets, self.code, True, self._chunks,
+                                                   *self._most)
         information = hessians.sum(axis=0)
         information = np.tril(information) + np.tril(information, -1).T
         parts = (float(values.sum()), grads.sum(axis=0), information)

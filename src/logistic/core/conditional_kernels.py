@@ -42,20 +42,22 @@ def n_chunks(n_strata: int) -> int:
 
 
 @njit(cache=True)
-def _weighted_softmax(X, eta, c_scale, start, stop, factor, grad, hess, want_hessian):
+def _weighted_softmax(X, eta, c_scale, start, stop, factor, grad, hess, want_hessian, p,
+                      mean, delta):
     """factor·log Σⱼ cⱼe^ηⱼ (cⱼ = c_scale[j] ≥ 0) with its mean of x (subtracted from
-    ``grad``) and covariance (added to ``hess``) under pⱼ ∝ cⱼe^ηⱼ, scaled by ``factor``."""
+    ``grad``) and covariance (added to ``hess``) under pⱼ ∝ cⱼe^ηⱼ, scaled by ``factor``.
+    ``p``, ``mean``, ``delta``: work space (the chunk's, reused by every stratum)."""
     d = X.shape[1]
     top = -np.inf
     for j in range(start, stop):
         if c_scale[j - start] > 0.0 and eta[j] > top:
             top = eta[j]
     total = 0.0
-    p = np.empty(stop - start)
     for j in range(start, stop):
         p[j - start] = c_scale[j - start] * np.exp(eta[j] - top)
         total += p[j - start]
-    mean = np.zeros(d)
+    for a in range(d):
+        mean[a] = 0.0
     for j in range(start, stop):
         p[j - start] /= total
         for a in range(d):
@@ -63,7 +65,6 @@ def _weighted_softmax(X, eta, c_scale, start, stop, factor, grad, hess, want_hes
     for a in range(d):
         grad[a] -= factor * mean[a]
     if want_hessian:
-        delta = np.empty(d)
         for j in range(start, stop):
             pj = factor * p[j - start]
             if pj == 0.0:
@@ -78,24 +79,35 @@ def _weighted_softmax(X, eta, c_scale, start, stop, factor, grad, hess, want_hes
 
 
 @njit(cache=True)
-def _exact_normalizer(X, eta, start, stop, m, factor, grad, hess, want_hessian):
-    """factor·log B(m, n) by the recursion in log space, its mean μ(m, n) subtracted from
-    ``grad`` and its covariance C(m, n) added to ``hess`` (the module docstring's formulas)."""
-    d = X.shape[1]
-    log_b = np.full(m + 1, -np.inf)
+def _start_recursion(log_b, mean, cov, m, want_hessian):
+    """B(0, 0) = 1 and B(k, 0) = 0 for k ≥ 1 (in logs), μ = 0, C = 0."""
+    for k in range(m + 1):
+        log_b[k] = -np.inf
+        mean[k, :] = 0.0
+        if want_hessian:
+            cov[k, :, :] = 0.0
     log_b[0] = 0.0
-    mean = np.zeros((m + 1, d))
-    cov = np.zeros((m + 1, d, d)) if want_hessian else np.zeros((1, 1, 1))
-    delta = np.empty(d)
+
+
+@njit(cache=True)
+def _exact_normalizer(X, eta, start, stop, m, factor, grad, hess, want_hessian, log_b, mean,
+                      cov, delta):
+    """factor·log B(m, n) by the recursion in log space, its mean μ(m, n) subtracted from
+    ``grad`` and its covariance C(m, n) added to ``hess`` (the module docstring's formulas).
+    ``log_b`` (≥ m + 1), ``mean`` (≥ m + 1, d), ``cov`` (≥ m + 1, d, d), ``delta`` (d,):
+    work space."""
+    d = X.shape[1]
+    _start_recursion(log_b, mean, cov, m, want_hessian)
     for j in range(start, stop):
         seen = j - start + 1
         for k in range(min(seen, m), 0, -1):
             keep = log_b[k]
             take = eta[j] + log_b[k - 1]
-            top = max(keep, take)
-            new = top + np.log1p(np.exp(-abs(keep - take)))
-            omega = np.exp(keep - new)
-            other = np.exp(take - new)
+            # ω and 1 - ω from ρ = e^-|keep - take| ≤ 1: 1/(1 + ρ) and ρ/(1 + ρ), one exp
+            ratio = np.exp(-abs(keep - take))
+            larger, smaller = 1.0 / (1.0 + ratio), ratio / (1.0 + ratio)
+            new = max(keep, take) + np.log1p(ratio)
+            omega, other = (larger, smaller) if keep >= take else (smaller, larger)
             for a in range(d):
                 delta[a] = mean[k, a] - X[j, a] - mean[k - 1, a]
             if want_hessian:
@@ -117,9 +129,11 @@ def _exact_normalizer(X, eta, start, stop, m, factor, grad, hess, want_hessian):
 
 
 @njit(cache=True)
-def _stratum(X, eta, y, s, start, stop, method, grad, hess, want_hessian):
+def _stratum(X, eta, y, s, start, stop, method, grad, hess, want_hessian, weights, p, log_b,
+             mean, cov):
     """ℓₛ of one stratum; adds ∂ℓₛ/∂β to ``grad`` and -∂²ℓₛ/∂β² (lower triangle) to
-    ``hess``. ``s`` are the sample weights (constant within a stratum for ``exact``)."""
+    ``hess``. ``s`` are the sample weights (constant within a stratum for ``exact``); the
+    rest is the chunk's work space."""
     d = X.shape[1]
     m = 0
     case_weight = 0.0
@@ -131,29 +145,31 @@ def _stratum(X, eta, y, s, start, stop, method, grad, hess, want_hessian):
             value += s[j] * eta[j]
             for a in range(d):
                 grad[a] += s[j] * X[j, a]
-    n = stop - start
+    delta = mean[0]  # a row of the work space the softmax does not otherwise use
     if method == EXACT and m > 1:
         return value - _exact_normalizer(X, eta, start, stop, m, s[start], grad, hess,
-                                         want_hessian)
-    weights = np.empty(n)
+                                         want_hessian, log_b, mean[1:], cov, delta)
+    centre = mean[1]
     for j in range(start, stop):  # exact: P(row j is the case) ∝ rⱼ, the stratum's weight outside
         weights[j - start] = 1.0 if method == EXACT else s[j]
     if method != EFRON or m == 1:
         return value - _weighted_softmax(X, eta, weights, start, stop, case_weight, grad, hess,
-                                         want_hessian)
+                                         want_hessian, p, centre, delta)
     mean_case_weight = case_weight / m
     for level in range(m):
         fraction = level / m
         for j in range(start, stop):
             weights[j - start] = s[j] * (1.0 - fraction) if y[j] > 0.5 else s[j]
         value -= _weighted_softmax(X, eta, weights, start, stop, mean_case_weight, grad, hess,
-                                   want_hessian)
+                                   want_hessian, p, centre, delta)
     return value
 
 
-def _conditional_pass(X, eta, y, s, offsets, method, want_hessian, chunks):
+def _conditional_pass(X, eta, y, s, offsets, method, want_hessian, chunks, most_rows,
+                      most_cases):
     """Per-chunk (ℓ, ∇ℓ, -∇²ℓ) over the strata ``offsets[t]:offsets[t + 1]`` of rows sorted
-    by stratum; the Hessians' upper triangles are filled in by the caller."""
+    by stratum (at most ``most_rows`` rows and ``most_cases`` cases each); the Hessians'
+    upper triangles are filled in by the caller."""
     d = X.shape[1]
     n_strata = offsets.shape[0] - 1
     values = np.zeros(chunks)
@@ -162,10 +178,15 @@ def _conditional_pass(X, eta, y, s, offsets, method, want_hessian, chunks):
     for c in prange(chunks):
         first = c * n_strata // chunks
         last = (c + 1) * n_strata // chunks
+        weights, p = np.empty(most_rows), np.empty(most_rows)
+        log_b = np.empty(most_cases + 1)
+        mean = np.empty((most_cases + 2, d))  # rows 0 and 1: δ and the softmax's mean
+        cov = np.empty((most_cases + 1, d, d) if want_hessian else (1, 1, 1))
         total = 0.0
+        grad, hess = grads[c], hessians[c]
         for t in range(first, last):
-            total += _stratum(X, eta, y, s, offsets[t], offsets[t + 1], method, grads[c],
-                              hessians[c], want_hessian)
+            total += _stratum(X, eta, y, s, offsets[t], offsets[t + 1], method, grad, hess,
+                              want_hessian, weights, p, log_b, mean, cov)
         values[c] = total
     return values, grads, hessians
 
@@ -176,7 +197,8 @@ _serial_pass = njit(cache=True)(_conditional_pass)
 _parallel_pass = njit(parallel=True, cache=True)(_conditional_pass)
 
 
-def conditional_pass(X, eta, y, s, offsets, method, want_hessian, chunks):
+def conditional_pass(X, eta, y, s, offsets, method, want_hessian, chunks, most_rows,
+                     most_cases):
     """``_conditional_pass`` compiled, in threads where there is more than one chunk."""
     kernel = _parallel_pass if chunks > 1 else _serial_pass
-    return kernel(X, eta, y, s, offsets, method, want_hessian, chunks)
+    return kernel(X, eta, y, s, offsets, method, want_hessian, chunks, most_rows, most_cases)
