@@ -48,11 +48,11 @@ def stratum_codes(groups: object, n_rows: int) -> NDArray[np.intp]:
     if groups is None:
         raise DataError("conditional logistic regression needs each row's stratum: "
                         "fit(X, y, groups=...), strata='column', or strata(col) in a formula")
-    labels = pd.Series(np.asarray(groups, dtype=object).ravel() if not isinstance(
-        groups, pd.Series) else groups.to_numpy())
+    labels = groups.to_numpy() if isinstance(groups, pd.Series) else np.asarray(groups)
+    labels = labels.ravel()
     if labels.shape[0] != n_rows:
         raise DataError(f"the strata have {labels.shape[0]} values for {n_rows} rows")
-    codes, _ = pd.factorize(labels, use_na_sentinel=True)
+    codes, _ = pd.factorize(labels, use_na_sentinel=True)  # NaN, None and NaT: -1
     missing = np.flatnonzero(codes < 0)
     if missing.size:
         shown = ", ".join(map(str, missing[:5])) + (", ..." if missing.size > 5 else "")
