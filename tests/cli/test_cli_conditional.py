@@ -135,3 +135,17 @@ def test_predict_needs_the_strata_column(tmp_path, data, capsys):
     pd.read_csv(data).drop(columns="pair").to_csv(without, index=False)
     code, _, err = call(["predict", out, without], capsys)
     assert_one_error_line(code, err, "no column 'pair'")
+
+
+@pytest.mark.parametrize("command", [["report", "{model}", "{data}", "--out", "{tmp}/r.html"],
+                                     ["explain", "{model}", "{data}"],
+                                     ["plot", "roc", "{model}", "{data}", "--out", "{tmp}/p.png"]],
+                         ids=["report", "explain", "plot roc"])
+def test_binary_model_commands_refuse_a_conditional_model(tmp_path, data, capsys, command):
+    out = tmp_path / "model.json"
+    call(["fit", data, "--model", "conditional", "--strata", "pair", "--target", "case",
+          "--features", "a,b", "--quiet", "--out", out], capsys)
+    argv = [part.format(model=out, data=data, tmp=tmp_path) for part in command]
+    code, _, err = call([*argv, "--target", "case"], capsys)
+    assert_one_error_line(code, err, "reads a LogisticRegression model, not a "
+                                     "ConditionalLogisticRegression")
