@@ -343,3 +343,18 @@ def test_separation_within_strata_warns():
     X[:, 0] = y + 0.1 * X[:, 0]
     with pytest.warns(SeparationWarning, match="no finite maximum"):
         ConditionalLogisticRegression().fit(X, y, groups=groups)
+
+
+def test_a_model_file_with_an_intercept_is_refused(tmp_path):
+    import json
+
+    from logistic import ModelFileError
+
+    X, y, groups = matched(10, 4, 1, seed=17)
+    path = tmp_path / "model.json"
+    save(ConditionalLogisticRegression().fit(X, y, groups=groups), path)
+    document = json.loads(path.read_text())
+    document["intercept"] = [0.5]
+    path.write_text(json.dumps(document))
+    with pytest.raises(ModelFileError, match="intercept"):
+        load(path)

@@ -14,6 +14,7 @@ from logistic.io.formula_expr import FormulaRefused
 
 __all__ = ["split_strata"]
 
+_STRATA_CALL = re.compile(r"(?<![\w.])strata\(")
 _STRATA = re.compile(r"(?<![\w.])strata\(\s*(`[^`]+`|[A-Za-z_.][\w.]*)\s*\)")
 
 
@@ -24,7 +25,7 @@ def split_strata(formula: str) -> tuple[str, str | None]:
     one combined with other factors (``x:strata(id)``)."""
     found = list(_STRATA.finditer(formula))
     if not found:
-        if "strata(" in formula:
+        if _STRATA_CALL.search(formula):
             raise FormulaRefused("strata(...) takes one column name: strata(col)")
         return formula, None
     if len(found) > 1:
