@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from sklearn.exceptions import ConvergenceWarning
 
-__all__ = ["ConvergenceWarning", "DataError", "ModelFileError", "SeparationWarning"]
+__all__ = ["ConvergenceWarning", "DataError", "ModelFileError", "SeparationWarning",
+           "StrataDroppedWarning"]
 
 
 class ModelFileError(ValueError):
@@ -25,3 +26,8 @@ class SeparationWarning(UserWarning):
     The fitted coefficients are finite but arbitrary in size along the separating direction;
     use ``penalty='firth'`` or ``penalty='l2'`` for meaningful estimates.
     """
+
+
+class StrataDroppedWarning(UserWarning):
+    """Conditional logistic regression dropped strata of only cases or only controls, whose
+    conditional likelihood is 1 whatever the coefficients (they carry no information)."""

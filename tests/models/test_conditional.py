@@ -14,7 +14,7 @@ from sklearn.base import clone
 from statsmodels.discrete.conditional_models import ConditionalLogit
 
 from logistic import ConditionalLogisticRegression, DataError, SeparationWarning, load
-from logistic.families.conditional import StrataDropped
+from logistic.exceptions import StrataDroppedWarning
 from logistic.io.model_file import save
 
 
@@ -291,7 +291,7 @@ def test_strata_without_variation_are_dropped_and_counted():
     y = y.copy()
     y[groups == 0] = 0  # only controls
     y[groups == 1] = 1  # only cases
-    with pytest.warns(StrataDropped, match="2 of 30 strata"):
+    with pytest.warns(StrataDroppedWarning, match="2 of 30 strata"):
         model = ConditionalLogisticRegression().fit(X, y, groups=groups)
     kept = groups >= 2
     reference = statsmodels_fit(X[kept], y[kept], groups[kept])

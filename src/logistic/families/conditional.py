@@ -27,20 +27,16 @@ from scipy import stats
 from logistic.core.conditional import ConditionalObjective, centred_within, stratum_offsets
 from logistic.core.linalg import solve_psd
 from logistic.core.scaling import column_scales, scale_columns, unscale_statistics
-from logistic.exceptions import DataError
+from logistic.exceptions import DataError, StrataDroppedWarning
 from logistic.inference.profile import profile_bounds
 from logistic.inference.statistics import FitStatistics
 from logistic.solvers.newton import newton
 from logistic.solvers.result import SolverResult
 
-__all__ = ["ConditionalProblem", "StrataDropped", "conditional_statistics", "prepare_problem",
+__all__ = ["ConditionalProblem", "conditional_statistics", "fit_problem", "prepare_problem",
            "profile_intervals", "stratum_codes", "within_stratum_probabilities"]
 
 Array = NDArray[np.float64]
-
-
-class StrataDropped(UserWarning):
-    """Strata of only cases or only controls, which carry no information, were dropped."""
 
 
 def stratum_codes(groups: object, n_rows: int) -> NDArray[np.intp]:
@@ -90,7 +86,7 @@ def prepare_problem(X: Array, cases: Array, codes: NDArray[np.intp], weights: Ar
                         "none carries information on the coefficients")
     if n_dropped:
         warnings.warn(f"{n_dropped} of {counts.size} strata have only cases or only controls "
-                      "and were dropped (they carry no information)", StrataDropped,
+                      "and were dropped (they carry no information)", StrataDroppedWarning,
                       stacklevel=3)
     keep = informative[codes]
     kept_codes = np.cumsum(informative)[codes[keep]] - 1
