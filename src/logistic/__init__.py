@@ -28,7 +28,13 @@ __version__ = "0.1.0"
 
 _compat.install()  # logistic.estimator, logistic.persist, ...: the paths before the layers
 
+# after LogisticRegression's: its model file kind registers second
+from logistic.exceptions import StrataDroppedWarning  # noqa: E402
+from logistic.models import conditional_persistence  # noqa: E402, F401
+from logistic.models.conditional import ConditionalLogisticRegression  # noqa: E402
+
 __all__ = [
+    "ConditionalLogisticRegression",
     "ConvergenceWarning",
     "DataError",
     "DecisionBoundary",
@@ -37,6 +43,7 @@ __all__ = [
     "LogisticRegressionCV",
     "ModelFileError",
     "SeparationWarning",
+    "StrataDroppedWarning",
     "__version__",
     "critical_C",
     "load",

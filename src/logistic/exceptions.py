@@ -10,6 +10,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 __all__ = [
     "ConvergenceWarning", "DataError", "InferenceError", "ModelFileError", "SeparationWarning",
+    "StrataDroppedWarning",
 ]
 
 
@@ -32,3 +33,8 @@ class SeparationWarning(UserWarning):
 class InferenceError(ValueError):
     """A statistic or test is not defined for this fit (a penalized fit has no covariance;
     models fitted on other data or of other families cannot be compared)."""
+
+
+class StrataDroppedWarning(UserWarning):
+    """Conditional logistic regression dropped strata of only cases or only controls, whose
+    conditional likelihood is 1 whatever the coefficients (they carry no information)."""

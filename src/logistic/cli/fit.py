@@ -13,6 +13,8 @@ import pandas as pd
 from rich.console import Console
 from rich.text import Text
 
+from logistic.cli.conditional import add_options as add_conditional_options
+from logistic.cli.conditional import fit_conditional
 from logistic.cli.errors import UsageError, warnings_to_stderr
 from logistic.cli.inputs import check_output_path
 from logistic.cli.options import (
@@ -57,6 +59,9 @@ def register(commands: Subcommands) -> None:
         "terminal a fit longer than a second shows its progress on stderr.",
     )
     fit.add_argument("data", type=Path, metavar="DATA", help=DATA_HELP)
+    fit.add_argument("--model", choices=["logistic", "conditional"], default="logistic",
+                     help="'conditional': conditional logistic regression on matched strata "
+                     "(--strata COL); default: logistic")
     fit.add_argument("--target", metavar="COL", help=TARGET_HELP + " (or use --formula)")
     fit.add_argument(
         "--formula", metavar="'y ~ x1 + C(g)'",
@@ -88,6 +93,7 @@ def register(commands: Subcommands) -> None:
     fit.add_argument("--memory", type=memory_size, metavar="SIZE",
                      help="stream a Parquet file (or directory) in chunks that fit in SIZE "
                      "(e.g. 1GB, 512MB): exact fit of data larger than memory")
+    add_conditional_options(fit)
     add_reading_options(fit)
     add_toolkit_options(fit)
     fit.add_argument("--out", type=Path, required=True, metavar="MODEL.json",
@@ -106,7 +112,10 @@ def cmd_fit(args: argparse.Namespace, console: Console) -> int:
     check_toolkit_options(args, fmt in TABLE_FORMATS)
     params = _estimator_params(args)
     weights = groups = None
-    if args.memory is not None:  # out of core: the file is read chunk by chunk, every pass
+    model: Any
+    if args.model == "conditional":
+        model = fit_conditional(args, fmt)
+    elif args.memory is not None:  # out of core: the file is read chunk by chunk, every pass
         model = LogisticRegression(fit_intercept=not args.no_intercept, **params)
         with fit_progress(args.quiet, args.max_iter) as callback:
             _fit_streaming(model.set_params(callback=callback), args, fmt)
@@ -129,7 +138,8 @@ def cmd_fit(args: argparse.Namespace, console: Console) -> int:
         model = LogisticRegression(fit_intercept=not args.no_intercept, **params)
         with fit_progress(args.quiet, args.max_iter) as callback:
             _fit(model.set_params(callback=callback), X, y, names, weights, groups)
-    model.set_params(callback=None)
+    if isinstance(model, LogisticRegression):
+        model.set_params(callback=None)
     if not args.quiet:
         render_summary(console, described_summary(model, args))
         if args.odds_ratios or args.margins:

@@ -73,6 +73,9 @@ def model_data(
 ) -> tuple[pd.DataFrame | sp.csr_matrix, np.ndarray | None]:
     """The model's feature columns of DATA (by name) and, where the labels are read (see
     :func:`read_data`), the labels, which must be classes of the model."""
+    if not isinstance(model, LogisticRegression):  # report, explain, plots: the binary model's
+        raise UsageError(f"{model_path}: this command reads a LogisticRegression model, not a "
+                         f"{type(model).__name__} (its commands: summary, predict)")
     names = feature_names(model, model_path)
     if args.target is not None and args.target in names:
         raise UsageError(f"--target {args.target!r} is one of the model's features")

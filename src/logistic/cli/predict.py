@@ -10,11 +10,13 @@ from pathlib import Path
 import pandas as pd
 from rich.console import Console
 
+from logistic.cli.conditional import conditional_predictions
 from logistic.cli.inputs import check_output_path, feature_names, names_matched
 from logistic.cli.options import DATA_HELP, Subcommands, add_command, add_reading_options
 from logistic.io.atomic import write_atomically
 from logistic.io.data import read_features, read_table, resolve_format
 from logistic.io.model_file import load
+from logistic.models.conditional import ConditionalLogisticRegression
 
 
 def register(commands: Subcommands) -> None:
@@ -40,12 +42,15 @@ def cmd_predict(args: argparse.Namespace, console: Console) -> int:
     names = feature_names(model, args.model)
     out = None if args.out is None else check_output_path(args.out, args.model, args.data)
     fmt = resolve_format(args.data, args.fmt)
-    if model.formula_ is not None:  # the saved encoding turns the raw columns into features
+    if isinstance(model, ConditionalLogisticRegression):
+        proba, prediction = conditional_predictions(model, args, fmt)  # needs the strata
+    elif model.formula_ is not None:  # the saved encoding turns the raw columns into features
         X = model.formula_.transform(read_table(args.data, fmt, encoding=args.encoding))
     else:
         X = read_features(args.data, names, fmt=fmt, encoding=args.encoding).X
-    with names_matched():
-        proba, prediction = model.predict_proba(X), model.predict(X)
+    if not isinstance(model, ConditionalLogisticRegression):
+        with names_matched():
+            proba, prediction = model.predict_proba(X), model.predict(X)
     if len(model.classes_) == 2:
         columns = {"probability": proba[:, 1]}
     else:

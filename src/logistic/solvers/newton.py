@@ -64,8 +64,8 @@ _STALL_STEPS = 3
 # A step that shrinks ‖∇J‖∞ by at least this factor lets the next one reuse its Hessian.
 _REUSE_RATIO = 0.25
 # Steps in a row of constant length and geometrically falling δ that mark a diverging fit.
-_RUNAWAY_STEPS = 6
-_RUNAWAY = ("J converged while θ runs off along a direction of vanishing curvature: no finite "
+RUNAWAY_STEPS = 6
+RUNAWAY = ("J converged while θ runs off along a direction of vanishing curvature: no finite "
             "minimum (separation)")
 
 
@@ -210,7 +210,7 @@ class _Run:
         delta = step_in_standard_errors(float(grad @ direction), sample_size(self.objective))
         self.result.step_history.append(delta)
         if self._runs_away(_max_abs(direction), delta):
-            self.result.converged, self.result.message = True, _RUNAWAY
+            self.result.converged, self.result.message = True, RUNAWAY
             return True
         if not delta <= self.tol:
             return False
@@ -220,7 +220,7 @@ class _Run:
         return True
 
     def _runs_away(self, size: float, delta: float) -> bool:
-        """Whether the last ``_RUNAWAY_STEPS`` steps kept their length (to 25%) while δ fell
+        """Whether the last ``RUNAWAY_STEPS`` steps kept their length (to 25%) while δ fell
         by ¼ or more each time, and the log-likelihood the remaining steps can gain,
         Σₖ ½δ²ρ²ᵏ = ½δ²/(1 - ρ²) at the rate ρ = δ/δ₋₁, is below tol (module docstring).
         Curvature vanishing along the path as fast as the gradient is what separation does;
@@ -229,7 +229,7 @@ class _Run:
         steady = (previous is not None and 0.8 * previous[0] <= size <= 1.25 * previous[0]
                   and delta <= 0.75 * previous[1])
         self.running_away = self.running_away + 1 if steady else 0
-        if self.running_away < _RUNAWAY_STEPS or previous is None:
+        if self.running_away < RUNAWAY_STEPS or previous is None:
             return False
         rate = delta / previous[1]
         return 0.5 * delta**2 / (1.0 - rate**2) <= self.tol
