@@ -13,7 +13,7 @@ import pandas as pd
 from rich.console import Console
 from rich.text import Text
 
-from logistic.cli.errors import UsageError, warnings_to_stderr
+from logistic.cli.errors import UsageError, warnings_to_stderr, writing
 from logistic.cli.inputs import check_output_path
 from logistic.cli.options import (
     DATA_HELP,
@@ -111,7 +111,8 @@ def cmd_fit(args: argparse.Namespace, console: Console) -> int:
     model.set_params(callback=None)
     if not args.quiet:
         render_summary(console, model.summary())
-    save(model, out)
+    with writing(out, "the model"):
+        save(model, out)
     if not args.quiet:
         console.print(Text(f"Model written to {out}", style="bold"))
     return 0
@@ -158,6 +159,7 @@ def _fit_formula(formula: str, frame: pd.DataFrame, params: dict) -> LogisticReg
     if y is None:
         raise UsageError(f"the formula {formula!r} has no response: write 'y ~ ...'")
     labels(pd.Series(y), formula.split("~")[0].strip())  # --target's checks, on the response
+    _check_firth_classes(params["penalty"], y)
     return warnings_to_stderr(lambda: LogisticRegression.from_formula(formula, frame, **params))
 
 
@@ -180,12 +182,23 @@ def _fit_streaming(model: LogisticRegression, args: argparse.Namespace, fmt: str
     )
 
 
+def _check_firth_classes(penalty: str | None, y) -> None:
+    """Firth's penalty is for two classes: more is bad input, said before fitting."""
+    n_classes = len(pd.unique(np.asarray(y).ravel()))
+    if penalty == "firth" and n_classes > 2:
+        raise UsageError(
+            f"--penalty firth fits two classes; the labels have {n_classes}: use --penalty "
+            "none or l2 for more"
+        )
+
+
 def _fit(model: LogisticRegression, X, y, names: Sequence[str] | None = None) -> None:
     """Fits ``model``; its warnings (convergence, separation) go to stderr, one line each.
 
     X without column names (a sparse LIBSVM matrix) takes ``names``: the model file then
     names its features, and ``predict`` matches a later file's columns by them.
     """
+    _check_firth_classes(model.penalty, y)
     warnings_to_stderr(lambda: model.fit(X, y))
     if names is not None and getattr(model, "feature_names_in_", None) is None:
         model.feature_names_in_ = np.asarray(names, dtype=object)

@@ -43,12 +43,38 @@ def read_libsvm(path: Path) -> tuple[sp.csr_matrix, NDArray[np.float64]]:
             f"{path}: malformed LIBSVM file ({_libsvm_detail(path, exc)}); each line must read "
             "'label index:value index:value ...' with increasing indices"
         ) from None
+    except OverflowError:
+        raise DataError(
+            f"{path}: malformed LIBSVM file: a feature index is beyond the 64-bit integer range"
+        ) from None
     except READ_ERRORS as exc:
         raise DataError(f"{path}: cannot read the file: {error_text(exc)}") from None
     if X.shape[0] == 0:
         raise DataError(f"{path}: the file has no data lines")
+    _check_width(path, X)
     _check_finite_sparse(path, X)
     return X, y
+
+
+#: Columns a LIBSVM file may always have; beyond this, no more columns than stored values.
+MAX_FREE_COLUMNS = 2**20
+
+
+def _check_width(path: Path, X: sp.csr_matrix) -> None:
+    """Refuses a width that the file's values do not justify: a fit holds ~ 30 float64
+    vectors per class of one entry per column (coefficients, gradients, L-BFGS history,
+    column statistics), so 60 lines with the index 2,000,000,000 would allocate ~ 500 GB.
+    Up to 2^20 columns are always allowed (~ 250 MB of such vectors), more only up to the
+    number of stored values (real sparse data has fewer columns than values: news20 1.4 M
+    columns for 9 M values)."""
+    width, stored = X.shape[1], X.nnz
+    if width > max(MAX_FREE_COLUMNS, stored):
+        raise DataError(
+            f"{path}: the largest feature index is {width - 1}, but the file stores only "
+            f"{stored} value(s): a model that wide would need ~ {width * 240 / 1e9:.3g} GB; "
+            f"a LIBSVM file may have up to {MAX_FREE_COLUMNS} columns, or as many as it "
+            "stores values (check the indices)"
+        )
 
 
 def libsvm_columns(
