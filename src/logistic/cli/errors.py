@@ -32,7 +32,7 @@ EXIT_INTERRUPTED = 130
 
 #: The longest message a stderr line carries: a value quoted from a file (a 1 GB text cell)
 #: is cut to an excerpt, so an error line stays one readable line.
-MAX_MESSAGE_CHARS = 600
+MAX_MESSAGE_CHARS = 2000
 
 T = TypeVar("T")
 
