@@ -306,7 +306,7 @@ def special_outputs(folder: Path) -> dict[str, Path]:
     return made
 
 
-@pytest.mark.parametrize("command", ["fit", "predict", "plot", "demo"])
+@pytest.mark.parametrize("command", ["fit", "predict", "plot", "demo", "report"])
 def test_out_refuses_devices_fifos_and_links_to_them(files, tmp_path, capsys, command):
     for name, target in special_outputs(tmp_path).items():
         kind = os.stat(target).st_mode
@@ -315,6 +315,8 @@ def test_out_refuses_devices_fifos_and_links_to_them(files, tmp_path, capsys, co
             "predict": ["predict", files["model.json"], files["train.csv"], "--out", target],
             "plot": ["plot", "sigmoid", "--out", target],
             "demo": ["demo", "--out", target],
+            "report": ["report", files["model.json"], files["train.csv"], "--target", "y",
+                       "--out", target],
         }[command]
         code, _, err = call(argv, capsys)
         assert_one_error_line(code, err, "not a regular file")

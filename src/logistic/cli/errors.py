@@ -52,13 +52,16 @@ def run_handler(args: argparse.Namespace, console: Console) -> int:
     Warnings that no command reported itself become one ``logistic: warning:`` line each,
     except NumPy's floating-point RuntimeWarnings (overflow, invalid value): those are the
     arithmetic of extreme but valid inputs (a coefficient of 1e308), whose results are
-    checked where they matter, not news for the user.
+    checked where they matter, not news for the user. After bad input (exit status 2) only
+    the error line is printed.
     """
     with warnings.catch_warnings(record=True) as caught, \
             np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
         warnings.simplefilter("always")
         warnings.simplefilter("ignore", RuntimeWarning)
         status = _run_guarded(args, console)
+    if status == EXIT_BAD_INPUT:
+        return status  # bad input is exactly one line: its error
     lines = dict.fromkeys(
         one_line(f"{warning.category.__name__}: {warning.message}") for warning in caught
     )
@@ -129,18 +132,14 @@ class GuardedStdout:
 
 
 @contextlib.contextmanager
-def writing(path: Path | None, what: str) -> Iterator[None]:
-    """Turns an OSError while writing ``path`` (None: standard output) into bad input (exit
-    status 2): a full disk, a read-only file system, a closed stdout are the environment the
-    user gave, not a bug. An atomic write leaves an existing file as it was."""
+def writing(path: Path, what: str) -> Iterator[None]:
+    """Turns an OSError while writing ``path`` into bad input (exit status 2): a full disk,
+    a read-only file system, a missing permission are the environment the user gave, not a
+    bug. An atomic write leaves an existing file as it was."""
     try:
         yield
-    except BrokenPipeError:
-        raise
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        if path is None:
-            raise StdoutError(f"cannot write {what} to standard output: {reason}") from None
         if exc.errno is None or exc.errno == errno.EEXIST:  # write_atomically's own words
             raise UsageError(reason) from None
         raise UsageError(f"{path}: cannot write {what}: {reason}") from None
