@@ -308,6 +308,23 @@ def test_a_part_changed_after_the_first_pass_stops_the_fit(tmp_path, change):
             fit_parquet(model, folder, "y", memory="10MB")
 
 
+def test_a_part_written_over_while_a_pass_reads_it_stops_the_fit(tmp_path):
+    """The last pass has no next one to notice a change: each file is checked after it is
+    read too."""
+    from logistic.scale.stream import ParquetSource
+
+    path = tmp_path / "p.parquet"
+    write_part(path, 0, rows=2000)
+    source = ParquetSource(path, "y", memory=200_000)  # chunks of 568 rows
+    chunks = source.chunks()
+    next(chunks)
+    write_part(path, 5, rows=2000)  # in place, mid-pass
+    os.utime(path, ns=(0, 0))
+    with pytest.raises(DataError, match="the file changed during the fit"):
+        for _ in chunks:
+            pass
+
+
 def test_an_unchanged_dataset_streams_to_the_in_memory_fit(tmp_path):
     """Reference: the in-memory fit of the same rows (the signature check must not trip)."""
     from logistic.scale.stream import fit_parquet

@@ -170,6 +170,8 @@ class ParquetSource:
                     first += batch.num_rows
             except (pa.ArrowException, OSError) as exc:
                 raise DataError(f"{path}: cannot read the Parquet file: {_one_line(exc)}") from None
+            # written over in place while this pass read it (the last pass has no next one)
+            _check_unchanged(path, self.signatures[path], _signature(path, parquet))
 
     # -- one chunk ---------------------------------------------------------------------------
     def _arrays(self, batch, path: Path, first: int):
