@@ -81,6 +81,15 @@ def files(tmp_path_factory) -> dict[str, Path]:
     text = paths["model.json"].read_text()
     n_iter = f'"n_iter": {document["fit"]["n_iter"]}'
     assert n_iter in text
+    assert run(["fit", str(paths["train.csv"]), "--formula", "y ~ a + b", "--out",
+                str(path("formula.json")), "--quiet"]) == 0
+    with_formula = json.loads(paths["formula.json"].read_text())
+    broken = json.loads(json.dumps(with_formula))
+    broken["formula"]["formula"] = "1 + a + ("
+    path("formula_unparsed.json").write_text(json.dumps(broken))
+    broken = json.loads(json.dumps(with_formula))
+    broken["formula"]["factors"]["a"]["kind"] = "rot13"
+    path("formula_unknown_encoder.json").write_text(json.dumps(broken))
     path("bigint.json").write_text(text.replace(n_iter, '"n_iter": ' + "9" * 5000))
     path("surrogate.json").write_text(
         json.dumps({**document, "feature_names": ["\ud800", "b"]})
@@ -153,6 +162,10 @@ def files(tmp_path_factory) -> dict[str, Path]:
 BAD_INPUTS = [
     ("model-file-4300-digit-integer", ["summary", "{bigint.json}"], ["cannot be read"]),
     ("model-file-lone-surrogate-name", ["summary", "{surrogate.json}"], ["not valid Unicode"]),
+    ("model-file-formula-does-not-parse", ["summary", "{formula_unparsed.json}"],
+     ["formula is malformed"]),
+    ("model-file-formula-unknown-encoder", ["predict", "{formula_unknown_encoder.json}",
+                                            "{train.csv}"], ["formula is malformed"]),
     ("summary-dev-zero", ["summary", "/dev/zero"], ["is a device"]),
     ("csv-target-beyond-int64", ["fit", "{bigtarget.csv}", "--target", "y", "--out", "{o}"],
      ["beyond the 64-bit integer range"]),

@@ -22,7 +22,10 @@ The first pass discovers the classes (labels may be strings) and checks every ch
 problem is a ``DataError`` naming the file, the column and the row, raised before anything
 is fitted or written; for an unpenalized fit it also gathers each class's column extremes,
 from which the separation screen finds the columns that separate by themselves
-(``screen.py``). Later passes trust the data (they read exactly the same rows).
+(``screen.py``). Later passes do not check the values again: they must read exactly the same
+rows, which each pass makes sure of by comparing every file's size, modification time, inode,
+columns and row groups, before and after reading it, with what they were when the fit began
+(a file replaced or written over is a ``DataError`` naming it).
 Newton — one pass per iteration with the Hessian — is chosen for up to 256 parameters,
 L-BFGS (one pass per evaluation) above, as in memory.
 """
