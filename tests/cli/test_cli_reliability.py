@@ -459,3 +459,19 @@ def test_a_signal_during_fit_leaves_the_old_out_intact(files, tmp_path, signum):
         assert err.strip() == "logistic: error: interrupted", err
     assert out.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big.csv", "model.json"]
+
+
+# -- odd file names --------------------------------------------------------------------------
+def test_a_data_name_with_a_newline_gives_one_error_line(tmp_path, capsys):
+    code, _, err = call(["fit", tmp_path / "no\nsuch.csv", "--target", "y", "--out",
+                         tmp_path / "o.json"], capsys)
+    assert_one_error_line(code, err, "no such file")
+
+
+def test_a_non_utf8_out_name_is_written_and_reported(files, tmp_path, capsys):
+    out = tmp_path / os.fsdecode(b"mod\xe9l.json")  # latin-1 bytes: a surrogate-escaped str
+    code, stdout, err = call(["fit", files["train.csv"], "--target", "y", "--out", out],
+                             capsys)
+    assert code == 0, err
+    assert load(out).classes_.tolist() == [0, 1]
+    assert "Model written to" in stdout

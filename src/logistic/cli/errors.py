@@ -105,7 +105,13 @@ class GuardedStdout:
         self._stream = stream
 
     def write(self, text: str) -> int:
-        return self._guard(lambda stream: stream.write(text))
+        try:
+            return self._guard(lambda stream: stream.write(text))
+        except UnicodeEncodeError:
+            # a file name of non-UTF-8 bytes (surrogate-escaped): printed as \udce9 escapes
+            encoding = getattr(self._stream, "encoding", None) or "utf-8"
+            safe = text.encode(encoding, "backslashreplace").decode(encoding)
+            return self._guard(lambda stream: stream.write(safe))
 
     def flush(self) -> None:
         if self._stream is not None:
@@ -124,7 +130,7 @@ class GuardedStdout:
             raise StdoutError("cannot write to standard output: it is closed")
         try:
             return operation(self._stream)
-        except BrokenPipeError:
+        except (BrokenPipeError, UnicodeEncodeError):
             raise
         except (OSError, ValueError) as exc:  # ValueError: "I/O operation on closed file"
             reason = getattr(exc, "strerror", None) or one_line(exc)
