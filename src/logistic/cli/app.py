@@ -46,6 +46,7 @@ from logistic.cli.errors import (
     INPUT_ERRORS,
     PROG,
     UsageError,
+    run_guarding_stdout,
     run_handler,
 )
 from logistic.cli.options import DEBUG_HELP, CliParser
@@ -81,7 +82,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         if isinstance(exc.code, int):
             return exc.code
         return EXIT_OK if exc.code is None else EXIT_BAD_INPUT
-    return run_handler(args, stdout_console())
+    return run_guarding_stdout(lambda: run_handler(args, stdout_console()))
 
 
 def build_parser() -> argparse.ArgumentParser:

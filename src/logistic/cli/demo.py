@@ -11,9 +11,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from logistic.cli.errors import warnings_to_stderr
+from logistic.cli.errors import warnings_to_stderr, writing
 from logistic.cli.inputs import check_output_path
-from logistic.cli.options import Subcommands, add_command
+from logistic.cli.options import Subcommands, add_command, seed
 from logistic.cli.render import render_summary
 from logistic.io.model_file import save
 from logistic.models.logistic_regression import LogisticRegression
@@ -32,7 +32,8 @@ def register(commands: Subcommands) -> None:
         "--out", type=Path, default=Path(DEMO_MODEL_PATH), metavar="PATH",
         help=f"where to write the model (default: ./{DEMO_MODEL_PATH})",
     )
-    demo.add_argument("--seed", type=int, default=0, help="train/test split seed (default 0)")
+    demo.add_argument("--seed", type=seed, default=0,
+                      help="train/test split seed, 0 to 4294967295 (default 0)")
     demo.set_defaults(handler=cmd_demo)
 
 
@@ -78,7 +79,8 @@ def cmd_demo(args: argparse.Namespace, console: Console) -> int:
         f"({'converged' if model.converged_ else 'NOT converged'})."
     )
 
-    save(model, out)
+    with writing(out, "the model"):
+        save(model, out)
     console.print(Text(f"Model written to {out}", style="bold"))
     console.print(
         "It expects standardized features: subtract each feature's training mean and divide "

@@ -7,13 +7,17 @@ traceback only ``--debug`` shows, or a check of ``explain`` that failed; 130 whe
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import os
 import sys
 import traceback
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TypeVar
 
+import numpy as np
 from rich.console import Console
 
 from logistic.exceptions import DataError, ModelFileError
@@ -25,6 +29,10 @@ EXIT_INTERNAL_ERROR = 1
 EXIT_CHECK_FAILED = 1
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
+
+#: The longest message a stderr line carries: a value quoted from a file (a 1 GB text cell)
+#: is cut to an excerpt, so an error line stays one readable line.
+MAX_MESSAGE_CHARS = 2000
 
 T = TypeVar("T")
 
@@ -39,7 +47,30 @@ INPUT_ERRORS = (DataError, ModelFileError, UsageError)
 
 def run_handler(args: argparse.Namespace, console: Console) -> int:
     """Runs the parsed subcommand ``args.handler`` and turns what it raises into an exit
-    status with at most one line on stderr."""
+    status with at most one line on stderr.
+
+    Warnings that no command reported itself become one ``logistic: warning:`` line each,
+    except NumPy's floating-point RuntimeWarnings (overflow, invalid value): those are the
+    arithmetic of extreme but valid inputs (a coefficient of 1e308), whose results are
+    checked where they matter, not news for the user. After bad input (exit status 2) only
+    the error line is printed.
+    """
+    with warnings.catch_warnings(record=True) as caught, \
+            np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+        warnings.simplefilter("always")
+        warnings.simplefilter("ignore", RuntimeWarning)
+        status = _run_guarded(args, console)
+    if status == EXIT_BAD_INPUT:
+        return status  # bad input is exactly one line: its error
+    lines = dict.fromkeys(
+        one_line(f"{warning.category.__name__}: {warning.message}") for warning in caught
+    )
+    for line in lines:
+        print(f"{PROG}: warning: {short(line)}", file=sys.stderr)
+    return status
+
+
+def _run_guarded(args: argparse.Namespace, console: Console) -> int:
     try:
         return args.handler(args, console)
     except INPUT_ERRORS as exc:
@@ -52,15 +83,100 @@ def run_handler(args: argparse.Namespace, console: Console) -> int:
         # The reader of our output went away (e.g. `| head`): nothing left to report.
         silence_stdout()
         return EXIT_INTERNAL_ERROR
+    except StdoutError as exc:
+        error(str(exc))
+        silence_stdout()
+        return EXIT_BAD_INPUT
     except Exception as exc:  # noqa: BLE001 - the last resort that keeps tracebacks hidden
         return internal_error(exc, debug=args.debug)
+
+
+class StdoutError(Exception):
+    """Standard output cannot be written (closed, or a full device such as /dev/full)."""
+
+
+class GuardedStdout:
+    """Standard output whose write errors are :class:`StdoutError`: exit status 2 with one
+    line wherever a command prints (a rich table, pandas' CSV), instead of an OSError that
+    would read as a bug. Started with stdout closed (``>&-``, ``sys.stdout`` is None), a
+    command that prints nothing still runs; one that prints fails at its first write."""
+
+    def __init__(self, stream: object) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._guard(lambda stream: stream.write(text))
+        except UnicodeEncodeError:
+            # a file name of non-UTF-8 bytes (surrogate-escaped): printed as \udce9 escapes
+            encoding = getattr(self._stream, "encoding", None) or "utf-8"
+            safe = text.encode(encoding, "backslashreplace").decode(encoding)
+            return self._guard(lambda stream: stream.write(safe))
+
+    def flush(self) -> None:
+        if self._stream is not None:
+            self._guard(lambda stream: stream.flush())
+
+    def isatty(self) -> bool:
+        return self._stream is not None and bool(self._stream.isatty())  # type: ignore[attr-defined]
+
+    def __getattr__(self, name: str) -> object:
+        if self._stream is None:
+            raise AttributeError(name)
+        return getattr(self._stream, name)
+
+    def _guard(self, operation: Callable[[object], T]) -> T:
+        if self._stream is None:
+            raise StdoutError("cannot write to standard output: it is closed")
+        try:
+            return operation(self._stream)
+        except (BrokenPipeError, UnicodeEncodeError):
+            raise
+        except (OSError, ValueError) as exc:  # ValueError: "I/O operation on closed file"
+            reason = getattr(exc, "strerror", None) or one_line(exc)
+            raise StdoutError(f"cannot write to standard output: {reason}") from None
+
+
+@contextlib.contextmanager
+def writing(path: Path, what: str) -> Iterator[None]:
+    """Turns an OSError while writing ``path`` into bad input (exit status 2): a full disk,
+    a read-only file system, a missing permission are the environment the user gave, not a
+    bug. An atomic write leaves an existing file as it was."""
+    try:
+        yield
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        if exc.errno is None or exc.errno == errno.EEXIST:  # write_atomically's own words
+            raise UsageError(reason) from None
+        raise UsageError(f"{path}: cannot write {what}: {reason}") from None
+
+
+def run_guarding_stdout(run: Callable[[], int]) -> int:
+    """Runs a command with ``sys.stdout`` a :class:`GuardedStdout` and flushes it before
+    returning: output that a full stdout refuses at the last flush is exit status 2 too."""
+    original = sys.stdout
+    sys.stdout = GuardedStdout(original)  # type: ignore[assignment]
+    try:
+        status = run()
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            silence_stdout()
+            return EXIT_INTERNAL_ERROR
+        except StdoutError as exc:
+            error(str(exc))
+            silence_stdout()
+            return EXIT_BAD_INPUT
+        return status
+    finally:
+        sys.stdout = original
 
 
 def internal_error(exc: Exception, debug: bool) -> int:
     """Reports a bug (not the user's input): one line, or the traceback with --debug."""
     if debug:
         traceback.print_exc(file=sys.stderr)
-    reason = one_line(f"{type(exc).__name__}: {exc}")
+    reason = short(one_line(f"{type(exc).__name__}: {exc}"))
     hint = "" if debug else "; run again with --debug for the traceback"
     print(f"{PROG}: internal error: {reason}{hint}", file=sys.stderr)
     return EXIT_INTERNAL_ERROR
@@ -68,7 +184,14 @@ def internal_error(exc: Exception, debug: bool) -> int:
 
 def error(message: str) -> None:
     """Prints ``logistic: error: MESSAGE`` on one line of stderr."""
-    print(f"{PROG}: error: {one_line(message)}", file=sys.stderr)
+    print(f"{PROG}: error: {short(one_line(message))}", file=sys.stderr)
+
+
+def short(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """``text`` cut to ``limit`` characters, marked with how much was left out."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text) - limit} more characters)"
 
 
 def one_line(text: object) -> str:
@@ -84,9 +207,10 @@ def warnings_to_stderr(run: Callable[[], T], sort: bool = False) -> T:
         result = run()
     lines = list(dict.fromkeys(
         one_line(f"{warning.category.__name__}: {warning.message}") for warning in caught
+        if not issubclass(warning.category, RuntimeWarning)  # see run_handler
     ))
     for line in sorted(lines) if sort else lines:
-        print(f"{PROG}: warning: {line}", file=sys.stderr)
+        print(f"{PROG}: warning: {short(line)}", file=sys.stderr)
     return result
 
 

@@ -15,7 +15,7 @@ from rich.text import Text
 
 from logistic.cli.conditional import add_options as add_conditional_options
 from logistic.cli.conditional import fit_conditional
-from logistic.cli.errors import UsageError, warnings_to_stderr
+from logistic.cli.errors import UsageError, warnings_to_stderr, writing
 from logistic.cli.inputs import check_output_path
 from logistic.cli.options import (
     DATA_HELP,
@@ -144,7 +144,8 @@ def cmd_fit(args: argparse.Namespace, console: Console) -> int:
         render_summary(console, described_summary(model, args))
         if args.odds_ratios or args.margins:
             render_toolkit(console, model, args, X, weights)
-    save(model, out)
+    with writing(out, "the model"):
+        save(model, out)
     if not args.quiet:
         console.print(Text(f"Model written to {out}", style="bold"))
     return 0
@@ -195,6 +196,7 @@ def _fit_formula(formula: str, frame: pd.DataFrame, params: dict,
     if y is None:
         raise UsageError(f"the formula {formula!r} has no response: write 'y ~ ...'")
     labels(pd.Series(y), formula.split("~")[0].strip())  # --target's checks, on the response
+    _check_firth_classes(params["penalty"], y)
     params["class_weight"] = resolve_class_weight(params["class_weight"], np.asarray(y))
     return warnings_to_stderr(lambda: LogisticRegression.from_formula(
         formula, frame, sample_weight=weights, groups=groups, **params))
@@ -221,6 +223,16 @@ def _fit_streaming(model: LogisticRegression, args: argparse.Namespace, fmt: str
     )
 
 
+def _check_firth_classes(penalty: str | None, y) -> None:
+    """Firth's penalty is for two classes: more is bad input, said before fitting."""
+    n_classes = len(pd.unique(np.asarray(y).ravel()))
+    if penalty == "firth" and n_classes > 2:
+        raise UsageError(
+            f"--penalty firth fits two classes; the labels have {n_classes}: use --penalty "
+            "none or l2 for more"
+        )
+
+
 def _fit(model: LogisticRegression, X, y, names: Sequence[str] | None = None,
          weights=None, groups=None) -> None:
     """Fits ``model``; its warnings (convergence, separation) go to stderr, one line each.
@@ -228,6 +240,7 @@ def _fit(model: LogisticRegression, X, y, names: Sequence[str] | None = None,
     X without column names (a sparse LIBSVM matrix) takes ``names``: the model file then
     names its features, and ``predict`` matches a later file's columns by them.
     """
+    _check_firth_classes(model.penalty, y)
     given = {"sample_weight": weights, "groups": groups}
     extra = {name: value for name, value in given.items() if value is not None}
     warnings_to_stderr(lambda: model.fit(X, y, **extra))

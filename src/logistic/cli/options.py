@@ -115,6 +115,28 @@ def positive_int(text: str) -> int:
     return value
 
 
+def resolution(text: str) -> float:
+    """``--dpi``: 10 to 2400 dots per inch. Below 10 the fonts have no size to render at,
+    above 2400 the default figure would be over 15,000 × 11,000 pixels (0.7 GB of RGBA)."""
+    value = number(text)
+    if not 10 <= value <= 2400:
+        raise argparse.ArgumentTypeError(f"must be a number from 10 to 2400, got {text!r}")
+    return value
+
+
+def seed(text: str) -> int:
+    """``--seed``: an integer from 0 to 2^32 - 1 (what NumPy's generators take)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(
+            f"must be an integer from 0 to 4294967295, got {text!r}"
+        )
+    return value
+
+
 def memory_size(text: str) -> int:
     """``--memory``: bytes from '1GB', '512MB', '2GiB' (stream.parse_memory's units)."""
     # imported here: only --memory needs the streaming module

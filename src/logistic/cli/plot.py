@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 from rich.console import Console
 
-from logistic.cli.errors import UsageError, warnings_to_stderr
+from logistic.cli.errors import UsageError, warnings_to_stderr, writing
 from logistic.cli.inputs import check_output_path, load_binary, model_data, read_data
 from logistic.cli.options import (
     TARGET_HELP,
@@ -27,6 +27,7 @@ from logistic.cli.options import (
     float_list,
     non_negative_int,
     positive_float,
+    resolution,
 )
 from logistic.exceptions import DataError
 from logistic.io.data import TABLE_FORMATS, resolve_format
@@ -70,8 +71,8 @@ def register(commands: Subcommands) -> None:
                       help="training: gradient descent's step η (default 0.5)")
     plot.add_argument("--standardize", action="store_true",
                       help="training: scale each feature to mean 0, standard deviation 1 first")
-    plot.add_argument("--dpi", type=positive_float, default=100.0,
-                      help="resolution of a PNG (default 100)")
+    plot.add_argument("--dpi", type=resolution, default=100.0,
+                      help="resolution of a PNG, 10 to 2400 (default 100)")
     add_reading_options(plot)
     plot.set_defaults(handler=cmd_plot)
 
@@ -89,7 +90,8 @@ def cmd_plot(args: argparse.Namespace, console: Console) -> int:
             "one of them"
         )
     figure = KINDS[request.kind].draw(request)
-    plots.save_figure(figure, out, dpi=args.dpi)
+    with writing(out, "the figure"):
+        plots.save_figure(figure, out, dpi=args.dpi)
     console.print(f"{request.kind} figure written to {out}")
     return 0
 

@@ -11,6 +11,7 @@ import pandas as pd
 from rich.console import Console
 
 from logistic.cli.conditional import conditional_predictions
+from logistic.cli.errors import writing
 from logistic.cli.inputs import check_output_path, feature_names, names_matched
 from logistic.cli.options import DATA_HELP, Subcommands, add_command, add_reading_options
 from logistic.io.atomic import write_atomically
@@ -60,7 +61,8 @@ def cmd_predict(args: argparse.Namespace, console: Console) -> int:
         result.to_csv(sys.stdout, index=False)
         sys.stdout.flush()
     else:
-        write_atomically(out, lambda handle: result.to_csv(handle, index=False),
-                         what="the predictions")
+        with writing(out, "the predictions"):
+            write_atomically(out, lambda handle: result.to_csv(handle, index=False),
+                             what="the predictions")
         console.print(f"{len(result)} predictions written to {out}")
     return 0

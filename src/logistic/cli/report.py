@@ -8,7 +8,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.text import Text
 
-from logistic.cli.errors import UsageError
+from logistic.cli.errors import UsageError, writing
 from logistic.cli.inputs import check_output_path, model_data
 from logistic.cli.options import TARGET_HELP, Subcommands, add_command, add_reading_options
 from logistic.io.model_file import load
@@ -44,8 +44,9 @@ def cmd_report(args: argparse.Namespace, console: Console) -> int:
     model = load(args.model)
     X, y = model_data(model, args.model, args.data, args, need_target=True, dense=True)
     try:
-        write_report(out, model, X, y, title=args.title, model_name=args.model.name,
-                     data_name=args.data.name)
+        with writing(out, "the report"):
+            write_report(out, model, X, y, title=args.title, model_name=args.model.name,
+                         data_name=args.data.name)
     except ValueError as exc:
         raise UsageError(f"cannot write the report: {exc}") from None
     console.print(Text(f"Report written to {out}", style="bold"))

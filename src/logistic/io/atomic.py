@@ -9,6 +9,7 @@ leave a stray ``.<name>.*.tmp`` file beside the target, never a partial target.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 import tempfile
@@ -27,7 +28,9 @@ def write_atomically(
     A missing directory is a FileNotFoundError (NotADirectoryError for a file in its place)
     naming ``what`` is being saved; any failure removes the temporary file and leaves an
     existing ``path`` untouched. Through a symlink the target file is replaced and the link
-    kept; the existing file's permissions are kept too.
+    kept; the existing file's permissions are kept too. An existing ``path`` that is not a
+    regular file (a device such as /dev/null, a FIFO, a socket, through symlinks too) is a
+    FileExistsError and stays as it is.
     """
     path = os.fspath(path)
     target = os.path.realpath(path)  # through a symlink: replace the file, keep the link
@@ -40,6 +43,7 @@ def write_atomically(
         raise FileNotFoundError(
             f"cannot save {what} to {path}: the directory {directory} does not exist"
         )
+    _check_regular(path, target, what)
     mode = _file_mode(target)
     temporary = None
     try:
@@ -64,6 +68,24 @@ def write_atomically(
                 os.unlink(temporary)
         raise
     _fsync_directory(directory)
+
+
+def _check_regular(path: str, target: str, what: str) -> None:
+    """A FileExistsError unless ``target`` is absent or a regular file: replacing a device
+    (/dev/null), a FIFO or a socket by a regular file would break what the user set up
+    there, so nothing is written."""
+    try:
+        mode = os.stat(target).st_mode
+    except FileNotFoundError:
+        return
+    except OSError:
+        return  # unreadable: the write itself reports why
+    if not stat.S_ISREG(mode):
+        raise FileExistsError(
+            errno.EEXIST,
+            f"cannot save {what} to {path}: it is not a regular file (a device, FIFO or "
+            "socket), and only regular files are written",
+        )
 
 
 def _file_mode(target: str) -> int:

@@ -15,7 +15,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from logistic.exceptions import DataError
-from logistic.io.formats import name_list
+from logistic.io.formats import excerpt, name_list
 
 __all__ = ["check_numeric_columns", "labels", "select_features", "split_xy"]
 
@@ -134,14 +134,17 @@ def labels(column: pd.Series, target: str, *, what: str | None = None) -> NDArra
         if not np.isfinite(y).all():
             raise DataError(f"{what} holds infinite values")
         if np.all(y == np.round(y)):
+            _check_int64_range(y, what)
             y = y.astype(np.int64)
+    if y.dtype.kind == "O":
+        _check_object_labels(y, what)
     classes = pd.unique(y).tolist()
     if len(classes) < 2:
         raise DataError(
-            f"{what} has a single class ({classes[0]!r}); logistic regression needs two"
+            f"{what} has a single class ({excerpt(classes[0])}); logistic regression needs two"
         )
     if len(classes) > 2 and len(classes) > len(y) / 2:
-        shown = ", ".join(repr(c) for c in classes[:5]) + (", ..." if len(classes) > 5 else "")
+        shown = ", ".join(excerpt(c) for c in classes[:5]) + (", ..." if len(classes) > 5 else "")
         raise DataError(
             f"{what} has {len(classes)} distinct values in {len(y)} rows "
             f"({shown}): that looks like a measurement, not class labels"
@@ -159,6 +162,36 @@ def labels(column: pd.Series, target: str, *, what: str | None = None) -> NDArra
     return y
 
 
+def _check_int64_range(y: NDArray, what: str) -> None:
+    """Integral float labels become int64 only where that keeps them: 2^63 or 1e300 would
+    turn into -2^63, so they are refused, not changed."""
+    outside = ~((y >= -(2.0**63)) & (y < 2.0**63))
+    if outside.any():
+        value = float(y[np.flatnonzero(outside)[0]])
+        raise DataError(
+            f"{what} holds {value!r}, beyond the 64-bit integer range of labels; use smaller "
+            "integers or names as labels"
+        )
+
+
+def _check_object_labels(y: NDArray, what: str) -> None:
+    """Labels of an object column: bytes (a Parquet binary column) and integers beyond 64
+    bits (a CSV column of 25-digit numbers) cannot be a model's classes exactly."""
+    if pd.api.types.infer_dtype(y, skipna=False) in ("string", "boolean"):
+        return  # the usual text labels: no loop in Python over them
+    for value in y:
+        if isinstance(value, bytes):
+            raise DataError(
+                f"{what} holds binary values (e.g. {excerpt(value)}); labels must be text, "
+                "integers or booleans: store the column as strings"
+            )
+        if isinstance(value, int) and not -(2**63) <= value < 2**64:
+            raise DataError(
+                f"{what} holds {excerpt(value)}, beyond the 64-bit integer range of labels; "
+                "use smaller integers or names as labels"
+            )
+
+
 def _first_non_numeric(column: pd.Series) -> str:
     """' (e.g. 'abc' in data row 3)' for the first value that is not a number, or ''."""
     converted = pd.to_numeric(column, errors="coerce")
@@ -166,7 +199,7 @@ def _first_non_numeric(column: pd.Series) -> str:
     if not bad.any():
         return ""
     row = int(np.flatnonzero(bad.to_numpy())[0])
-    return f" (e.g. {column.iloc[row]!r} in data row {row + 1})"
+    return f" (e.g. {excerpt(column.iloc[row])} in data row {row + 1})"
 
 
 # -- DataFrames given to the estimator -------------------------------------------------------
@@ -233,6 +266,6 @@ def _text_detail(values: list) -> str:
         try:
             float(value)
         except ValueError:
-            return f"could not convert string to float: {value!r}"
+            return f"could not convert string to float: {excerpt(value)}"
     first = next((v for v in values if isinstance(v, str | bytes)), None)
-    return f"text such as {first!r}" if first is not None else "text"
+    return f"text such as {excerpt(first)}" if first is not None else "text"

@@ -21,6 +21,7 @@ __all__ = [
     "TABLE_FORMATS",
     "check_file",
     "error_text",
+    "excerpt",
     "format_list",
     "infer_format",
     "name_list",
@@ -97,11 +98,17 @@ def format_list() -> str:
 
 # -- the checks every reader shares ----------------------------------------------------------
 def check_file(path: Path) -> None:
-    """A DataError unless ``path`` is an existing file (not a directory)."""
+    """A DataError unless ``path`` is an existing file (not a directory, not a device).
+
+    A FIFO is read (``<(zcat data.csv.gz)``); a character or block device is not: /dev/zero
+    or /dev/urandom would be read without end.
+    """
     if not path.exists():
         raise DataError(f"{path}: no such file")
     if path.is_dir():
         raise DataError(f"{path}: is a directory, not a data file")
+    if path.is_char_device() or path.is_block_device():
+        raise DataError(f"{path}: is a device, not a data file")
 
 
 def error_text(exc: BaseException) -> str:
@@ -112,7 +119,16 @@ def error_text(exc: BaseException) -> str:
     return text or type(exc).__name__
 
 
+def excerpt(value: object, limit: int = 40) -> str:
+    """``repr(value)`` for a message, cut to about ``limit`` characters: a value quoted from a
+    file (a 10 MB text cell) must not make the message as long as the file."""
+    if isinstance(value, str | bytes) and len(value) > limit:
+        return f"{value[:limit]!r}... ({len(value)} characters)"
+    text = repr(value)
+    return text if len(text) <= limit + 20 else f"{text[:limit]}... ({len(text)} characters)"
+
+
 def name_list(names: Sequence[str], limit: int = 20) -> str:
     """Names quoted for a message ("'a', 'b'"), the first ``limit`` and then how many in all."""
-    shown = ", ".join(repr(str(n)) for n in names[:limit])
+    shown = ", ".join(excerpt(str(n)) for n in names[:limit])
     return shown + (f", ... ({len(names)} in all)" if len(names) > limit else "")

@@ -43,12 +43,42 @@ def read_libsvm(path: Path) -> tuple[sp.csr_matrix, NDArray[np.float64]]:
             f"{path}: malformed LIBSVM file ({_libsvm_detail(path, exc)}); each line must read "
             "'label index:value index:value ...' with increasing indices"
         ) from None
+    except OverflowError:
+        raise DataError(
+            f"{path}: malformed LIBSVM file: a feature index is beyond the 64-bit integer range"
+        ) from None
     except READ_ERRORS as exc:
         raise DataError(f"{path}: cannot read the file: {error_text(exc)}") from None
     if X.shape[0] == 0:
         raise DataError(f"{path}: the file has no data lines")
+    _check_width(path, X)
     _check_finite_sparse(path, X)
     return X, y
+
+
+#: Columns a LIBSVM file may always have; beyond this, no more columns than stored values.
+MAX_FREE_COLUMNS = 2**20
+#: A fit's memory per column, measured (1.8 GB for 2^20 columns, 60 rows, unpenalized).
+_COLUMN_BYTES = 1500
+
+
+def _check_width(path: Path, X: sp.csr_matrix) -> None:
+    """Refuses a width that the file's values do not justify: a fit holds many float64
+    vectors of one entry per column (coefficients, gradients, L-BFGS history, column
+    statistics, the separation screen's extremes): measured, 1.8 GB of memory for a
+    60-line file of 2^20 columns, ~ 1.5 KB per column, so 60 lines with the index
+    2,000,000,000 would need ~ 3 TB. Up to 2^20 columns are always allowed, more only up to
+    the number of stored values (real sparse data has fewer columns than values: news20
+    1.4 M columns for 9 M values)."""
+    width, stored = X.shape[1], X.nnz
+    if width > max(MAX_FREE_COLUMNS, stored):
+        need = width * _COLUMN_BYTES / 1e9
+        raise DataError(
+            f"{path}: the largest feature index is {width - 1}, but the file stores only "
+            f"{stored} value(s): fitting that many columns would need ~ {need:.3g} GB; "
+            f"a LIBSVM file may have up to {MAX_FREE_COLUMNS} columns, or as many as it "
+            "stores values (check the indices)"
+        )
 
 
 def libsvm_columns(

@@ -102,6 +102,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from logistic.exceptions import ModelFileError
 from logistic.io.atomic import write_atomically
+from logistic.io.model_bytes import first_unencodable, read_model_bytes
 from logistic.io.model_fields import (
     MAX_SAVED_PARAMETERS,
     InvalidModelFile,
@@ -296,19 +297,12 @@ def load(path: str | os.PathLike[str]) -> Any:
     ModelFileError
         The file is missing or unreadable, empty, not UTF-8, not JSON (truncated, say), a
         pickle, not a logistic model (wrong ``format``), of a newer schema version, or has a
-        missing, extra or invalid field. The message names the path and the reason.
+        missing, extra or invalid field; a device or more than 512 MiB
+        (:mod:`logistic.io.model_bytes`), an integer of over 4,300 digits, a lone surrogate
+        in a string. The message names the path and the reason.
     """
     name = os.fspath(path)
-    try:
-        with open(name, "rb") as file:
-            data = file.read()
-    except FileNotFoundError:
-        raise ModelFileError(f"model file {name} does not exist") from None
-    except OSError as error:
-        raise ModelFileError(
-            f"cannot read model file {name}: {error.strerror or error}"
-        ) from error
-    document = _parse(data, name)
+    document = _parse(read_model_bytes(name), name)
     try:
         kind, fields = _fields(document, name)
         return kind.restore(fields)
@@ -344,6 +338,11 @@ def _parse(data: bytes, name: str) -> dict[str, Any]:
         ) from None
     except RecursionError:
         raise not_ours("its JSON is nested too deeply") from None
+    except ValueError as error:  # an integer of more than 4,300 digits (int_max_str_digits)
+        raise not_ours(f"it holds a number that cannot be read ({error})"[:300]) from None
+    bad_text = first_unencodable(document, text)
+    if bad_text is not None:
+        raise not_ours(f"it holds text that is not valid Unicode (a lone surrogate in {bad_text})")
     if not isinstance(document, dict):
         raise not_ours(f"it holds a JSON {json_type(document)}, not an object")
     tag = document.get("format", _MISSING)

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import math
+import os
 import re
 from pathlib import Path
 
@@ -29,6 +31,7 @@ def read_npy(path: Path) -> NDArray:
         # numpy.load would take any other content for a pickle and refuse it as such.
         kind = "an .npz archive" if magic.startswith(b"PK") else "not a NumPy .npy file"
         raise DataError(f"{path}: {kind}; save one 2-D array with numpy.save")
+    _check_npy_size(path)
     try:
         array = np.load(path, allow_pickle=False)
     except ValueError as exc:
@@ -53,6 +56,31 @@ def read_npy(path: Path) -> NDArray:
     if array.shape[0] == 0 or array.shape[1] == 0:
         raise DataError(f"{path}: the array is empty (shape {array.shape})")
     return array
+
+
+def _check_npy_size(path: Path) -> None:
+    """Refuses a header whose shape needs more bytes than the file holds, before
+    ``numpy.load`` allocates it (a 100-byte file may claim 10^11 rows)."""
+    from numpy.lib import format as npy_format
+
+    try:
+        with open(path, "rb") as handle:
+            version = npy_format.read_magic(handle)
+            if version == (1, 0):
+                shape, _, dtype = npy_format.read_array_header_1_0(handle)
+            else:
+                shape, _, dtype = npy_format.read_array_header_2_0(handle)
+            offset = handle.tell()
+            size = os.fstat(handle.fileno()).st_size
+    except (ValueError, TypeError, *READ_ERRORS):
+        return  # numpy.load reports a malformed header in its own words
+    need = math.prod(int(n) for n in shape) * dtype.itemsize
+    if need > size - offset:
+        raise DataError(
+            f"{path}: malformed .npy file: its header gives shape {shape} of {dtype} "
+            f"({need} bytes of data), but the file holds {max(size - offset, 0)} bytes after "
+            "the header (truncated or corrupted)"
+        )
 
 
 def npy_target(path: Path, target: str | int | None, n_columns: int) -> int:

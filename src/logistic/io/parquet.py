@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import os
 import re
+from collections import Counter
 from pathlib import Path
 
 import pandas as pd
 
 from logistic.exceptions import DataError
-from logistic.io.formats import READ_ERRORS, check_file, error_text
+from logistic.io.formats import READ_ERRORS, check_file, error_text, name_list
 
-__all__ = ["parquet_files", "read_parquet"]
+__all__ = ["check_unique_names", "parquet_files", "read_parquet"]
 
 
 def parquet_files(path: str | os.PathLike[str]) -> list[Path]:
@@ -28,6 +29,16 @@ def parquet_files(path: str | os.PathLike[str]) -> list[Path]:
     return [path]
 
 
+def check_unique_names(path: Path, names: list[str]) -> None:
+    """Refuses a Parquet schema that names a column twice (pyarrow writes such files)."""
+    repeated = sorted(name for name, count in Counter(names).items() if count > 1)
+    if repeated:
+        raise DataError(
+            f"{path}: the file names column(s) more than once: {name_list(repeated)}; "
+            "give every column its own name"
+        )
+
+
 def read_parquet(path: Path, files: list[Path]) -> pd.DataFrame:
     """pyarrow's Parquet reader on ``files`` (the parts of ``path``); a file that is not
     Parquet (or is truncated), or parts whose columns disagree, are a DataError."""
@@ -35,6 +46,8 @@ def read_parquet(path: Path, files: list[Path]) -> pd.DataFrame:
     import pyarrow.parquet as pq
 
     try:
+        for file in files:  # before reading: pyarrow's own error names no column
+            check_unique_names(file, pq.read_schema(file).names)
         return pq.read_table([str(f) for f in files] if len(files) > 1 else files[0]).to_pandas()
     except (pa.ArrowException, *READ_ERRORS) as exc:
         # pyarrow's message repeats the path: "Could not open Parquet input source '<path>': "

@@ -7,6 +7,7 @@ import codecs
 import os
 import re
 import warnings
+from collections import Counter
 from pathlib import Path
 
 import pandas as pd
@@ -17,6 +18,7 @@ from logistic.io.formats import (
     TABLE_FORMATS,
     check_file,
     error_text,
+    name_list,
     resolve_format,
 )
 from logistic.io.parquet import parquet_files, read_parquet
@@ -58,6 +60,8 @@ def read_table(
     else:
         check_file(path)
         frame = _read_text_table(path, fmt, encoding)
+        if any(_MANGLED.search(str(name)) for name in frame.columns):
+            _check_unique_header(path, fmt, encoding)
     if len(frame.columns) == 0:
         raise DataError(f"{path}: the file has no columns")
     if len(frame) == 0:
@@ -66,15 +70,19 @@ def read_table(
     return frame
 
 
-def _read_text_table(path: Path, fmt: str, encoding: str) -> pd.DataFrame:
-    """pandas.read_csv with every failure turned into a one-line DataError."""
+def _read_text_table(
+    path: Path, fmt: str, encoding: str, header_only: bool = False
+) -> pd.DataFrame:
+    """pandas.read_csv with every failure turned into a one-line DataError; ``header_only``
+    reads the first line as data (the header's names as written)."""
+    raw = {"header": None, "nrows": 1, "dtype": str} if header_only else {}
     try:
         with warnings.catch_warnings():
             # A row longer than the header makes pandas drop data with only a warning.
             warnings.simplefilter("error", pd.errors.ParserWarning)
             return pd.read_csv(
                 path, sep=_SEPARATORS[fmt], encoding=encoding, index_col=False,
-                compression="infer",
+                compression="infer", **raw,
             )
     except pd.errors.EmptyDataError:
         raise DataError(f"{path}: the file is empty (no header row, no data)") from None
@@ -95,6 +103,24 @@ def _read_text_table(path: Path, fmt: str, encoding: str) -> pd.DataFrame:
         raise DataError(f"{path}: cannot read the file: {error_text(exc)}") from None
 
 
+#: How pandas renames a repeated header name: the second 'a' becomes 'a.1'.
+_MANGLED = re.compile(r"\.\d+$")
+
+
+def _check_unique_header(path: Path, fmt: str, encoding: str) -> None:
+    """Refuses a header that names a column twice (``a,a,y``), which pandas would silently
+    read as 'a' and 'a.1'. Read only when a name looks renamed, so normal files pay
+    nothing."""
+    header = _read_text_table(path, fmt, encoding, header_only=True)
+    names = [str(name) for name in header.iloc[0].tolist() if isinstance(name, str)]
+    repeated = sorted(name for name, count in Counter(names).items() if count > 1)
+    if repeated:
+        raise DataError(
+            f"{path}: the header names column(s) more than once: {name_list(repeated)}; "
+            "give every column its own name"
+        )
+
+
 def _parser_detail(exc: Exception) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", text)
@@ -111,6 +137,13 @@ def _check_encoding(encoding: str | None) -> str:
         name = codecs.lookup(encoding).name
     except LookupError:
         raise DataError(f"unknown text encoding {encoding!r}") from None
+    try:
+        "".encode(name)  # a codec that is no text encoding (rot13, base64) refuses str
+    except (LookupError, TypeError, ValueError):
+        raise DataError(
+            f"{encoding!r} is not a text encoding (it converts bytes to bytes or text to "
+            "text); give the file's character encoding, e.g. utf-8 or latin-1"
+        ) from None
     # A byte-order mark is never data: read UTF-8 as UTF-8-with-optional-BOM.
     return "utf-8-sig" if name == "utf-8" else encoding
 

@@ -22,7 +22,10 @@ The first pass discovers the classes (labels may be strings) and checks every ch
 problem is a ``DataError`` naming the file, the column and the row, raised before anything
 is fitted or written; for an unpenalized fit it also gathers each class's column extremes,
 from which the separation screen finds the columns that separate by themselves
-(``screen.py``). Later passes trust the data (they read exactly the same rows).
+(``screen.py``). Later passes do not check the values again: they must read exactly the same
+rows, which each pass makes sure of by comparing every file's size, modification time, inode,
+columns and row groups, before and after reading it, with what they were when the fit began
+(a file replaced or written over is a ``DataError`` naming it).
 Newton — one pass per iteration with the Hessian — is chosen for up to 256 parameters,
 L-BFGS (one pass per evaluation) above, as in memory.
 """
@@ -42,12 +45,15 @@ from numpy.typing import NDArray
 from logistic.core.threads import one_compute_thread
 from logistic.exceptions import DataError
 from logistic.io.data import parquet_files
+from logistic.io.parquet import check_unique_names
 from logistic.scale.partitioned import fit_partitioned
 
 __all__ = ["ParquetSource", "batch_rows", "fit_parquet", "parse_memory"]
 
 _UNITS = {"": 1, "b": 1, "k": 10**3, "m": 10**6, "g": 10**9, "t": 10**12,
           "ki": 2**10, "mi": 2**20, "gi": 2**30, "ti": 2**40}
+#: The largest budget (1 EiB): rows per chunk then still fit the C integers pyarrow takes.
+_MAX_MEMORY = 2**60
 _MIN_ROWS = 256  # below this a chunk costs more in overhead than it saves in memory
 # pyarrow reads column chunks through a 64 KiB buffer, not whole: less resident memory with
 # large row groups, and no slower (measured on 200,000-row groups of 50 float64 columns)
@@ -71,6 +77,8 @@ def parse_memory(memory: str | int) -> int:
         value = int(size)
     if value <= 0:
         raise ValueError(f"memory must be positive, got {memory!r}")
+    if value > _MAX_MEMORY:
+        raise ValueError(f"memory must be at most 1 EiB (2^60 bytes), got {memory!r}")
     return value
 
 
@@ -110,6 +118,8 @@ class ParquetSource:
         self.target, self.weight = target, weight
         self.features = _check_schemas(self.files, target, list(features or []) or None, weight)
         self.columns = [*self.features, target, *([weight] if weight else [])]
+        # what each file was when the fit began: every pass must read exactly those rows
+        self.signatures = {path: _signature(path, _open(path)) for path in self.files}
         self.batch_rows = self._rows(1)
         self.checked = False  # set after a complete pass has checked every chunk
 
@@ -152,8 +162,10 @@ class ParquetSource:
 
         for path in self.files:
             first = 0
+            parquet = _open(path)
+            _check_unchanged(path, self.signatures[path], _signature(path, parquet))
             try:
-                reader = _open(path).iter_batches(
+                reader = parquet.iter_batches(
                     batch_size=self.batch_rows, columns=self.columns, use_threads=True
                 )
                 for batch in reader:
@@ -161,6 +173,8 @@ class ParquetSource:
                     first += batch.num_rows
             except (pa.ArrowException, OSError) as exc:
                 raise DataError(f"{path}: cannot read the Parquet file: {_one_line(exc)}") from None
+            # written over in place while this pass read it (the last pass has no next one)
+            _check_unchanged(path, self.signatures[path], _signature(path, parquet))
 
     # -- one chunk ---------------------------------------------------------------------------
     def _arrays(self, batch, path: Path, first: int):
@@ -279,6 +293,34 @@ def _open(path: Path):
         raise DataError(f"{path}: not a readable Parquet file: {_one_line(exc)}") from None
 
 
+def _signature(path: Path, parquet) -> dict[str, object]:
+    """What identifies a Parquet file's content without reading it: the file's size,
+    modification time and inode (a replaced file has a new one), its columns and its row
+    groups' sizes."""
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read the Parquet file: {_one_line(exc)}") from None
+    meta = parquet.metadata
+    groups = tuple((meta.row_group(i).num_rows, meta.row_group(i).total_byte_size)
+                   for i in range(meta.num_row_groups))
+    return {"size": info.st_size, "modification time": info.st_mtime_ns,
+            "inode": (info.st_dev, info.st_ino), "columns": tuple(parquet.schema_arrow.names),
+            "row groups": groups}
+
+
+def _check_unchanged(path: Path, before: dict[str, object], now: dict[str, object]) -> None:
+    """A DataError when a file differs from what it was when the fit began: each solver pass
+    must see the same rows, or the sums of the passes mix two data sets."""
+    changed = [what for what in before if before[what] != now[what]]
+    if changed:
+        raise DataError(
+            f"{path}: the file changed during the fit (changed since the fit began: "
+            f"{', '.join(changed)}); every pass must read the same data, so the fit was "
+            "stopped: fit again once the data stays put"
+        )
+
+
 def _check_schemas(files: list[Path], target: str, features, weight) -> list[str]:
     """The feature columns; every file must have the target, the features and the weight,
     the features and weight numeric, and the target of one kind (integer, float, bool or
@@ -287,6 +329,7 @@ def _check_schemas(files: list[Path], target: str, features, weight) -> list[str
     for path in files:
         schema = _open(path).schema_arrow
         names = list(schema.names)
+        check_unique_names(path, names)
         if features is None:
             features = [n for n in names if n not in (target, weight)]
             if not features:
@@ -380,6 +423,8 @@ def _labels(column, path: Path, target: str, first: int, check: bool) -> NDArray
     if check:
         _check_no_nulls(column, path, target, first)
     labels = column.to_numpy(zero_copy_only=False)
+    if check and labels.dtype.kind in "uf" and labels.size:
+        _check_label_range(labels, path, target, first)
     if labels.dtype.kind == "f":
         integral = np.isfinite(labels) & (labels == np.round(labels))
         if check and not integral.all():
@@ -390,6 +435,23 @@ def _labels(column, path: Path, target: str, first: int, check: bool) -> NDArray
             )
         labels = labels.astype(np.int64)
     return labels
+
+
+def _check_label_range(labels: NDArray, path: Path, target: str, first: int) -> None:
+    """Labels must stay exact as int64 (the classes of a streamed fit): uint64 values or
+    integral floats of 2^63 and more would be changed, so they are refused."""
+    with np.errstate(invalid="ignore"):
+        if labels.dtype.kind == "u":
+            outside = labels > np.iinfo(np.int64).max
+        else:
+            outside = np.isfinite(labels) & ~((labels >= -(2.0**63)) & (labels < 2.0**63))
+    if outside.any():
+        row = int(np.flatnonzero(outside)[0])
+        raise DataError(
+            f"{path}: target column {target!r} holds {labels[row].item()!r} in data row "
+            f"{first + row + 1}, beyond the 64-bit integer range of streamed labels; use "
+            "smaller integers or names as labels"
+        )
 
 
 def _names(files: list[Path]) -> str:
