@@ -36,13 +36,16 @@ from logistic.io.formula import design_matrices
 from logistic.io.model_file import save as save_model_file
 from logistic.models.diagnostics import ModelDiagnostics
 from logistic.models.fitted_statistics import FittedStatistics
+from logistic.models.onnx_method import OnnxExport
 from logistic.models.summary import summary_of
 from logistic.scale.lazy_dask import dask_backend, is_dask_collection
 
 __all__ = ["LogisticRegression"]
 
 
-class LogisticRegression(ModelDiagnostics, FittedStatistics, ClassifierMixin, BaseEstimator):
+class LogisticRegression(
+    OnnxExport, ModelDiagnostics, FittedStatistics, ClassifierMixin, BaseEstimator
+):
     """Logistic regression, binary or multinomial, fitted exactly.
 
     With two classes: ŷ = σ(z), z = w·x + b (the seeds' model). With K > 2 classes and
