@@ -194,6 +194,7 @@ def test_without_onnx_the_error_names_the_extra(monkeypatch, breast_cancer):
         model.to_onnx()
 
 
+@pytest.mark.slow  # a fresh interpreter imports logistic: seconds
 def test_importing_logistic_does_not_import_onnx():
     code = "import sys, logistic, logistic.cli.app; print('onnx' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
