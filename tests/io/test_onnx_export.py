@@ -92,6 +92,23 @@ def test_a_dataframe_model_takes_its_columns_in_order():
     assert_matches(model, proto, {"X": iris.data.to_numpy()}, iris.data)
 
 
+def test_extreme_scores_keep_their_tails():
+    """Closed forms (scipy's expit and softmax): σ(±z) in both tails, and one-vs-rest's
+    σ(zₖ)/Σσ(zⱼ) where every σ underflows, which is softmax(z) there."""
+    from scipy.special import expit, softmax
+
+    x = np.array([[-800.0], [-40.0], [0.0], [40.0], [800.0]])
+    binary = LinearModel(np.ones((1, 1)), np.zeros(1), np.array([0, 1]), "binary", ("x",))
+    _, proba = run_onnx(linear_model_onnx(binary), {"X": x})
+    np.testing.assert_allclose(proba, np.column_stack([expit(-x[:, 0]), expit(x[:, 0])]),
+                               rtol=1e-14, atol=0)
+    ovr = LinearModel(np.ones((3, 1)), np.array([-1000.0, -1001.0, -1002.0]),
+                      np.array(["a", "b", "c"]), "ovr", ("x",))
+    label, proba = run_onnx(linear_model_onnx(ovr), {"X": np.zeros((1, 1))})
+    np.testing.assert_allclose(proba[0], softmax([-1000.0, -1001.0, -1002.0]), rtol=1e-12)
+    assert label.tolist() == ["a"]
+
+
 # -- formula models ------------------------------------------------------------------------------
 OCCUPATIONS = {1.0: "student", 2.0: "farming", 3.0: "white collar", 4.0: "teacher",
                5.0: "managerial", 6.0: "professional"}

@@ -3,13 +3,13 @@
 The graph computes what ``predict`` and ``predict_proba`` compute::
 
     z = X·Wᵀ + b                        (MatMul, Add; W is (1, p) or (K, p))
-    binary       P = [σ(−z), σ(z)]      label = classes[z > 0]
+    binary       P = [σ(−z), σ(z)]      label = classes[z > 0]   (σ as exp(log σ))
     multinomial  P = softmax(z)         label = classes[argmax z]
-    one-vs-rest  P = σ(zₖ) / Σⱼ σ(zⱼ)   label = classes[argmax z]
+    one-vs-rest  P = σ(zₖ) / Σⱼ σ(zⱼ)   label = classes[argmax z]   (as softmax(log σ(z)))
 
 with the outputs ``label`` (shape [N], the classes' own type: int64, double, bool or string)
 and ``probabilities`` ([N, K], double, in ``classes`` order). Everything is double precision
-(onnxruntime runs MatMul, Sigmoid and Softmax in float64), so the graph agrees with
+(onnxruntime runs MatMul, Exp, Log and Softmax in float64), so the graph agrees with
 ``predict_proba`` to rounding, not to float32's 1e-7 relative.
 
 The input is one double tensor ``X`` of shape [N, p] in the model's column order, dense
@@ -143,9 +143,10 @@ def _head(builder: GraphBuilder, family: str, z: str, classes: np.ndarray) -> No
     """The probabilities and the label from the scores z, as the family defines them."""
     labels = _label_constant(builder, classes)
     if family == "binary":
-        # 1 − σ(z) as σ(−z), the library's own choice: no cancellation near p = 1
-        builder.op("Concat", builder.op("Sigmoid", builder.op("Neg", z)),
-                   builder.op("Sigmoid", z), output="probabilities", axis=1)
+        # 1 − σ(z) as σ(−z), the library's own choice: no cancellation near p = 1; and σ as
+        # exp(log σ), since onnxruntime's Sigmoid gives 0 for σ(−40) = 4.2e-18
+        builder.op("Concat", builder.op("Exp", _log_sigmoid(builder, builder.op("Neg", z))),
+                   builder.op("Exp", _log_sigmoid(builder, z)), output="probabilities", axis=1)
         positive = builder.op("Greater", z, builder.constant(np.array(0.0), "zero"))
         as_index = builder.op("Cast", positive, to=builder.onnx.TensorProto.INT64)
         index = builder.op("Reshape", as_index,
@@ -153,13 +154,18 @@ def _head(builder: GraphBuilder, family: str, z: str, classes: np.ndarray) -> No
     else:
         if family == "multinomial":
             builder.op("Softmax", z, output="probabilities", axis=1)
-        else:
-            each = builder.op("Sigmoid", z)
-            total = builder.op("ReduceSum", each, builder.constant(np.array([1], np.int64), "axis"),
-                               keepdims=1)
-            builder.op("Div", each, total, output="probabilities")
+        else:  # softmax of log σ(zₖ), the library's form: no 0/0 when every σ underflows
+            builder.op("Softmax", _log_sigmoid(builder, z), output="probabilities", axis=1)
         index = builder.op("ArgMax", z, axis=1, keepdims=0)  # the first of ties, as NumPy's
     builder.op("Gather", labels, index, output="label", axis=0)
+
+
+def _log_sigmoid(builder: GraphBuilder, z: str) -> str:
+    """log σ(z) = min(z, 0) − log(1 + e^(−|z|)), exact in both tails."""
+    zero = builder.constant(np.array(0.0), "zero")
+    tail = builder.op("Log", builder.op("Add", builder.constant(np.array(1.0), "one"),
+                                        builder.op("Exp", builder.op("Neg", builder.op("Abs", z)))))
+    return builder.op("Sub", builder.op("Min", z, zero), tail)
 
 
 def _formula_features(
