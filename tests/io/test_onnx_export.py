@@ -167,6 +167,26 @@ def test_formula_model_with_full_indicators_and_a_boolean_column():
     assert_matches(model, proto, feeds, frame)
 
 
+@pytest.mark.parametrize("formula", [
+    "y ~ C(h) + h",                           # one column as numbers and as levels
+    "y ~ C(g, levels=['c', 'b', 'a']) + x",   # the levels' order given
+    "y ~ C(g):C(k) + x:C(g):C(k)",            # interactions of categories, formulaic's order
+    "y ~ C(g):C(k) - 1",                      # full indicators where the rank rules say so
+    "y ~ flag + scale(x) + I(x / 2 - 3) + -x",  # a boolean computed with: a double input
+])
+def test_formula_encodings_match_the_library(formula):
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame({"x": rng.normal(size=500), "h": rng.integers(0, 4, 500),
+                          "g": rng.choice(["a", "b", "c"], 500), "k": rng.choice(["u", "v"], 500),
+                          "flag": rng.random(500) < 0.5, "y": rng.integers(0, 3, 500)})
+    model = LogisticRegression.from_formula(formula, frame, penalty="l2")
+    proto = model.to_onnx()
+    types = {onnx.TensorProto.DOUBLE: np.float64, onnx.TensorProto.STRING: object}
+    feeds = {v.name: frame[[v.name]].to_numpy(types[v.type.tensor_type.elem_type])
+             for v in proto.graph.input}
+    assert_matches(model, proto, feeds, frame)
+
+
 def test_an_unseen_level_gives_nan_probabilities_not_another_level(fair):
     model = LogisticRegression.from_formula("had_affair ~ age + C(job)", fair, penalty="l2")
     proto = model.to_onnx()

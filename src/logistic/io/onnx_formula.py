@@ -67,12 +67,15 @@ def _inputs(builder: GraphBuilder, spec: FormulaSpec) -> dict[str, int]:
     tensor = builder.onnx.TensorProto
     numeric: list[str] = []
     levels: dict[str, list[Any]] = {}
+    order: list[str] = []
     for factor in spec.factors.values():
         if factor["kind"] == "numerical":
-            numeric += [c for c in tree_columns(factor["expr"]) if c not in numeric]
+            used = tree_columns(factor["expr"])
+            numeric += used
         else:
+            used = [factor["column"]]
             levels.setdefault(factor["column"], []).extend(factor["levels"])
-    order = list(dict.fromkeys([*numeric, *levels]))
+        order += [column for column in used if column not in order]
     kinds: dict[str, int] = {}
     for column in order:
         values = levels.get(column, [])
@@ -88,7 +91,7 @@ def _inputs(builder: GraphBuilder, spec: FormulaSpec) -> dict[str, int]:
         else:
             raise ExportError(f"the levels of {column!r} mix types ({values[:4]!r}): an ONNX "
                               "input holds one type")
-    for column in sorted(kinds, key=order.index):
+    for column in order:
         builder.add_input(column, kinds[column], 1)
     return kinds
 
