@@ -46,10 +46,11 @@ def breast_cancer():
     return load_breast_cancer(return_X_y=True)
 
 
-@pytest.mark.parametrize("labels", ["int", "str", "float"])
+@pytest.mark.parametrize("labels", ["int", "str", "float", "bool"])
 def test_binary_model_on_breast_cancer(breast_cancer, labels, tmp_path):
     X, y = breast_cancer
-    target = {"int": y, "str": np.array(["malignant", "benign"])[y], "float": y * 2.0 - 1.0}[labels]
+    target = {"int": y, "str": np.array(["malignant", "benign"])[y], "float": y * 2.0 - 1.0,
+              "bool": y == 1}[labels]
     model = LogisticRegression(penalty="l2", C=0.5).fit(X, target)
     path = tmp_path / "model.onnx"
     proto = model.to_onnx(path)
@@ -88,7 +89,8 @@ def test_a_dataframe_model_takes_its_columns_in_order():
     iris = load_iris(as_frame=True)
     model = LogisticRegression(penalty="l2").fit(iris.data, iris.target)
     proto = model.to_onnx()
-    assert "sepal length (cm)" in proto.metadata_props[1].value
+    metadata = {prop.key: prop.value for prop in proto.metadata_props}
+    assert metadata["feature_names"].startswith("sepal length (cm), sepal width (cm)")
     assert_matches(model, proto, {"X": iris.data.to_numpy()}, iris.data)
 
 
