@@ -9,8 +9,8 @@ from __future__ import annotations
 from sklearn.exceptions import ConvergenceWarning
 
 __all__ = [
-    "ConvergenceWarning", "DataError", "InferenceError", "ModelFileError", "SeparationWarning",
-    "StrataDroppedWarning",
+    "ConvergenceWarning", "DataError", "ExportDependencyError", "ExportError", "InferenceError",
+    "ModelFileError", "SeparationWarning", "StrataDroppedWarning",
 ]
 
 
@@ -20,6 +20,14 @@ class ModelFileError(ValueError):
 
 class DataError(ValueError):
     """A data file or table cannot be used: unreadable, wrong columns, non-numeric values."""
+
+
+class ExportError(ValueError):
+    """A fitted model cannot be exported as asked: no exact graph of it exists (ONNX)."""
+
+
+class ExportDependencyError(ExportError, ImportError):
+    """The optional package an export needs (``onnx``) is not installed."""
 
 
 class SeparationWarning(UserWarning):

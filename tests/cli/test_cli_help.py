@@ -30,6 +30,7 @@ OPTIONS = {
     ],
     "explain": ["-h", "--help", "--debug", "--target", "--rows", *READING],
     "report": ["-h", "--help", "--debug", "--target", "--out", "--title", *READING],
+    "export": ["-h", "--help", "--debug", "--onnx"],
 }
 
 

@@ -41,6 +41,7 @@ MINIMAL_ARGV = {
     "demo": [], "fit": ["d.csv", "--out", "m.json"], "predict": ["m.json", "d.csv"],
     "summary": ["m.json"], "plot": ["sigmoid", "--out", "f.png"],
     "explain": ["m.json", "d.csv"], "report": ["m.json", "d.csv", "--out", "r.html"],
+    "export": ["m.json", "--onnx", "m.onnx"],
 }
 
 

@@ -15,6 +15,7 @@
                  scores MODEL DATA [--target COL]
     logistic explain MODEL.json DATA [--target COL] [--rows N]
     logistic report MODEL.json DATA --target COL --out REPORT.html [--title TEXT]
+    logistic export MODEL.json --onnx OUT.onnx
     logistic --version | --debug COMMAND ...
 
 DATA is CSV/TSV (header row), Parquet, LIBSVM/svmlight (sparse) or a 2-D ``.npy`` array,
@@ -39,7 +40,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from logistic import __version__
-from logistic.cli import demo, explain, fit, plot, predict, report, summary
+from logistic.cli import demo, explain, export, fit, plot, predict, report, summary
 from logistic.cli.errors import (
     EXIT_BAD_INPUT,
     EXIT_OK,
@@ -61,7 +62,7 @@ __all__ = [
 ]
 
 #: The subcommands, in the order ``logistic --help`` lists them.
-COMMANDS = (demo, fit, predict, summary, plot, explain, report)
+COMMANDS = (demo, fit, predict, summary, plot, explain, report, export)
 
 
 def main() -> NoReturn:

@@ -36,6 +36,7 @@ from logistic.io.formula import design_matrices
 from logistic.io.model_file import save as save_model_file
 from logistic.models.diagnostics import ModelDiagnostics
 from logistic.models.fitted_statistics import FittedStatistics
+from logistic.models.onnx_method import OnnxExport
 from logistic.models.summary import summary_of
 from logistic.models.toolkit import InferenceMethods, odds_ratio_summary
 from logistic.scale.lazy_dask import dask_backend, is_dask_collection
@@ -44,7 +45,8 @@ __all__ = ["LogisticRegression"]
 
 
 class LogisticRegression(
-    ModelDiagnostics, InferenceMethods, FittedStatistics, ClassifierMixin, BaseEstimator
+    OnnxExport, ModelDiagnostics, InferenceMethods, FittedStatistics, ClassifierMixin,
+    BaseEstimator,
 ):
     """Logistic regression, binary or multinomial, fitted exactly.
 
