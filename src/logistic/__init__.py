@@ -22,6 +22,8 @@ from logistic.fitting.path import LogisticPath, critical_C, logistic_path  # noq
 from logistic.models.cv import LogisticRegressionCV  # noqa: E402
 from logistic.models.logistic_regression import LogisticRegression  # noqa: E402
 from logistic.models.persistence import load  # noqa: E402  (registers the model file kind)
+from logistic.models.ordinal import OrdinalLogisticRegression  # noqa: E402
+from logistic.models import ordinal_persistence  # noqa: E402, F401  (registers its model file kind)
 
 __version__ = "0.1.0"
 
@@ -35,6 +37,7 @@ __all__ = [
     "LogisticRegression",
     "LogisticRegressionCV",
     "ModelFileError",
+    "OrdinalLogisticRegression",
     "SeparationWarning",
     "__version__",
     "critical_C",
