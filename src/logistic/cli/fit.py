@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.text import Text
 
 from logistic.cli.errors import UsageError, warnings_to_stderr
+from logistic.cli.fit_ordinal import fit_ordinal_command
 from logistic.cli.inputs import check_output_path
 from logistic.cli.options import (
     DATA_HELP,
@@ -35,6 +36,9 @@ from logistic.io.data import TABLE_FORMATS, labels, read_dataset, read_table, re
 from logistic.io.formula import design_matrices
 from logistic.io.model_file import save
 from logistic.models.logistic_regression import LogisticRegression
+
+#: the model families ``--model`` fits (other families add themselves here)
+MODELS = ("logistic", "ordinal")
 
 
 def register(commands: Subcommands) -> None:
@@ -58,6 +62,12 @@ def register(commands: Subcommands) -> None:
         "--features", type=feature_list, metavar="A,B,...",
         help="feature columns (default: every column except the target)",
     )
+    fit.add_argument("--model", choices=MODELS, default="logistic",
+                     help="'logistic': binary or multinomial logistic regression; 'ordinal': "
+                     "proportional odds on ordered levels (default: logistic)")
+    fit.add_argument("--categories", type=feature_list, metavar="LOW,...,HIGH",
+                     help="--model ordinal: the target's levels in order, lowest first "
+                     "(needed for text labels; numbers are ordered as numbers)")
     fit.add_argument("--penalty", choices=["none", "l2", "l1", "elasticnet", "firth"],
                      default="none",
                      help="'l2' shrinks the coefficients; 'l1' and 'elasticnet' also set some "
@@ -93,6 +103,10 @@ def cmd_fit(args: argparse.Namespace, console: Console) -> int:
     out = check_output_path(args.out, args.data)
     fmt = resolve_format(args.data, args.fmt)
     _check_fit_options(args, fmt)
+    if args.model == "ordinal":
+        return fit_ordinal_command(args, console, out, fmt)
+    if args.categories is not None:
+        raise UsageError("--categories orders the levels of --model ordinal")
     params = _estimator_params(args)
     if args.memory is not None:  # out of core: the file is read chunk by chunk, every pass
         model = LogisticRegression(fit_intercept=not args.no_intercept, **params)

@@ -51,16 +51,23 @@ def threshold_jacobian(alpha: Array) -> Array:
     return np.tril(np.ones((alpha.size, alpha.size))) * scale
 
 
-def log_probability(upper: Array, lower: Array) -> Array:
+def _gap(upper: Array, lower: Array, gap: Array | None) -> Array:
+    """l - u, -∞ at the end classes; ``gap`` where the caller has it from the cut-points
+    themselves (θₖ₋₁ - θₖ, exact where u and l are huge and their difference rounds away)."""
+    if gap is not None:
+        return gap
+    with np.errstate(invalid="ignore"):
+        return np.where(np.isinf(upper) | np.isinf(lower), -np.inf, lower - upper)
+
+
+def log_probability(upper: Array, lower: Array, gap: Array | None = None) -> Array:
     """log P(Y = k) = log(σ(u) - σ(l)) = log σ(u) + log σ(-l) + log(1 - e^(l-u)).
 
     The identity σ(u) - σ(l) = σ(u)(1 - σ(l))(1 - e^(l-u)) keeps every digit where both σ
     round to 1 (or to 0): no difference of probabilities is ever formed, and
     1 - e^(l-u) is -expm1(l - u). u = +∞ or l = -∞ (the end classes) give log σ(-l) and
-    log σ(u)."""
-    with np.errstate(invalid="ignore"):
-        gap = np.where(np.isinf(upper) | np.isinf(lower), -np.inf, lower - upper)
-    return log_expit(upper) + log_expit(-lower) + np.log(-np.expm1(gap))
+    log σ(u). ``gap``: l - u from the cut-points (``_gap``)."""
+    return log_expit(upper) + log_expit(-lower) + np.log(-np.expm1(_gap(upper, lower, gap)))
 
 
 @dataclass(frozen=True)
@@ -90,16 +97,14 @@ class RowTerms:
     upper_lower: Array
 
 
-def row_terms(upper: Array, lower: Array) -> RowTerms:
+def row_terms(upper: Array, lower: Array, gap: Array | None = None) -> RowTerms:
     """The loss's value and derivatives in (η, θ_upper, θ_lower) at the rows' bounds u > l
     (u = +∞ for the top class, l = -∞ for the bottom one), each exact for finite bounds.
 
     The score ratios gᵤ = σ'(u)/p and gₗ = -σ'(l)/p are formed as exponentials of sums of
     logs (log σ(-u) - log σ(-l) - log(1 - e^(l-u))), so they stay finite and exact where σ(-u)
     and σ(-l) both underflow (η → -∞ in a high class)."""
-    with np.errstate(invalid="ignore"):
-        gap = np.where(np.isinf(upper) | np.isinf(lower), -np.inf, lower - upper)
-    log_gap = np.log(-np.expm1(gap))
+    log_gap = np.log(-np.expm1(_gap(upper, lower, gap)))
     log_sig_u, log_sig_not_u = log_expit(upper), log_expit(-upper)
     log_sig_l, log_sig_not_l = log_expit(lower), log_expit(-lower)
     g_upper = np.exp(log_sig_not_u - log_sig_not_l - log_gap)

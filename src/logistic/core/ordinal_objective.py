@@ -24,7 +24,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from logistic.core.design import Design
-from logistic.core.ordinal import RowTerms, row_terms, threshold_jacobian, thresholds_from_increments
+from logistic.core.ordinal import (
+    RowTerms,
+    row_terms,
+    threshold_jacobian,
+    thresholds_from_increments,
+)
 
 Array = NDArray[np.float64]
 
@@ -64,12 +69,15 @@ class OrdinalObjective:
         """(β, α) from φ."""
         return phi[: self.n_features], phi[self.n_features:]
 
-    def bounds(self, phi: Array) -> tuple[Array, Array]:
-        """(u, l) per row: θ_{yᵢ} - ηᵢ and θ_{yᵢ-1} - ηᵢ, ±∞ at the ends."""
+    def bounds(self, phi: Array) -> tuple[Array, Array, Array]:
+        """(u, l, l - u) per row: θ_{yᵢ} - ηᵢ, θ_{yᵢ-1} - ηᵢ, ±∞ at the ends, and their
+        difference from the cut-points alone."""
         beta, alpha = self.split(phi)
         eta = self.design.matvec(beta)
         extended = np.concatenate([[-np.inf], thresholds_from_increments(alpha), [np.inf]])
-        return extended[self.y_index + 1] - eta, extended[self.y_index] - eta
+        gaps = np.concatenate([[-np.inf], -np.exp(alpha[1:]), [-np.inf]])  # θₖ₋₁ - θₖ
+        upper, lower = extended[self.y_index + 1], extended[self.y_index]
+        return upper - eta, lower - eta, gaps[self.y_index]
 
     def terms(self, phi: Array) -> RowTerms:
         return row_terms(*self.bounds(phi))
@@ -89,12 +97,13 @@ class OrdinalObjective:
                          minlength=k + 1)[:k]
         down = np.bincount(self.y_index[self._has_lower] - 1,
                            (self.weights * lower)[self._has_lower], minlength=k)[:k]
-        return up + down
+        return np.asarray(up + down, dtype=np.float64)
 
     def _gradients(self, phi: Array, terms: RowTerms) -> tuple[Array, Array]:
         """(∇_β J, ∇_θ J)."""
         beta, _ = self.split(phi)
-        grad_beta = self.design.rmatvec(self.weights * terms.d_eta) + self.l2 * beta / self.total_weight
+        grad_beta = self.design.rmatvec(self.weights * terms.d_eta)
+        grad_beta += self.l2 * beta / self.total_weight
         return grad_beta, self._threshold_sums(terms.d_upper, terms.d_lower)
 
     def value_and_gradient(self, phi: Array) -> tuple[float, Array]:

@@ -40,7 +40,8 @@ def class_log_probabilities(eta: Array, thresholds: Array) -> Array:
     extended = np.concatenate([[-np.inf], thresholds, [np.inf]])
     upper = extended[None, 1:] - eta[:, None]
     lower = extended[None, :-1] - eta[:, None]
-    return log_probability(upper, lower)
+    gaps = np.concatenate([[-np.inf], -np.diff(thresholds), [-np.inf]])  # θₖ₋₁ - θₖ
+    return log_probability(upper, lower, np.broadcast_to(gaps, upper.shape))
 
 
 def class_probabilities(eta: Array, thresholds: Array) -> Array:

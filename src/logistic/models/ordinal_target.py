@@ -72,8 +72,9 @@ def _natural_order(labels: NDArray) -> tuple[NDArray, NDArray[np.intp]]:
         found = pd.unique(pd.Series(labels, dtype=object)).tolist()
         raise DataError(
             f"y holds the labels {_shown(found)}, which have no order; an ordinal target "
-            "needs one: pass categories=[...] lowest first (e.g. categories="
-            f"{found[:3]!r}) or y as a pandas ordered Categorical"
+            "needs one: pass categories=[...] lowest first (the CLI's --categories "
+            f"LOW,...,HIGH; e.g. categories={found[:3]!r}) or y as a pandas ordered "
+            "Categorical"
         )
     classes = np.unique(labels)
     if classes.size < 2:
