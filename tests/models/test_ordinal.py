@@ -104,6 +104,42 @@ def test_gradient_and_hessian_match_finite_differences(l2):
     np.testing.assert_allclose(objective.hessian(phi), numeric_hessian, atol=1e-8)
 
 
+def test_the_threaded_pass_gives_the_same_sums(monkeypatch):
+    from logistic.core import ordinal_kernels
+
+    X, y = generated(n=30_000, d=3, seed=6)
+    objective = OrdinalObjective(Design(X), y, 4, np.ones(y.size))
+    phi = np.array([0.4, -0.3, 0.2, -0.8, -0.4, 0.1])
+    serial = objective._pass(phi, True)
+    monkeypatch.setattr(ordinal_kernels, "PARALLEL_ROWS", 0)
+    threaded = objective._pass(phi, True)
+    assert serial[0] == threaded[0]
+    for a, b in zip(serial[1:], threaded[1:], strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_the_compiled_pass_equals_the_numpy_formulas():
+    X, y = generated(n=3000, d=3, seed=6)
+    weights = np.random.default_rng(2).uniform(0.0, 2.0, y.size)
+    objective = OrdinalObjective(Design(X * 40.0), y, 4, weights)  # tails included
+    phi = np.array([0.4, -0.3, 0.2, -0.8, -0.4, 0.1])
+    terms = objective.terms(phi)
+    loss, r, grad_theta, h, cross, theta_theta = objective._pass(phi, True)
+    s = objective.weights
+    assert loss == pytest.approx(-(s @ terms.log_p), rel=1e-13)
+    np.testing.assert_allclose(r, s * terms.d_eta, rtol=1e-13, atol=1e-300)
+    np.testing.assert_allclose(h, s * terms.eta_eta, rtol=1e-13, atol=1e-300)
+    for k in range(3):
+        at_upper, at_lower = y == k, y == k + 1
+        expected = s[at_upper] @ terms.d_upper[at_upper] + s[at_lower] @ terms.d_lower[at_lower]
+        assert grad_theta[k] == pytest.approx(expected, rel=1e-12, abs=1e-15)
+        curvature = (s[at_upper] @ terms.upper_upper[at_upper]
+                     + s[at_lower] @ terms.lower_lower[at_lower])
+        assert theta_theta[k, k] == pytest.approx(curvature, rel=1e-12)
+        np.testing.assert_allclose(cross[at_upper, k], (s * terms.eta_upper)[at_upper],
+                                   rtol=1e-13)
+
+
 # -- against statsmodels' OrderedModel --------------------------------------------------------
 def _assert_matches_statsmodels(model, reference, X):
     np.testing.assert_allclose(model.params_, reference.params, rtol=1e-6, atol=1e-7)

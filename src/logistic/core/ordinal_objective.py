@@ -15,7 +15,8 @@ It has what ``solvers/newton.py`` calls (``solvers/protocol.NewtonObjective``). 
 Hessian (``exact=False``) leaves out the last, diagonal term: it is a multiple of ∇_θ J,
 which vanishes at the optimum (so the steps still converge quadratically), and without it
 the Hessian is positive semi-definite everywhere, as the log-likelihood is concave in
-(β, θ).
+(β, θ). The per-row terms come from one compiled pass (``ordinal_kernels``); X is read by
+BLAS for η = Xβ, Xᵀr and the Hessian's XᵀDX and Xᵀ·cross.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from logistic.core.ordinal import (
     threshold_jacobian,
     thresholds_from_increments,
 )
+from logistic.core.ordinal_kernels import ordinal_pass
 
 Array = NDArray[np.float64]
 
@@ -51,9 +53,6 @@ class OrdinalObjective:
         self.weights = np.asarray(sample_weight, dtype=np.float64) / self.total_weight
         self.l2 = float(l2)
         self.n_features = design.n_features
-        # the rows' upper and lower threshold (index into [-∞, θ₁..θ_{K-1}, +∞])
-        self._has_upper = self.y_index < self.n_classes - 1
-        self._has_lower = self.y_index > 0
 
     # -- sizes (the Newton protocol) ---------------------------------------------------------
     @property
@@ -80,38 +79,30 @@ class OrdinalObjective:
         return upper - eta, lower - eta, gaps[self.y_index]
 
     def terms(self, phi: Array) -> RowTerms:
+        """The per-row terms by NumPy (``ordinal.row_terms``; the compiled pass's reference)."""
         return row_terms(*self.bounds(phi))
+
+    def _pass(self, phi: Array, hessian: bool) -> tuple:
+        """The compiled per-row pass (``ordinal_kernels.ordinal_pass``) at φ."""
+        beta, alpha = self.split(phi)
+        eta = self.design.matvec(beta)
+        extended = np.concatenate([[-np.inf], thresholds_from_increments(alpha), [np.inf]])
+        gaps = np.concatenate([[-np.inf], -np.exp(alpha[1:]), [-np.inf]])  # θₖ₋₁ - θₖ
+        return ordinal_pass(eta, self.y_index, extended, gaps, self.weights, hessian)
 
     def _penalty_value(self, beta: Array) -> float:
         return 0.5 * self.l2 * float(beta @ beta) / self.total_weight
 
     def value(self, phi: Array) -> float:
         """J(φ)."""
-        beta, _ = self.split(phi)
-        return float(-(self.weights @ self.terms(phi).log_p)) + self._penalty_value(beta)
-
-    def _threshold_sums(self, upper: Array, lower: Array) -> Array:
-        """Σᵢ s̃ᵢ·(the row's upper value at θ_{yᵢ}, its lower value at θ_{yᵢ-1}), (K-1,)."""
-        k = self.n_classes - 1
-        up = np.bincount(self.y_index[self._has_upper], (self.weights * upper)[self._has_upper],
-                         minlength=k + 1)[:k]
-        down = np.bincount(self.y_index[self._has_lower] - 1,
-                           (self.weights * lower)[self._has_lower], minlength=k)[:k]
-        return np.asarray(up + down, dtype=np.float64)
-
-    def _gradients(self, phi: Array, terms: RowTerms) -> tuple[Array, Array]:
-        """(∇_β J, ∇_θ J)."""
-        beta, _ = self.split(phi)
-        grad_beta = self.design.rmatvec(self.weights * terms.d_eta)
-        grad_beta += self.l2 * beta / self.total_weight
-        return grad_beta, self._threshold_sums(terms.d_upper, terms.d_lower)
+        return float(self._pass(phi, False)[0]) + self._penalty_value(self.split(phi)[0])
 
     def value_and_gradient(self, phi: Array) -> tuple[float, Array]:
         """(J(φ), ∇J(φ))."""
         beta, alpha = self.split(phi)
-        terms = self.terms(phi)
-        grad_beta, grad_theta = self._gradients(phi, terms)
-        value = float(-(self.weights @ terms.log_p)) + self._penalty_value(beta)
+        loss, r, grad_theta, *_ = self._pass(phi, False)
+        grad_beta = self.design.rmatvec(r) + self.l2 * beta / self.total_weight
+        value = float(loss) + self._penalty_value(beta)
         return value, np.concatenate([grad_beta, threshold_jacobian(alpha).T @ grad_theta])
 
     def gradient(self, phi: Array) -> Array:
@@ -120,24 +111,12 @@ class OrdinalObjective:
     def hessian(self, phi: Array, *, exact: bool = True) -> Array:
         """∇²J(φ), (d + K - 1) square; ``exact=False`` without the term in ∇_θ J (the
         module docstring)."""
-        beta, alpha = self.split(phi)
+        _, alpha = self.split(phi)
         d, k = self.n_features, self.n_classes - 1
-        terms = self.terms(phi)
-        weighted = self.weights * np.clip(terms.eta_eta, 0.0, None)
-        beta_beta, _ = self.design.gram(weighted, overwrite_h=True)
+        _, _, grad_theta, h, cross, theta_theta = self._pass(phi, True)
+        beta_beta, _ = self.design.gram(np.clip(h, 0.0, None), overwrite_h=True)
         beta_beta[np.diag_indices(d)] += self.l2 / self.total_weight
-        cross = np.zeros((self.n_samples, k))
-        rows = np.arange(self.n_samples)
-        up, down = self._has_upper, self._has_lower
-        cross[rows[up], self.y_index[up]] = (self.weights * terms.eta_upper)[up]
-        cross[rows[down], self.y_index[down] - 1] += (self.weights * terms.eta_lower)[down]
         beta_theta = self.design.rmatvec(cross)
-        theta_theta = np.diag(self._threshold_sums(terms.upper_upper, terms.lower_lower))
-        both = up & down
-        between = np.bincount(self.y_index[both] - 1, (self.weights * terms.upper_lower)[both],
-                              minlength=k)[: k - 1]
-        theta_theta[np.arange(k - 1), np.arange(1, k)] = between
-        theta_theta[np.arange(1, k), np.arange(k - 1)] = between
         jacobian = threshold_jacobian(alpha)
         hessian = np.empty((d + k, d + k))
         hessian[:d, :d] = beta_beta
@@ -145,7 +124,6 @@ class OrdinalObjective:
         hessian[d:, :d] = hessian[:d, d:].T
         hessian[d:, d:] = jacobian.T @ theta_theta @ jacobian
         if exact:
-            grad_theta = self._threshold_sums(terms.d_upper, terms.d_lower)
             tail = np.cumsum(grad_theta[::-1])[::-1]  # Σ_{k ≥ j} ∂J/∂θₖ
             hessian[d + 1:, d + 1:][np.diag_indices(k - 1)] += np.exp(alpha[1:]) * tail[1:]
         return hessian
