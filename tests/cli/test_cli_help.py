@@ -17,7 +17,8 @@ OPTIONS = {
     "": ["-h", "--help", "--version", "--debug"],
     "demo": ["-h", "--help", "--debug", "--out", "--seed"],
     "fit": [
-        "-h", "--help", "--debug", "--target", "--formula", "--features", "--penalty", "--C",
+        "-h", "--help", "--debug", "--target", "--formula", "--features", "--model",
+        "--categories", "--penalty", "--C",
         "--l1-ratio", "--solver", "--max-iter", "--tol", "--no-intercept", "--memory",
         *READING, "--out", "--quiet",
     ],
