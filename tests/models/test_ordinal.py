@@ -14,6 +14,7 @@ from sklearn.base import clone
 from sklearn.model_selection import cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils.estimator_checks import parametrize_with_checks
 from statsmodels.miscmodels.ordinal_model import OrderedModel
 
 from logistic import DataError, OrdinalLogisticRegression, load
@@ -344,6 +345,23 @@ def test_scikit_learn_api():
     scores = cross_val_score(make_pipeline(StandardScaler(), OrdinalLogisticRegression()), X, y,
                              cv=3)
     assert np.all(scores > 0.3)  # 4 classes: well above chance
+
+
+_NO_ORDER = "text or object labels have no order: an ordinal target needs categories=[...]"
+_ORDINAL_CHECKS = {
+    "check_classifiers_classes": _NO_ORDER,
+    "check_dtype_object": _NO_ORDER,
+    "check_classifiers_train": "three blobs in the plane are not ordered along one direction, "
+                               "which is what a proportional odds model fits",
+}
+
+
+@parametrize_with_checks([OrdinalLogisticRegression(), OrdinalLogisticRegression("l2", C=0.5)],
+                         expected_failed_checks=lambda estimator: _ORDINAL_CHECKS)
+def test_scikit_learn_estimator_checks(estimator, check):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # convergence on sklearn's toy sets
+        check(estimator)
 
 
 # -- bad input -------------------------------------------------------------------------------

@@ -112,15 +112,23 @@ class OrdinalLogisticRegression(FittedStatistics, ClassifierMixin, BaseEstimator
         return spec.transform(X)
 
     # -- prediction --------------------------------------------------------------------------
-    def decision_function(self, X) -> NDArray[np.float64]:
+    def linear_predictor(self, X) -> NDArray[np.float64]:
         """η = xᵀβ per row: logit P(Y ≤ k) = θₖ - η."""
         check_is_fitted(self)
         X = checked_X(self, self._encoded(X))
         return Design(X).matvec(np.asarray(self.coef_, dtype=np.float64))
 
+    def decision_function(self, X) -> NDArray[np.float64]:
+        """scikit-learn's scores: for two levels logit P(Y = classes_[1]) = η - θ₁ (n,); for
+        more, the (n, K) log-probabilities (their argmax is ``predict``)."""
+        check_is_fitted(self)
+        if len(self.classes_) == 2:
+            return self.linear_predictor(X) - self.thresholds_[0]
+        return self.predict_log_proba(X)
+
     def predict_log_proba(self, X) -> NDArray[np.float64]:
         """(n, K) log P(Y = k), in ``classes_`` order, exact in the tails."""
-        return class_log_probabilities(self.decision_function(X), self.thresholds_)
+        return class_log_probabilities(self.linear_predictor(X), self.thresholds_)
 
     def predict_proba(self, X) -> NDArray[np.float64]:
         """(n, K) P(Y = k) = σ(θₖ - η) - σ(θₖ₋₁ - η), rows summing to 1."""
@@ -128,7 +136,7 @@ class OrdinalLogisticRegression(FittedStatistics, ClassifierMixin, BaseEstimator
 
     def predict(self, X) -> NDArray:
         """The most probable level of each row."""
-        return most_probable(self.decision_function(X), self.thresholds_, self.classes_)
+        return most_probable(self.linear_predictor(X), self.thresholds_, self.classes_)
 
     # -- inference ---------------------------------------------------------------------------
     @property

@@ -8,12 +8,15 @@ intended one ('high' < 'low' < 'medium').
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
+from sklearn.exceptions import DataConversionWarning
+from sklearn.utils.multiclass import type_of_target
 
 from logistic.exceptions import DataError
 
@@ -30,6 +33,9 @@ def ordered_levels(y: Any, categories: Sequence[Any] | None) -> tuple[NDArray, N
 
     Raises ``DataError`` for fewer than 2 levels, labels outside ``categories``, missing
     labels, and text labels given without an order."""
+    if y is None:
+        raise ValueError("OrdinalLogisticRegression requires y to be passed, but the target y "
+                         "is None")
     dtype = getattr(y, "dtype", None)
     if isinstance(dtype, pd.CategoricalDtype):
         if categories is None and not dtype.ordered:
@@ -42,10 +48,16 @@ def ordered_levels(y: Any, categories: Sequence[Any] | None) -> tuple[NDArray, N
             categories = list(dtype.categories)
         y = np.asarray(y.astype(object))
     labels = np.asarray(y)
-    if labels.ndim != 1:
-        labels = labels.ravel() if labels.ndim == 2 and 1 in labels.shape else labels
+    if labels.ndim == 2 and labels.shape[1] == 1:
+        warnings.warn("A column-vector y was passed when a 1d array was expected; it is "
+                      "read as its one column", DataConversionWarning, stacklevel=4)
+        labels = labels.ravel()
+    if labels.dtype.kind == "c":
+        raise ValueError("Complex data not supported")
     if labels.ndim != 1:
         raise DataError(f"y must be one column of labels, got shape {np.shape(y)}")
+    if labels.dtype.kind == "f" and np.isinf(labels).any():
+        raise DataError("Input y contains infinity: an ordinal label must be a level")
     if labels.size and pd.isna(pd.Series(labels)).any():
         raise DataError("y holds missing labels (None or NaN); an ordinal label must be a level")
     if categories is None:
@@ -54,7 +66,8 @@ def ordered_levels(y: Any, categories: Sequence[Any] | None) -> tuple[NDArray, N
     if len(set(levels)) != len(levels):
         raise DataError(f"categories must be distinct levels, got {_shown(levels)}")
     if len(levels) < 2:
-        raise DataError(f"an ordinal model needs at least 2 ordered levels, got {_shown(levels)}")
+        raise DataError(f"an ordinal model needs at least 2 ordered levels; categories has "
+                        f"{len(levels)} class: {_shown(levels)}")
     position = {level: k for k, level in enumerate(levels)}
     unknown = pd.unique(pd.Series([v for v in labels.tolist() if v not in position], dtype=object))
     if unknown.size:
@@ -76,11 +89,16 @@ def _natural_order(labels: NDArray) -> tuple[NDArray, NDArray[np.intp]]:
             f"LOW,...,HIGH; e.g. categories={found[:3]!r}) or y as a pandas ordered "
             "Categorical"
         )
+    if labels.dtype.kind == "f" and type_of_target(labels) == "continuous":
+        raise DataError(
+            "Unknown label type: continuous (y holds non-integer numbers): an ordinal target "
+            "has a few ordered levels; pass categories=[...] to use these values as levels"
+        )
     classes = np.unique(labels)
     if classes.size < 2:
         raise DataError(
-            f"an ordinal model needs at least 2 ordered levels; y has {classes.size}"
-            + (f": {classes[0]!r}" if classes.size else "")
+            f"an ordinal model needs at least 2 ordered levels; y has {classes.size} class"
+            + (f": {classes[0].item()!r}" if classes.size else "")
         )
     return classes, np.searchsorted(classes, labels)
 
@@ -93,5 +111,6 @@ def check_levels_present(classes: NDArray, y_index: NDArray[np.intp], weights: N
     if empty:
         raise DataError(
             f"the level(s) {_shown([c.item() if hasattr(c, 'item') else c for c in empty])} "
-            "have no rows (of positive weight); leave them out of categories"
+            "have no rows (of positive weight): every class needs some; leave them out of "
+            "categories"
         )
