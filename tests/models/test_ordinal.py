@@ -167,6 +167,15 @@ def test_anes96_party_identification_matches_statsmodels():
     assert list(model.summary().table.index[:4]) == ["logpopul", "age", "educ", "income"]
 
 
+@pytest.mark.slow
+def test_fair_marriage_ratings_match_statsmodels():
+    data = sm.datasets.fair.load_pandas().data  # rate_marriage: 1 (very poor) .. 5 (very good)
+    X = data[["age", "yrs_married", "children", "religious", "educ"]]
+    y = data["rate_marriage"].astype(int)
+    model = OrdinalLogisticRegression(tol=1e-10).fit(X, y)
+    _assert_matches_statsmodels(model, statsmodels_fit(X, y), X)
+
+
 # R 4.2.2, MASS 7.3.58.2, ordinal 2022.11.16, on statsmodels' anes96 (944 rows):
 #   d$PID <- factor(d$PID, ordered=TRUE)
 #   f <- polr(PID ~ logpopul + age + educ + income, data=d, Hess=TRUE,
