@@ -122,3 +122,20 @@ def test_a_single_level_is_refused(tmp_path, capsys):
     code, _, err = call(["fit", path, "--model", "ordinal", "--target", "score",
                          "--features", "a,b", "--out", tmp_path / "m.json"], capsys)
     assert_one_error_line(code, err, "single class")  # the reader's check, before the fit
+
+
+@pytest.mark.parametrize("command", [
+    ["report", "{model}", "{data}", "--target", "score", "--out", "{tmp}/r.html"],
+    ["plot", "coefficients", "{model}", "--out", "{tmp}/c.png"],
+    ["plot", "scores", "{model}", "{data}", "--out", "{tmp}/s.png"],
+    ["explain", "{model}", "{data}", "--target", "score"],
+])
+def test_commands_for_logistic_models_refuse_an_ordinal_one(tmp_path, capsys, data, command):
+    model_path = tmp_path / "m.json"
+    code, _, err = call(["fit", data, "--model", "ordinal", "--target", "score",
+                         "--features", "a,b", "--out", model_path, "--quiet"], capsys)
+    assert code == 0, err
+    argv = [part.format(model=model_path, data=data, tmp=tmp_path) for part in command]
+    code, _, err = call(argv, capsys)
+    assert_one_error_line(code, err, "is for a LogisticRegression model",
+                          "OrdinalLogisticRegression")
