@@ -19,9 +19,11 @@ from logistic import _compat  # noqa: E402
 from logistic.core.boundary import DecisionBoundary  # noqa: E402
 from logistic.exceptions import ConvergenceWarning, DataError, ModelFileError, SeparationWarning  # noqa: E402
 from logistic.fitting.path import LogisticPath, critical_C, logistic_path  # noqa: E402
+from logistic.models import ordinal_persistence  # noqa: E402, F401  (registers its model file kind)
 from logistic.models.cv import LogisticRegressionCV  # noqa: E402
 from logistic.models.logistic_regression import LogisticRegression  # noqa: E402
 from logistic.models.model_comparison import anova  # noqa: E402
+from logistic.models.ordinal import OrdinalLogisticRegression  # noqa: E402
 from logistic.models.persistence import load  # noqa: E402  (registers the model file kind)
 
 __version__ = "0.1.0"
@@ -42,6 +44,7 @@ __all__ = [
     "LogisticRegression",
     "LogisticRegressionCV",
     "ModelFileError",
+    "OrdinalLogisticRegression",
     "SeparationWarning",
     "StrataDroppedWarning",
     "__version__",

@@ -16,6 +16,7 @@ from rich.text import Text
 from logistic.cli.conditional import add_options as add_conditional_options
 from logistic.cli.conditional import fit_conditional
 from logistic.cli.errors import UsageError, warnings_to_stderr, writing
+from logistic.cli.fit_ordinal import fit_ordinal_command
 from logistic.cli.inputs import check_output_path
 from logistic.cli.options import (
     DATA_HELP,
@@ -47,6 +48,9 @@ from logistic.io.formula import design_matrices
 from logistic.io.model_file import save
 from logistic.models.logistic_regression import LogisticRegression
 
+#: the model families ``--model`` fits (other families add themselves here)
+MODELS = ("logistic", "ordinal", "conditional")
+
 
 def register(commands: Subcommands) -> None:
     """Adds ``fit`` and its options."""
@@ -59,9 +63,6 @@ def register(commands: Subcommands) -> None:
         "terminal a fit longer than a second shows its progress on stderr.",
     )
     fit.add_argument("data", type=Path, metavar="DATA", help=DATA_HELP)
-    fit.add_argument("--model", choices=["logistic", "conditional"], default="logistic",
-                     help="'conditional': conditional logistic regression on matched strata "
-                     "(--strata COL); default: logistic")
     fit.add_argument("--target", metavar="COL", help=TARGET_HELP + " (or use --formula)")
     fit.add_argument(
         "--formula", metavar="'y ~ x1 + C(g)'",
@@ -72,6 +73,13 @@ def register(commands: Subcommands) -> None:
         "--features", type=feature_list, metavar="A,B,...",
         help="feature columns (default: every column except the target)",
     )
+    fit.add_argument("--model", choices=MODELS, default="logistic",
+                     help="'logistic': binary or multinomial logistic regression; 'ordinal': "
+                     "proportional odds on ordered levels (--categories); 'conditional': conditional "
+                     "logistic regression on matched strata (--strata COL); default: logistic")
+    fit.add_argument("--categories", type=feature_list, metavar="LOW,...,HIGH",
+                     help="--model ordinal: the target's levels in order, lowest first "
+                     "(needed for text labels; numbers are ordered as numbers)")
     fit.add_argument("--penalty", choices=["none", "l2", "l1", "elasticnet", "firth"],
                      default="none",
                      help="'l2' shrinks the coefficients; 'l1' and 'elasticnet' also set some "
@@ -110,6 +118,10 @@ def cmd_fit(args: argparse.Namespace, console: Console) -> int:
     fmt = resolve_format(args.data, args.fmt)
     _check_fit_options(args, fmt)
     check_toolkit_options(args, fmt in TABLE_FORMATS)
+    if args.model == "ordinal":
+        return fit_ordinal_command(args, console, out, fmt)
+    if args.categories is not None:
+        raise UsageError("--categories orders the levels of --model ordinal")
     params = _estimator_params(args)
     weights = groups = None
     model: Any

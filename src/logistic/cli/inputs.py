@@ -76,9 +76,18 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
+def require_logistic(model: object, path: Path, what: str = "this command") -> None:
+    """Figures, explain and the report read a ``LogisticRegression``'s coefficients; another
+    model's file (an ordinal model's) gets a one-line refusal instead of an internal error."""
+    if not isinstance(model, LogisticRegression):
+        raise UsageError(f"{path}: {what} is for a LogisticRegression model; this one is an "
+                         f"{type(model).__name__} (use logistic summary or predict)")
+
+
 def load_binary(path: Path, what: str) -> LogisticRegression:
     """The model saved at ``path``, which must have two classes for ``what``."""
     model = load(path)
+    require_logistic(model, path, what)
     if len(model.classes_) != 2:
         raise UsageError(
             f"{path}: {what} is for a binary model; this one has {len(model.classes_)} classes"
@@ -103,9 +112,7 @@ def model_data(
 ) -> tuple[pd.DataFrame | sp.csr_matrix, np.ndarray | None]:
     """The model's feature columns of DATA (by name) and, where the labels are read (see
     :func:`read_data`), the labels, which must be classes of the model."""
-    if not isinstance(model, LogisticRegression):  # report, explain, plots: the binary model's
-        raise UsageError(f"{model_path}: this command reads a LogisticRegression model, not a "
-                         f"{type(model).__name__} (its commands: summary, predict)")
+    require_logistic(model, model_path)
     names = feature_names(model, model_path)
     if args.target is not None and args.target in names:
         raise UsageError(f"--target {args.target!r} is one of the model's features")

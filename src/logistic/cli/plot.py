@@ -18,7 +18,13 @@ import pandas as pd
 from rich.console import Console
 
 from logistic.cli.errors import UsageError, warnings_to_stderr, writing
-from logistic.cli.inputs import check_output_path, load_binary, model_data, read_data
+from logistic.cli.inputs import (
+    check_output_path,
+    load_binary,
+    model_data,
+    read_data,
+    require_logistic,
+)
 from logistic.cli.options import (
     TARGET_HELP,
     Subcommands,
@@ -244,6 +250,7 @@ def _coefficients(request: PlotRequest) -> Figure:
 
     request.expect(1)
     model = load(request.inputs[0])
+    require_logistic(model, request.inputs[0], "the coefficient figure")
     return request.call(lambda: plots.coefficient_figure(model))
 
 

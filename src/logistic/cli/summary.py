@@ -36,9 +36,15 @@ def cmd_summary(args: argparse.Namespace, console: Console) -> int:
     info = Table(title=f"Model file {args.model}", show_header=False, title_justify="left")
     info.add_column("field")
     info.add_column("value")
-    info.add_row("classes", Text(f"{classes[0]!r} (0), {classes[1]!r} (1, the positive class)"))
-    info.add_row("features", str(int(model.n_features_in_)))
-    info.add_row("intercept", "fitted" if model.fit_intercept else "none")
+    if hasattr(model, "thresholds_"):  # an ordinal model: ordered levels, cut-points
+        info.add_row("levels", Text(" < ".join(repr(c) for c in classes)))
+        info.add_row("features", str(int(model.n_features_in_)))
+        info.add_row("cut-points", str(len(model.thresholds_)))
+    else:
+        info.add_row("classes",
+                     Text(f"{classes[0]!r} (0), {classes[1]!r} (1, the positive class)"))
+        info.add_row("features", str(int(model.n_features_in_)))
+        info.add_row("intercept", "fitted" if model.fit_intercept else "none")
     console.print(info)
     render_summary(console, model.summary())
     if args.odds_ratios:

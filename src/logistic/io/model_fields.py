@@ -239,7 +239,7 @@ def read_coef(value: Any, rows: int, n_features: int) -> np.ndarray:
     return np.vstack([float_list(row, "coef", (n_features,)) for row in value])
 
 
-def read_classes(values: Any, dtype_name: Any) -> np.ndarray:
+def read_classes(values: Any, dtype_name: Any, increasing: bool = True) -> np.ndarray:
     if not isinstance(values, list):
         raise InvalidModelFile(f"classes must be a list, got a JSON {json_type(values)}")
     if len(values) < 2:
@@ -273,11 +273,15 @@ def read_classes(values: Any, dtype_name: Any) -> np.ndarray:
         raise InvalidModelFile(f"classes {values!r} do not fit dtype {dtype_name!r}")
     if kind == "f" and not np.all(np.isfinite(classes)):
         raise InvalidModelFile("classes contain a non-finite number")
+    if not increasing:  # an order of the model's own (ordinal categories): distinct labels
+        if len(set(values)) != len(values):
+            raise InvalidModelFile(f"classes {values!r} must be distinct labels")
+        return classes
     try:
-        increasing = all(bool(a < b) for a, b in zip(classes[:-1], classes[1:], strict=True))
+        ordered = all(bool(a < b) for a, b in zip(classes[:-1], classes[1:], strict=True))
     except TypeError:
-        increasing = False
-    if not increasing:
+        ordered = False
+    if not ordered:
         raise InvalidModelFile(f"classes {values!r} must be distinct labels in increasing order")
     return classes
 

@@ -213,6 +213,11 @@ class ModelKind:
     estimator_type: type
     fields: Callable[[Any], dict[str, Any]]
     restore: Callable[[ModelFields], Any]
+    #: (rows of coef, length of intercept) for K classes; None: ``score_rows`` for both
+    shapes: Callable[[int], tuple[int, int]] | None = None
+    #: whether the classes must be stored in increasing order (an ordinal model keeps its
+    #: categories' order instead)
+    sorted_classes: bool = True
 
 
 _KINDS: list[ModelKind] = []
@@ -400,10 +405,12 @@ def _fields(document: dict[str, Any], name: str) -> tuple[ModelKind, ModelFields
     n_features = document["n_features_in"]
     if not is_int(n_features) or n_features < 1:
         raise _Invalid(f"n_features_in must be a positive integer, got {n_features!r}")
-    classes = read_classes(document["classes"], document["classes_dtype"])
+    classes = read_classes(document["classes"], document["classes_dtype"],
+                           increasing=kind.sorted_classes)
     rows = score_rows(len(classes))
+    rows, n_intercepts = (rows, rows) if kind.shapes is None else kind.shapes(len(classes))
     coef = read_coef(document["coef"], rows, n_features)
-    intercept = float_list(document["intercept"], "intercept", (rows,))
+    intercept = float_list(document["intercept"], "intercept", (n_intercepts,))
     names = document["feature_names"]
     if names is not None:
         if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
