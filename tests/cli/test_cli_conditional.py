@@ -147,5 +147,5 @@ def test_binary_model_commands_refuse_a_conditional_model(tmp_path, data, capsys
           "--features", "a,b", "--quiet", "--out", out], capsys)
     argv = [part.format(model=out, data=data, tmp=tmp_path) for part in command]
     code, _, err = call([*argv, "--target", "case"], capsys)
-    assert_one_error_line(code, err, "reads a LogisticRegression model, not a "
+    assert_one_error_line(code, err, "is for a LogisticRegression model, not a "
                                      "ConditionalLogisticRegression")

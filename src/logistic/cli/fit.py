@@ -75,8 +75,9 @@ def register(commands: Subcommands) -> None:
     )
     fit.add_argument("--model", choices=MODELS, default="logistic",
                      help="'logistic': binary or multinomial logistic regression; 'ordinal': "
-                     "proportional odds on ordered levels (--categories); 'conditional': conditional "
-                     "logistic regression on matched strata (--strata COL); default: logistic")
+                     "proportional odds on ordered levels (--categories); 'conditional': "
+                     "conditional logistic regression on matched strata (--strata COL); "
+                     "default: logistic")
     fit.add_argument("--categories", type=feature_list, metavar="LOW,...,HIGH",
                      help="--model ordinal: the target's levels in order, lowest first "
                      "(needed for text labels; numbers are ordered as numbers)")

@@ -80,8 +80,10 @@ def require_logistic(model: object, path: Path, what: str = "this command") -> N
     """Figures, explain and the report read a ``LogisticRegression``'s coefficients; another
     model's file (an ordinal model's) gets a one-line refusal instead of an internal error."""
     if not isinstance(model, LogisticRegression):
-        raise UsageError(f"{path}: {what} is for a LogisticRegression model; this one is an "
-                         f"{type(model).__name__} (use logistic summary or predict)")
+        name = type(model).__name__
+        article = "an" if name[:1] in "AEIOU" else "a"
+        raise UsageError(f"{path}: {what} is for a LogisticRegression model, not {article} "
+                         f"{name} (use logistic summary or predict)")
 
 
 def load_binary(path: Path, what: str) -> LogisticRegression:
