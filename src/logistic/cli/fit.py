@@ -15,6 +15,7 @@ from rich.text import Text
 
 from logistic.cli.errors import UsageError, warnings_to_stderr
 from logistic.cli.inputs import check_output_path
+from logistic.cli.offset_inputs import add_offset_options, check_offset_options, read_offset_data
 from logistic.cli.options import (
     DATA_HELP,
     TARGET_HELP,
@@ -33,6 +34,7 @@ from logistic.cli.render import render_summary
 from logistic.fitting.validation import check_params
 from logistic.io.data import TABLE_FORMATS, labels, read_dataset, read_table, resolve_format
 from logistic.io.formula import design_matrices
+from logistic.io.formula_special import parse_cbind
 from logistic.io.model_file import save
 from logistic.models.logistic_regression import LogisticRegression
 
@@ -79,6 +81,7 @@ def register(commands: Subcommands) -> None:
     fit.add_argument("--memory", type=memory_size, metavar="SIZE",
                      help="stream a Parquet file (or directory) in chunks that fit in SIZE "
                      "(e.g. 1GB, 512MB): exact fit of data larger than memory")
+    add_offset_options(fit)
     add_reading_options(fit)
     fit.add_argument("--out", type=Path, required=True, metavar="MODEL.json",
                      help="where to write the model")
@@ -93,8 +96,14 @@ def cmd_fit(args: argparse.Namespace, console: Console) -> int:
     out = check_output_path(args.out, args.data)
     fmt = resolve_format(args.data, args.fmt)
     _check_fit_options(args, fmt)
+    check_offset_options(args, fmt)
     params = _estimator_params(args)
-    if args.memory is not None:  # out of core: the file is read chunk by chunk, every pass
+    if args.offset is not None or args.trials is not None:  # columns that are not features
+        X, y, extras = read_offset_data(args, fmt)
+        model = LogisticRegression(fit_intercept=not args.no_intercept, **params)
+        with fit_progress(args.quiet, args.max_iter) as callback:
+            warnings_to_stderr(lambda: model.set_params(callback=callback).fit(X, y, **extras))
+    elif args.memory is not None:  # out of core: the file is read chunk by chunk, every pass
         model = LogisticRegression(fit_intercept=not args.no_intercept, **params)
         with fit_progress(args.quiet, args.max_iter) as callback:
             _fit_streaming(model.set_params(callback=callback), args, fmt)
@@ -154,10 +163,11 @@ def _check_fit_options(args: argparse.Namespace, fmt: str) -> None:
 
 def _fit_formula(formula: str, frame: pd.DataFrame, params: dict) -> LogisticRegression:
     """from_formula with the CLI's handling of warnings and label checks."""
-    X, y, _ = design_matrices(formula, frame)
+    X, y, spec = design_matrices(formula, frame)
     if y is None:
         raise UsageError(f"the formula {formula!r} has no response: write 'y ~ ...'")
-    labels(pd.Series(y), formula.split("~")[0].strip())  # --target's checks, on the response
+    if parse_cbind(str(spec.response)) is None:  # successes of cbind(s, f) are counts
+        labels(pd.Series(y), formula.split("~")[0].strip())  # --target's checks
     return warnings_to_stderr(lambda: LogisticRegression.from_formula(formula, frame, **params))
 
 
