@@ -239,3 +239,35 @@ def test_formula_cbind_errors():
         LogisticRegression.from_formula("cbind(s, f, n) ~ x", frame)
     with pytest.raises(DataError, match="not in the data"):
         LogisticRegression.from_formula("cbind(s, m) ~ x", frame)
+
+
+def test_logistic_path_with_trials_equals_each_single_fit():
+    from logistic import logistic_path
+
+    X, s, n = _small(5)
+    Cs = [0.01, 1.0]
+    path = logistic_path(X, s, Cs=Cs, penalty="l2", trials=n, tol=1e-10)
+    for C, coefs in zip(Cs, path.coefs, strict=True):
+        single = LogisticRegression("l2", C=C, tol=1e-10).fit(X, s, trials=n)
+        np.testing.assert_allclose(coefs, np.r_[single.coef_.ravel(), single.intercept_],
+                                   rtol=1e-7, atol=1e-10)
+
+
+def test_dask_collections_refuse_trials():
+    dd = pytest.importorskip("dask.dataframe")
+    X, s, n = _small()
+    frame = dd.from_pandas(pd.DataFrame(X, columns=["a", "b"]), npartitions=2)
+    with pytest.raises(DataError, match="not supported for dask"):
+        LogisticRegression().fit(frame, s, trials=n)
+
+
+def test_summary_names_the_offset_and_the_groups(star98):
+    """The header as R's print of the glm: G groups as observations, its deviances."""
+    X, s, n = star98
+    logpct = pd.Series(np.log(X["PERASIAN"].to_numpy() + 1) / 10, name="logpct")
+    header = LogisticRegression(tol=1e-10).fit(X, s, trials=n, offset=logpct).summary().header
+    assert header["Offset"] == "logpct"
+    assert header["Grouped data"] == f"303 groups, {n.sum():g} trials"
+    assert header["No. Observations"] == 303
+    assert header["Deviance"] == pytest.approx(R_OFFSET_DEVIANCE, rel=1e-10)
+    assert header["Null Deviance"] == pytest.approx(R_OFFSET_NULL_DEVIANCE, rel=1e-10)

@@ -257,3 +257,24 @@ def test_formula_offset_errors():
         LogisticRegression.from_formula("y ~ x1 + offset(x2) + offset(expo)", d)
     with pytest.raises(DataError, match="offset\\(column\\)"):
         LogisticRegression.from_formula("y ~ x1 + offset(log(expo))", d)
+
+
+def test_logistic_path_with_an_offset_equals_each_single_fit():
+    """The path at each C is the estimator's fit at that C (both checked against glum)."""
+    from logistic import logistic_path
+
+    X, y, offset = _data(6)
+    Cs = [0.01, 0.1, 1.0]
+    path = logistic_path(X, y, Cs=Cs, penalty="l1", offset=offset, tol=1e-10)
+    for C, coefs in zip(Cs, path.coefs, strict=True):
+        single = LogisticRegression("l1", C=C, tol=1e-10).fit(X, y, offset=offset)
+        np.testing.assert_allclose(coefs, np.r_[single.coef_.ravel(), single.intercept_],
+                                   rtol=1e-6, atol=1e-9)
+
+
+def test_cv_takes_no_offset():
+    from logistic import LogisticRegressionCV
+
+    X, y, offset = _data()
+    with pytest.raises(TypeError, match="offset"):
+        LogisticRegressionCV().fit(X, y, offset=offset)
