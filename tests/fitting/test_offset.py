@@ -278,3 +278,11 @@ def test_cv_takes_no_offset():
     X, y, offset = _data()
     with pytest.raises(TypeError, match="offset"):
         LogisticRegressionCV().fit(X, y, offset=offset)
+
+
+def test_profile_intervals_refuse_offset_fits():
+    X, y, offset = _data()
+    model = LogisticRegression().fit(X, y, offset=offset)
+    with pytest.raises(DataError, match="profile intervals"):
+        model.conf_int(method="profile", X=X, y=y)
+    assert model.conf_int().shape == (4, 2)  # Wald's needs no data
