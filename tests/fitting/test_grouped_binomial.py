@@ -271,3 +271,14 @@ def test_summary_names_the_offset_and_the_groups(star98):
     assert header["No. Observations"] == 303
     assert header["Deviance"] == pytest.approx(R_OFFSET_DEVIANCE, rel=1e-10)
     assert header["Null Deviance"] == pytest.approx(R_OFFSET_NULL_DEVIANCE, rel=1e-10)
+
+
+def test_cluster_covariance_matches_statsmodels_glm():
+    """Clusters of groups: u_c sums each group's score nᵢ(pᵢ - yᵢ)x̃ᵢ; the small-sample
+    factor counts groups as observations, as statsmodels' GLM of the same data."""
+    X, s, n = _small(6, groups=60)
+    clusters = np.arange(60) % 12
+    reference = _statsmodels(X, s, n, cov_type="cluster", cov_kwds={"groups": clusters})
+    model = LogisticRegression(tol=1e-12, cov_type="cluster").fit(X, s, trials=n,
+                                                                   groups=clusters)
+    np.testing.assert_allclose(model.statistics_.std_err, reference.bse, rtol=1e-8)
