@@ -286,3 +286,15 @@ def test_profile_intervals_refuse_offset_fits():
     with pytest.raises(DataError, match="profile intervals"):
         model.conf_int(method="profile", X=X, y=y)
     assert model.conf_int().shape == (4, 2)  # Wald's needs no data
+
+
+def test_dask_predictions_refuse_offsets():
+    da = pytest.importorskip("dask.array")
+    X, y, offset = _data()
+    lazy = da.from_array(X, chunks=(50, 3))
+    with pytest.raises(DataError, match="not supported for dask"):
+        LogisticRegression().fit(X, y).predict_proba(lazy, offset=offset)
+    with pytest.raises(DataError, match="fitted with an offset"):
+        LogisticRegression().fit(X, y, offset=offset).predict(lazy)
+    with pytest.raises(DataError, match="not supported for dask"):
+        LogisticRegression().fit(lazy, y, offset=offset)

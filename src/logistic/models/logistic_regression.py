@@ -246,8 +246,7 @@ class LogisticRegression(FittedStatistics, ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self)
         if is_dask_collection(X):  # a lazy dask array
-            refuse_offset_or_trials("dask predictions", offset, None)
-            return dask_backend().predict(self, X, "decision_function")
+            return dask_backend().predict(self, X, "decision_function", offset)
         z = self.family_.scores(Design(checked_X(self, self._encoded(X))), self.coef_,
                                 self.intercept_)
         return with_offset(self, z, X, offset)
@@ -259,21 +258,21 @@ class LogisticRegression(FittedStatistics, ClassifierMixin, BaseEstimator):
         softmax(z). One-vs-rest: σ(zₖ) normalised over the classes.
         """
         if is_dask_collection(X):  # a lazy dask array
-            return dask_backend().predict(self, X, "predict_proba")
+            return dask_backend().predict(self, X, "predict_proba", offset)
         z = self.decision_function(X, offset)  # checks that the model is fitted
         return self.family_.probabilities(z)
 
     def predict_log_proba(self, X, offset: ArrayLike | None = None) -> NDArray[np.float64]:
         """log of ``predict_proba`` from the scores: exact in the tails, never log of 0."""
         if is_dask_collection(X):  # a lazy dask array
-            return dask_backend().predict(self, X, "predict_log_proba")
+            return dask_backend().predict(self, X, "predict_log_proba", offset)
         z = self.decision_function(X, offset)
         return self.family_.log_probabilities(z)
 
     def predict(self, X, offset: ArrayLike | None = None) -> NDArray:
         """The most probable class: ``classes_[1]`` where z > 0 for two classes."""
         if is_dask_collection(X):  # a lazy dask array
-            return dask_backend().predict(self, X, "predict")
+            return dask_backend().predict(self, X, "predict", offset)
         z = self.decision_function(X, offset)
         return self.family_.predict(z, self.classes_)
 
