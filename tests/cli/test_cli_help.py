@@ -19,9 +19,9 @@ OPTIONS = {
     "fit": [
         "-h", "--help", "--debug", "--target", "--formula", "--features", "--penalty", "--C",
         "--l1-ratio", "--solver", "--max-iter", "--tol", "--no-intercept", "--memory",
-        *READING, "--out", "--quiet",
+        "--offset", "--trials", *READING, "--out", "--quiet",
     ],
-    "predict": ["-h", "--help", "--debug", "--out", *READING],
+    "predict": ["-h", "--help", "--debug", "--out", "--offset", *READING],
     "summary": ["-h", "--help", "--debug"],
     "plot": [
         "-h", "--help", "--debug", "--out", "--target", "--weights", "--compare", "--max-iter",
