@@ -13,7 +13,9 @@ depend on θ and by what counts as an observation::
     df_resid  = G - k,   BIC = -2ℓ + k log G,   G = Σ wᵢ over the groups with nᵢ > 0
 
 Groups of 0 trials carry no information: they get weight 0 (as in R, where they do not count
-in the residual degrees of freedom). Counts must be whole numbers, 0 ≤ sᵢ ≤ nᵢ.
+in the residual degrees of freedom). Counts must be whole numbers, 0 ≤ sᵢ ≤ nᵢ. The 0/1
+separation screen (``fitting/separation_screen.py``) reads class labels, which grouped rows
+do not have: a grouped fit is not screened (``separation_`` is None).
 """
 
 from __future__ import annotations
