@@ -19,11 +19,11 @@ OPTIONS = {
     "fit": [
         "-h", "--help", "--debug", "--target", "--formula", "--features", "--model",
         "--categories", "--penalty", "--C", "--l1-ratio", "--solver", "--max-iter", "--tol",
-        "--no-intercept", "--memory", "--strata", "--ties", *READING, "--weight",
-        "--class-weight", "--cov-type", "--cluster", "--odds-ratios", "--margins", "--out",
-        "--quiet",
+        "--no-intercept", "--memory", "--strata", "--ties", "--offset", "--trials", *READING,
+        "--weight", "--class-weight", "--cov-type", "--cluster", "--odds-ratios", "--margins",
+        "--out", "--quiet",
     ],
-    "predict": ["-h", "--help", "--debug", "--out", *READING],
+    "predict": ["-h", "--help", "--debug", "--out", "--offset", *READING],
     "summary": ["-h", "--help", "--debug", "--odds-ratios"],
     "plot": [
         "-h", "--help", "--debug", "--out", "--target", "--weights", "--compare", "--max-iter",

@@ -73,12 +73,7 @@ def _check_options(args: argparse.Namespace, fmt: str) -> None:
     refused = [name for name, given in (
         ("--penalty", args.penalty != "none"), ("--memory", args.memory is not None),
         ("--no-intercept", args.no_intercept), ("--l1-ratio", args.l1_ratio is not None),
-        ("--solver", args.solver not in ("auto", "newton")),
-        *((flag, getattr(args, name, None) not in (None, False)) for flag, name in (
-            ("--weight", "weight"), ("--class-weight", "class_weight"),
-            ("--cluster", "cluster"), ("--odds-ratios", "odds_ratios"),
-            ("--margins", "margins"))),
-        ("--cov-type", getattr(args, "cov_type", "nonrobust") != "nonrobust")) if given]
+        ("--solver", args.solver not in ("auto", "newton"))) if given]
     if refused:
         raise UsageError(f"--model conditional fits by Newton, unpenalized, in memory, "
                          f"without an intercept: drop {', '.join(refused)}")

@@ -18,6 +18,7 @@ from logistic.cli.conditional import fit_conditional
 from logistic.cli.errors import UsageError, warnings_to_stderr, writing
 from logistic.cli.fit_ordinal import fit_ordinal_command
 from logistic.cli.inputs import check_output_path
+from logistic.cli.offset_inputs import add_offset_options, check_offset_options, read_offset_data
 from logistic.cli.options import (
     DATA_HELP,
     TARGET_HELP,
@@ -45,6 +46,7 @@ from logistic.cli.toolkit import (
 from logistic.fitting.validation import check_params
 from logistic.io.data import TABLE_FORMATS, labels, read_dataset, read_table, resolve_format
 from logistic.io.formula import design_matrices
+from logistic.io.formula_special import parse_cbind
 from logistic.io.model_file import save
 from logistic.models.logistic_regression import LogisticRegression
 
@@ -103,6 +105,7 @@ def register(commands: Subcommands) -> None:
                      help="stream a Parquet file (or directory) in chunks that fit in SIZE "
                      "(e.g. 1GB, 512MB): exact fit of data larger than memory")
     add_conditional_options(fit)
+    add_offset_options(fit)
     add_reading_options(fit)
     add_toolkit_options(fit)
     fit.add_argument("--out", type=Path, required=True, metavar="MODEL.json",
@@ -123,11 +126,23 @@ def cmd_fit(args: argparse.Namespace, console: Console) -> int:
         return fit_ordinal_command(args, console, out, fmt)
     if args.categories is not None:
         raise UsageError("--categories orders the levels of --model ordinal")
+    check_offset_options(args, fmt)
     params = _estimator_params(args)
     weights = groups = None
     model: Any
     if args.model == "conditional":
         model = fit_conditional(args, fmt)
+    elif args.offset is not None or args.trials is not None:  # columns that are not features
+        frame, weights, groups = take_columns(
+            read_table(args.data, fmt, encoding=args.encoding), args)
+        X, y, extras = read_offset_data(args, fmt, frame)
+        given = {"sample_weight": weights, "groups": groups}
+        extras.update({name: value for name, value in given.items() if value is not None})
+        if args.class_weight is not None:
+            params["class_weight"] = resolve_class_weight(args.class_weight, np.asarray(y))
+        model = LogisticRegression(fit_intercept=not args.no_intercept, **params)
+        with fit_progress(args.quiet, args.max_iter) as callback:
+            warnings_to_stderr(lambda: model.set_params(callback=callback).fit(X, y, **extras))
     elif args.memory is not None:  # out of core: the file is read chunk by chunk, every pass
         model = LogisticRegression(fit_intercept=not args.no_intercept, **params)
         with fit_progress(args.quiet, args.max_iter) as callback:
@@ -184,8 +199,29 @@ def _estimator_params(args: argparse.Namespace) -> dict[str, Any]:
     return params
 
 
+#: options of ``--model logistic`` only: (flag, attribute, its value when not given)
+LOGISTIC_ONLY = (
+    ("--offset", "offset", None), ("--trials", "trials", None), ("--weight", "weight", None),
+    ("--class-weight", "class_weight", None), ("--cluster", "cluster", None),
+    ("--cov-type", "cov_type", "nonrobust"), ("--odds-ratios", "odds_ratios", False),
+    ("--margins", "margins", False),
+)
+
+
+def _check_model_options(args: argparse.Namespace) -> None:
+    """The ordinal and conditional models take none of the logistic model's options of
+    weights, offsets, covariance types and extra tables: named, not silently ignored."""
+    if args.model == "logistic":
+        return
+    given = [flag for flag, name, unset in LOGISTIC_ONLY if getattr(args, name) != unset]
+    if given:
+        raise UsageError(f"--model {args.model} does not take {', '.join(given)} (options of "
+                         "--model logistic)")
+
+
 def _check_fit_options(args: argparse.Namespace, fmt: str) -> None:
     """The combinations of --target, --formula, --features that ``fit`` accepts."""
+    _check_model_options(args)
     if args.formula is not None:
         if args.target is not None:
             raise UsageError("give either --target COL or --formula 'y ~ ...', not both")
@@ -205,12 +241,13 @@ def _check_fit_options(args: argparse.Namespace, fmt: str) -> None:
 def _fit_formula(formula: str, frame: pd.DataFrame, params: dict,
                  weights=None, groups=None) -> LogisticRegression:
     """from_formula with the CLI's handling of warnings and label checks."""
-    X, y, _ = design_matrices(formula, frame)
+    X, y, spec = design_matrices(formula, frame)
     if y is None:
         raise UsageError(f"the formula {formula!r} has no response: write 'y ~ ...'")
-    labels(pd.Series(y), formula.split("~")[0].strip())  # --target's checks, on the response
+    if parse_cbind(str(spec.response)) is None:  # successes of cbind(s, f) are counts
+        labels(pd.Series(y), formula.split("~")[0].strip())  # --target's checks
+        params["class_weight"] = resolve_class_weight(params["class_weight"], np.asarray(y))
     _check_firth_classes(params["penalty"], y)
-    params["class_weight"] = resolve_class_weight(params["class_weight"], np.asarray(y))
     return warnings_to_stderr(lambda: LogisticRegression.from_formula(
         formula, frame, sample_weight=weights, groups=groups, **params))
 

@@ -13,6 +13,7 @@ from rich.console import Console
 from logistic.cli.conditional import conditional_predictions
 from logistic.cli.errors import writing
 from logistic.cli.inputs import check_output_path, feature_names, names_matched
+from logistic.cli.offset_inputs import offset_column
 from logistic.cli.options import DATA_HELP, Subcommands, add_command, add_reading_options
 from logistic.io.atomic import write_atomically
 from logistic.io.data import read_features, read_table, resolve_format
@@ -32,6 +33,9 @@ def register(commands: Subcommands) -> None:
                          help=DATA_HELP + "; the model's columns are matched by name")
     predict.add_argument("--out", type=Path, metavar="FILE",
                          help="write the predictions here (default: standard output)")
+    predict.add_argument("--offset", metavar="COL",
+                         help="the offset column of DATA (default: the one the model was "
+                         "fitted with, by name)")
     add_reading_options(predict)
     predict.set_defaults(handler=cmd_predict)
 
@@ -43,15 +47,22 @@ def cmd_predict(args: argparse.Namespace, console: Console) -> int:
     names = feature_names(model, args.model)
     out = None if args.out is None else check_output_path(args.out, args.model, args.data)
     fmt = resolve_format(args.data, args.fmt)
+    offset = None
     if isinstance(model, ConditionalLogisticRegression):
         proba, prediction = conditional_predictions(model, args, fmt)  # needs the strata
     elif model.formula_ is not None:  # the saved encoding turns the raw columns into features
-        X = model.formula_.transform(read_table(args.data, fmt, encoding=args.encoding))
+        frame = read_table(args.data, fmt, encoding=args.encoding)
+        X = model.formula_.transform(frame)
+        offset = offset_column(model, frame, args.offset)
     else:
         X = read_features(args.data, names, fmt=fmt, encoding=args.encoding).X
+        if args.offset is not None or getattr(model, "offset_name_", None) is not None:
+            offset = offset_column(model, read_table(args.data, fmt, encoding=args.encoding),
+                                   args.offset)
     if not isinstance(model, ConditionalLogisticRegression):
         with names_matched():
-            proba, prediction = model.predict_proba(X), model.predict(X)
+            proba = model.predict_proba(X, offset=offset)
+            prediction = model.predict(X, offset=offset)
     if len(model.classes_) == 2:
         columns = {"probability": proba[:, 1]}
     else:

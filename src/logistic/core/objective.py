@@ -48,6 +48,8 @@ class Objective:
     loss : pointwise loss of z (``losses.cross_entropy`` by default; a softmax loss for K).
     penalty : penalty on w (``penalties.NoPenalty()`` by default).
     fit_intercept : whether each row of θ ends with its intercept.
+    offset : (m,) a known part of every score, z = Xw + b + offset (one score column), or
+        None (no extra pass, the compiled single-pass kernel kept).
     """
 
     def __init__(
@@ -58,6 +60,7 @@ class Objective:
         loss: Loss = cross_entropy,
         penalty=None,
         fit_intercept: bool = True,
+        offset: Array | None = None,
     ) -> None:
         self.design: Design = as_design(X)
         self.y = np.asarray(y, dtype=np.float64)
@@ -84,9 +87,12 @@ class Objective:
         self._cached_terms: tuple[Array, float, Array] | None = None
         self._sub: tuple[NDArray[np.intp], Design] | None = None  # _sub_design's last slice
         self._cached_z: Array | None = None
-        # the binary cross-entropy on C-ordered or CSR data runs as one compiled pass
+        self.offset = None if offset is None else np.asarray(offset, dtype=np.float64)
+        # the binary cross-entropy on C-ordered or CSR data runs as one compiled pass (its
+        # kernel forms z = Xw + b itself, so a fit with an offset takes the two-pass route)
         self.fused = (
             loss is cross_entropy and self.n_outputs == 1 and self.design.fusable
+            and self.offset is None
         )
 
     # -- θ and z ---------------------------------------------------------------------------
@@ -108,7 +114,7 @@ class Objective:
         return rows.ravel()
 
     def scores(self, theta: Array) -> Array:
-        """z = Xw + b (one pass over X); the last θ's z is kept for the next call."""
+        """z = Xw + b (+ the offset) in one pass over X; the last θ's z is kept."""
         cached_theta, cached_z = self._cached_theta, self._cached_z
         if cached_theta is not None and cached_z is not None and np.array_equal(theta,
                                                                                  cached_theta):
@@ -117,6 +123,8 @@ class Objective:
         z = self.design.matvec(w)
         if self.fit_intercept:
             z += b
+        if self.offset is not None:
+            z += self.offset if z.ndim == 1 else self.offset[:, None]
         self._cached_theta, self._cached_z = np.array(theta, dtype=np.float64), z
         return z
 
@@ -231,10 +239,13 @@ class Objective:
         self._sub = (key, design)
         return design
 
-    def score_outer_products(self, theta: Array) -> Array:
+    def score_outer_products(self, theta: Array, scale: Array | None = None) -> Array:
         """Σᵢ s̃ᵢ·gᵢgᵢᵀ with gᵢ = ∂Lᵢ/∂θ the per-sample gradient: the "meat" of a sandwich
-        covariance. Block (k, l) is X̃ᵀ diag(s̃ ⊙ ∂L/∂zₖ ⊙ ∂L/∂zₗ) X̃, one pass each."""
+        covariance. Block (k, l) is X̃ᵀ diag(s̃ ⊙ ∂L/∂zₖ ⊙ ∂L/∂zₗ) X̃, one pass each;
+        ``scale`` (n,) multiplies each row's term (Σᵢ s̃ᵢcᵢ·gᵢgᵢᵀ)."""
         dz = self.loss.gradient(self.y, self.scores(theta)).reshape(self.n_samples, -1)
+        if scale is not None:
+            dz = dz * np.sqrt(scale)[:, None]
         pairs = (
             (k, m, dz[:, k] * dz[:, m])
             for k in range(self.n_outputs)

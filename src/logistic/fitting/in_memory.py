@@ -53,7 +53,9 @@ def fit_problem(
     feature names the separation warnings use; ``terms``: those of the statistics;
     ``previous``: (coef, intercept) to start from (warm start)."""
     X, weights, classes = problem.X, problem.weights, problem.classes
-    screened = settings.penalty is None and settings.loss == "cross_entropy"
+    # grouped rows hold both classes: the 0/1 screen does not read them
+    screened = (settings.penalty is None and settings.loss == "cross_entropy"
+                and problem.grouped is None)
     extremes = None
     if screened:
         labels = problem.y_index == 1 if classes.size == 2 else problem.y_index
@@ -75,8 +77,11 @@ def fit_problem(
         coef = coef * scales
     outcome = outcome_of_runs(classes, coef, intercept, fits)
     outcome.statistics, outcome.inference_note = statistics_of(
-        settings, fits, terms, groups=groups, scales=scales, n_classes=classes.size
+        settings, fits, terms, groups=groups, scales=scales, n_classes=classes.size,
+        grouped=problem.grouped,
     )
+    outcome.offset_name = problem.offset_name
+    outcome.grouped = None if problem.grouped is None else problem.grouped.totals()
     if screened:
         cov = None  # the nonrobust covariance of the fitted (unscaled) columns, if any
         if outcome.statistics is not None and settings.cov_type == "nonrobust" and scales is None:
@@ -103,7 +108,12 @@ def solve_target(
     if scales is not None and not isinstance(smooth, NoPenalty):
         smooth = ScaledPenalty(smooth, scales)
     loss = problem.family.loss(get_loss(settings.loss), target)
-    objective = make_objective(X, target, weights, loss, smooth, bool(settings.fit_intercept))
+    fit_intercept = bool(settings.fit_intercept)
+    if problem.offset is None:  # factories without an offset (partitioned) keep working
+        objective = make_objective(X, target, weights, loss, smooth, fit_intercept)
+    else:
+        objective = make_objective(X, target, weights, loss, smooth, fit_intercept,
+                                   offset=problem.offset)
     solver = choose_solver(settings, objective)
     l1 = penalty.l1 if scales is None else penalty.l1 * scales
     start = initial_theta(objective, target, weights, previous)

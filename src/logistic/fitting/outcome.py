@@ -36,6 +36,8 @@ class FitOutcome:
     statistics: Any = None
     inference_note: str | None = None
     separation: Separation | None = None
+    offset_name: str | None = None
+    grouped: Any = None  # GroupedTotals of grouped data (fitting/grouped.py), or None
 
     def store_on(self, model: Any) -> None:
         """Sets the estimator's fitted attributes (classes_, coef_, intercept_, ...)."""
@@ -48,6 +50,8 @@ class FitOutcome:
         model.statistics_ = self.statistics
         model.inference_note_ = self.inference_note
         model.separation_ = self.separation
+        model.offset_name_ = self.offset_name
+        model.grouped_ = self.grouped
 
 
 def outcome_of_runs(

@@ -68,12 +68,15 @@ def logistic_path(
     max_iter: int = 100,
     tol: float = 1e-6,
     multi_class: str = "multinomial",
+    offset: ArrayLike | None = None,
+    trials: ArrayLike | None = None,
 ) -> LogisticPath:
     """Fits ``LogisticRegression(penalty, C=C, ...)`` for every C in ``Cs``, warm-started.
 
     ``Cs`` is a list of C > 0, or an int n for n values spaced evenly in log between 1e-4
     and 1e4 (scikit-learn's grid). The parameters mean what they mean in
-    ``LogisticRegression``; ``penalty`` is 'l1', 'elasticnet' or 'l2'.
+    ``LogisticRegression``; ``penalty`` is 'l1', 'elasticnet' or 'l2'. ``offset`` and
+    ``trials`` are ``LogisticRegression.fit``'s (two classes).
     """
     if penalty not in ("l1", "elasticnet", "l2"):
         raise ValueError(f"penalty must be 'l1', 'elasticnet' or 'l2' on a path, got {penalty!r}")
@@ -87,16 +90,19 @@ def logistic_path(
         multi_class=multi_class,
     )
     grid = grid_of_Cs(Cs)
-    problem = _problem(settings, X, y, sample_weight)
+    problem = _problem(settings, X, y, sample_weight, offset, trials)
     coefs, n_iter = solve_path(settings, problem, grid)
     return LogisticPath(coefs, grid, n_iter)
 
 
-def _problem(settings: FitSettings, X: Any, y: ArrayLike, sample_weight: Any) -> Problem:
+def _problem(
+    settings: FitSettings, X: Any, y: ArrayLike, sample_weight: Any, offset: Any = None,
+    trials: Any = None,
+) -> Problem:
     """The checked problem of a path (the estimator's checks of parameters and data)."""
     settings = FitSettings.checked(vars(settings))
     X, labels = checked_X_y(TrainingColumns(), X, y)
-    return prepare(settings, X, labels, sample_weight)
+    return prepare(settings, X, labels, sample_weight, offset=offset, trials=trials)
 
 
 def solve_path(
@@ -128,7 +134,8 @@ def _path_for_target(
     weights = problem.weights
     loss = cast(Loss, problem.family.loss(get_loss(settings.loss), target))
     smooth = penalty_at(settings, weights, Cs_ascending[0]).smooth
-    objective = Objective(problem.X, target, weights, loss, smooth, bool(settings.fit_intercept))
+    objective = Objective(problem.X, target, weights, loss, smooth, bool(settings.fit_intercept),
+                          offset=problem.offset)
     theta = initial_theta(objective, target, weights)
     thetas, iterations = [], []
     previous_l1, previous_gradient = None, None

@@ -20,7 +20,10 @@ from numpy.typing import NDArray
 
 from logistic.core.design import canonical
 from logistic.core.penalties import ElasticNetPenalty
+from logistic.exceptions import DataError
 from logistic.families import Family, family_for
+from logistic.fitting.grouped import GroupedData, check_grouped
+from logistic.fitting.offset import check_offset, offset_name
 from logistic.fitting.validation import (
     SPARSE_PENALTIES,
     check_classes,
@@ -115,15 +118,35 @@ class Problem:
     y_index: NDArray[np.intp]
     weights: Array
     family: Family
+    #: (n,) a known part of every score (``fitting/offset.py``) and its name, or None
+    offset: Array | None = None
+    offset_name: str | None = None
+    #: successes out of trials per row (``fitting/grouped.py``), or None for labels
+    grouped: GroupedData | None = None
 
     def targets(self) -> list[Array]:
-        """What each solver run fits against (the family's targets)."""
+        """What each solver run fits against (the family's targets; the proportions of
+        grouped data)."""
+        if self.grouped is not None:
+            return [self.grouped.proportions]
         return self.family.targets(self.y_index, self.classes.size)
 
 
-def prepare(settings: FitSettings, X: Any, y: NDArray, sample_weight: object) -> Problem:
-    """The problem of checked (X, y) (``validation.checked_X_y``) and the sample weights."""
+def prepare(
+    settings: FitSettings,
+    X: Any,
+    y: NDArray,
+    sample_weight: object,
+    *,
+    offset: object = None,
+    trials: object = None,
+) -> Problem:
+    """The problem of checked (X, y) (``validation.checked_X_y``) and the sample weights;
+    ``offset`` (n,) adds to every score; with ``trials`` (n,), y holds each row's successes
+    (grouped binomial data, ``fitting/grouped.py``)."""
     X = canonical(X)  # duplicate sparse entries summed (a copy, only for such input)
+    if offset is not None or trials is not None:
+        return _with_offset_or_trials(settings, X, y, sample_weight, offset, trials)
     check_labels(y)
     classes, y_index = encode_labels(y)
     weights = check_sample_weight(sample_weight, X.shape[0])
@@ -137,6 +160,38 @@ def prepare(settings: FitSettings, X: Any, y: NDArray, sample_weight: object) ->
     )
     check_classes(classes, settings.loss, settings.penalty)
     return Problem(X, classes, y_index, weights, family_for(classes.size, settings.multi_class))
+
+
+def _with_offset_or_trials(
+    settings: FitSettings, X: Any, y: NDArray, sample_weight: object, offset: object,
+    trials: object,
+) -> Problem:
+    """``prepare`` for a fit with an offset or grouped data: two classes (or successes out
+    of trials), the cross-entropy, any penalty but Firth's."""
+    what = "trials=" if offset is None else "offset="
+    if settings.penalty == "firth" or settings.loss != "cross_entropy":
+        raise DataError(f"{what} is supported for the cross-entropy without Firth's penalty")
+    checked_offset = None if offset is None else check_offset(offset, X.shape[0])
+    name = None if offset is None else offset_name(offset)
+    if trials is None:
+        problem = prepare(settings, X, y, sample_weight)
+        if problem.classes.size != 2:
+            raise DataError(f"offset= is supported for two classes; y has "
+                            f"{problem.classes.size} (multinomial and one-vs-rest offsets "
+                            "are not implemented)")
+        problem.offset, problem.offset_name = checked_offset, name
+        return problem
+    if settings.class_weight is not None:
+        raise DataError("class_weight is not defined for grouped data (trials=)")
+    successes, counts = check_grouped(y, trials, X.shape[0])
+    grouped = GroupedData(successes, counts, check_sample_weight(sample_weight, X.shape[0]))
+    weights = grouped.fit_weights
+    if not np.any(weights > 0):
+        raise DataError("sample_weight is zero for every group with trials")
+    classes = np.array([0, 1])
+    y_index = (successes > 0).astype(np.intp)
+    return Problem(X, classes, y_index, weights, family_for(2, settings.multi_class),
+                   checked_offset, name, grouped)
 
 
 def l2_strength(C: float, weights: Array) -> float:

@@ -9,6 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from logistic.core.scaling import UNREPRESENTABLE_COVARIANCE, unscale_statistics
+from logistic.fitting.grouped import GroupedData
 from logistic.fitting.problem import FitSettings
 from logistic.fitting.validation import check_cluster_codes
 from logistic.inference.firth import firth_statistics
@@ -57,9 +58,11 @@ def statistics_of(
     groups: object = None,
     scales: NDArray[np.float64] | None = None,
     n_classes: int = 2,
+    grouped: GroupedData | None = None,
 ) -> tuple[Any, str | None]:
     """(FitStatistics or None, the inference note) of a finished fit; ``scales``: the
-    columns' power-of-two scales the fit used (their statistics are unscaled here)."""
+    columns' power-of-two scales the fit used (their statistics are unscaled here);
+    ``grouped``: the successes and trials of grouped data (their ℓ, deviance and df)."""
     note = inference_note(settings, fits)
     if note is not None:
         return None, note
@@ -70,10 +73,14 @@ def statistics_of(
     codes = None
     if settings.cov_type == "cluster":
         codes = check_cluster_codes(groups, objective.n_samples)
-    statistics = fit_statistics(objective, result.theta, terms, settings.cov_type, codes)
+    scale = None if grouped is None else grouped.trials  # a group's score: nᵢ trials' worth
+    statistics = fit_statistics(objective, result.theta, terms, settings.cov_type, codes,
+                                score_scale=scale)
     if scales is not None:
         kept = max(n_classes - 1, 1)
         statistics = unscale_statistics(statistics, scales, kept, bool(settings.fit_intercept))
         if statistics is None:
             return None, UNREPRESENTABLE_COVARIANCE
+    if grouped is not None:
+        statistics = grouped.statistics(statistics)
     return statistics, None

@@ -121,7 +121,8 @@ def constrained_objective(objective: Objective, index: int, value: float):
         raise ValueError("profile fits are for one score column (two classes)")
     X = objective.design.X
     d = objective.n_features
-    offset = np.array(getattr(objective, "offset", np.zeros(objective.n_samples)), float)
+    given = getattr(objective, "offset", None)  # an Objective's is None without one
+    offset = np.zeros(objective.n_samples) if given is None else np.array(given, float)
     fit_intercept = objective.fit_intercept
     if fit_intercept and index == d:  # the intercept
         reduced_X, fit_intercept = X, False

@@ -43,6 +43,7 @@ from numpy.typing import NDArray
 from scipy import stats
 
 from logistic.core.linalg import solve_psd
+from logistic.inference.null_model import offset_null_log_likelihood
 
 __all__ = ["FitStatistics", "Summary", "fit_statistics", "wald_interval"]
 
@@ -65,6 +66,10 @@ class FitStatistics:
     null_log_likelihood: float
     n_intercepts: int
     cov_type: str = "nonrobust"
+    #: ℓ of the saturated model: 0 for 0/1 rows; grouped binomial data (fitting/grouped.py)
+    #: have their own, and count G groups (n_groups) as observations for df and BIC
+    saturated_log_likelihood: float = 0.0
+    n_groups: float | None = None
 
     @property
     def std_err(self) -> Array:
@@ -84,16 +89,21 @@ class FitStatistics:
         return self.rank - self.n_intercepts
 
     @property
+    def n_observations(self) -> float:
+        """What df and BIC count: the rows' total weight, or the groups of grouped data."""
+        return self.n_obs if self.n_groups is None else self.n_groups
+
+    @property
     def df_resid(self) -> float:
-        return self.n_obs - self.rank
+        return self.n_observations - self.rank
 
     @property
     def deviance(self) -> float:
-        return -2.0 * self.log_likelihood
+        return 2.0 * (self.saturated_log_likelihood - self.log_likelihood)
 
     @property
     def null_deviance(self) -> float:
-        return -2.0 * self.null_log_likelihood
+        return 2.0 * (self.saturated_log_likelihood - self.null_log_likelihood)
 
     @property
     def aic(self) -> float:
@@ -101,7 +111,7 @@ class FitStatistics:
 
     @property
     def bic(self) -> float:
-        return -2.0 * self.log_likelihood + self.rank * np.log(self.n_obs)
+        return -2.0 * self.log_likelihood + self.rank * np.log(self.n_observations)
 
     @property
     def pseudo_r2(self) -> float:
@@ -125,13 +135,16 @@ def fit_statistics(
     terms: tuple[str, ...],
     cov_type: str = "nonrobust",
     groups: NDArray | None = None,
+    score_scale: Array | None = None,
 ) -> FitStatistics:
     """The statistics of an unpenalized cross-entropy ``objective`` at its optimum ``theta``.
 
     ``objective`` is an ``Objective`` whose sample weights are frequency weights; ``theta``
     is in its layout (rows [wₖ, bₖ]). The result puts each intercept first and, with K
     classes, holds classes 2..K against the first. ``groups`` (integer codes) are needed
-    for ``cov_type='cluster'``.
+    for ``cov_type='cluster'``; ``score_scale`` (n,): each row's score outer product
+    multiplied by it in HC0/HC1 (a grouped row of nᵢ trials: its score is nᵢ times the
+    per-trial one, ``fitting/grouped.py``).
     """
     total = float(objective.total_weight)
     K, r = objective.n_outputs, objective.row_length
@@ -144,7 +157,7 @@ def fit_statistics(
     information = total * objective.hessian(theta)[index]
     cov, rank = solve_psd(information, np.eye(information.shape[0]))
     if cov_type != "nonrobust":
-        cov = _sandwich(objective, theta, index, cov, rank, cov_type, groups)
+        cov = _sandwich(objective, theta, index, cov, rank, cov_type, groups, score_scale)
     return FitStatistics(
         terms=tuple(terms),
         params=rows[:, within].ravel(),
@@ -158,7 +171,8 @@ def fit_statistics(
     )
 
 
-def _sandwich(objective, theta, index, bread: Array, rank: int, cov_type: str, groups) -> Array:
+def _sandwich(objective, theta, index, bread: Array, rank: int, cov_type: str, groups,
+              score_scale: Array | None = None) -> Array:
     """B·M·B for cov_type 'HC0', 'HC1' or 'cluster' (formulas in the module docstring)."""
     total = float(objective.total_weight)
     if cov_type == "cluster":
@@ -168,7 +182,10 @@ def _sandwich(objective, theta, index, bread: Array, rank: int, cov_type: str, g
         n_groups = int(np.unique(groups).size)
         factor = n_groups / (n_groups - 1) * (total - 1) / (total - rank)
     else:
-        meat = total * objective.score_outer_products(theta)[index]
+        if score_scale is None:
+            meat = total * objective.score_outer_products(theta)[index]
+        else:
+            meat = total * objective.score_outer_products(theta, score_scale)[index]
         factor = total / (total - rank) if cov_type == "HC1" else 1.0
     return factor * (bread @ meat @ bread)
 
@@ -176,6 +193,9 @@ def _sandwich(objective, theta, index, bread: Array, rank: int, cov_type: str, g
 def _null_log_likelihood(objective) -> float:
     """ℓ₀: the intercept-only model (ŷ = the weighted class frequencies), or z = 0."""
     total, K = float(objective.total_weight), max(objective.n_outputs, 2)
+    if getattr(objective, "offset", None) is not None:  # ℓ₀ keeps the offset, as R's glm
+        return offset_null_log_likelihood(objective.y, objective.weights, total,
+                                          objective.offset, objective.fit_intercept)
     if not objective.fit_intercept:
         return total * np.log(1.0 / K)
     frequencies = objective.weights @ objective.y

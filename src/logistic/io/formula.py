@@ -25,7 +25,7 @@ never dropped silently.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
@@ -46,6 +46,7 @@ from logistic.io.formula_expr import (
     tree_columns,
     tree_ops,
 )
+from logistic.io.formula_special import grouped_counts, offset_term
 from logistic.io.formula_terms import (
     ScopedTerm,
     interaction_names,
@@ -53,7 +54,8 @@ from logistic.io.formula_terms import (
     scoped_terms,
 )
 
-__all__ = ["MAX_FORMULA_CHARS", "FormulaRefused", "FormulaSpec", "design_matrices"]
+__all__ = ["MAX_FORMULA_CHARS", "FormulaRefused", "FormulaSpec", "design_matrices",
+           "formula_extras"]
 
 #: The longest formula read, at fit time or from a model file (hundreds of terms fit).
 MAX_FORMULA_CHARS = 20_000
@@ -80,6 +82,8 @@ class FormulaSpec:
     intercept: bool
     terms: tuple[tuple[str, ...], ...]
     factors: dict[str, dict[str, Any]]
+    #: the column of ``offset(col)``, added to every score (``formula_special``), or None
+    offset: str | None = None
 
     def transform(self, data: pd.DataFrame) -> pd.DataFrame:
         """The model's columns for new rows, encoded as in training (no intercept column)."""
@@ -100,8 +104,9 @@ class FormulaSpec:
         return scoped_terms(self.terms, categorical, self.intercept)
 
     def to_dict(self) -> dict[str, Any]:
-        """The spec as JSON data (model file schema 2): nothing in it is code."""
-        return {
+        """The spec as JSON data (model file schema 2; "offset" only where there is one, a
+        model file of schema 4): nothing in it is code."""
+        document = {
             "formula": self.formula,
             "response": self.response,
             "columns": list(self.columns),
@@ -109,6 +114,7 @@ class FormulaSpec:
             "terms": [list(term) for term in self.terms],
             "factors": self.factors,
         }
+        return document if self.offset is None else {**document, "offset": self.offset}
 
 
 def build_spec(
@@ -329,7 +335,14 @@ def design_matrices(formula: str, data) -> tuple[pd.DataFrame, np.ndarray | None
     ``FormulaRefused``, before anything of it is computed."""
     frame = _frame(data)
     response, terms, intercept = parse_formula(formula)
-    if response is not None and (len(response) != 1 or response[0] not in frame.columns):
+    terms, offset = offset_term(terms)
+    counts = None
+    if response is not None and len(response) == 1:
+        counts = grouped_counts(response[0], frame)
+    if counts is None and offset is not None and offset not in frame.columns:
+        raise DataError(f"offset({offset}): the column {offset!r} is not in the data")
+    if counts is None and response is not None and (len(response) != 1
+                                                    or response[0] not in frame.columns):
         raise DataError(f"the left-hand side of {excerpt(formula)} must be one column of the "
                         f"data, got {excerpt(' + '.join(response))}")
     factors: dict[str, dict[str, Any]] = {}
@@ -339,13 +352,29 @@ def design_matrices(formula: str, data) -> tuple[pd.DataFrame, np.ndarray | None
                 factors[expr] = _fit_factor(expr, method, frame)
     spec = build_spec(None if response is None else response[0], intercept,
                       [tuple(expr for expr, _ in term) for term in terms], factors)
+    if offset is not None:
+        spec = replace(spec, offset=offset)
     X = spec.transform(frame)
     y = None
-    if response is not None:
+    if counts is not None:
+        y = counts[0]
+    elif response is not None:
         y = frame[response[0]].to_numpy()
         if pd.isna(frame[response[0]]).any():
             raise DataError(f"the response column {response[0]!r} holds missing values")
     return X, y, spec
+
+
+def formula_extras(spec: FormulaSpec, data: pd.DataFrame) -> dict[str, Any]:
+    """``fit``'s keywords a formula's rows give: ``offset`` (its offset(col)'s column, named)
+    and ``trials`` (of a cbind response)."""
+    extras: dict[str, Any] = {}
+    if spec.offset is not None:
+        extras["offset"] = data[spec.offset]
+    counts = None if spec.response is None else grouped_counts(spec.response, data)
+    if counts is not None:
+        extras["trials"] = counts[1]
+    return extras
 
 
 def parse_formula(text: Any) -> tuple[list[str] | None, list[list[tuple[str, str]]], bool]:

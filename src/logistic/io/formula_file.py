@@ -25,6 +25,7 @@ whose formula leaves the closed set is refused, naming the part.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any
 
 from logistic.io.formula import FormulaSpec, build_spec, parse_formula
@@ -49,7 +50,8 @@ def decode(document: Any, schema_version: int = 2) -> FormulaSpec:
         raise FormulaRefused("the formula must be a JSON object")
     keys = _KEYS[schema_version]
     missing = [k for k in keys if k not in document]
-    extra = sorted(str(k) for k in document if k not in keys)
+    # "offset" (offset(col)'s column) is there only where the formula has one
+    extra = sorted(str(k) for k in document if k not in (*keys, "offset"))
     if missing or extra:
         raise FormulaRefused("; ".join(
             [f"missing key(s) {', '.join(repr('formula.' + k) for k in missing)}"] * bool(missing)
@@ -66,6 +68,11 @@ def decode(document: Any, schema_version: int = 2) -> FormulaSpec:
     if not isinstance(factors, dict):
         raise FormulaRefused("formula.factors must be an object")
     spec = build_spec(response, intercept, [tuple(t) for t in terms], factors, columns)
+    if "offset" in document:
+        offset = document["offset"]
+        if not isinstance(offset, str) or not offset:
+            raise FormulaRefused("formula.offset must be a column name")
+        spec = replace(spec, offset=offset)
     if document["formula"] != spec.formula:
         raise FormulaRefused(f"formula.formula {excerpt(str(document['formula']))} is not its "
                              f"terms written out, {excerpt(spec.formula)}")

@@ -33,6 +33,7 @@ __all__ = [
     "json_type",
     "read_classes",
     "read_coef",
+    "read_data",
     "read_formula",
     "read_params",
     "read_separation",
@@ -313,6 +314,34 @@ def _class_weight(pairs: list[Any]) -> dict[Any, float]:
         weights[pair[0]] = pair[1]
     return weights
 
+
+
+# -- data: an offset, grouped binomial data ----------------------------------------------------
+_DATA_KEYS = ("offset", "grouped")
+_GROUPED_KEYS = ("n_groups", "n_trials", "saturated_log_likelihood")
+
+
+def read_data(saved: Any) -> tuple[str | None, tuple[float, float, float] | None]:
+    """The "data" field (schema 4): (the offset's name or None, (G groups, N trials, the
+    saturated ℓ) of grouped data or None), every part checked; absent or null: neither."""
+    if saved is None:
+        return None, None
+    if not isinstance(saved, dict):
+        raise InvalidModelFile(f"data must be null or an object, got a JSON {json_type(saved)}")
+    check_keys(saved, _DATA_KEYS, "data.")
+    offset, grouped = saved["offset"], saved["grouped"]
+    if offset is not None and not isinstance(offset, str):
+        raise InvalidModelFile("data.offset must be null or the offset's name")
+    if grouped is None:
+        return offset, None
+    if not isinstance(grouped, dict):
+        raise InvalidModelFile("data.grouped must be null or an object")
+    check_keys(grouped, _GROUPED_KEYS, "data.grouped.")
+    n_groups, n_trials, saturated = float_list([grouped[k] for k in _GROUPED_KEYS],
+                                               "data.grouped", (3,))
+    if n_groups <= 0 or n_trials <= 0:
+        raise InvalidModelFile("data.grouped.n_groups and n_trials must be positive")
+    return offset, (float(n_groups), float(n_trials), float(saturated))
 
 
 # -- separation ---------------------------------------------------------------------------------

@@ -53,7 +53,14 @@ order::
                                               reads as none
       "formula": {"terms": [...], ...}        the formula as data, never code (formula_file),
                                               or null
+      "data": {"offset": "logt",              schema 4 only, written only for a fit with an
+               "grouped": {"n_groups": 40,    offset (its name; a formula's offset(col) keeps
+                 "n_trials": 512.0,           its column in formula.offset) or grouped
+                 "saturated_log_likelihood":  binomial data (trials=: G groups, N trials and
+                   -50.2}}                    ℓ of the saturated model); else absent
     }
+
+Schema 4 added "data" (a file without it is written as schema 3 or 2, as before).
 
 Schema 3 added "separation" (a file without one is written as schema 2, so that an older
 logistic still reads it; one with it tells an older logistic that it needs a newer one rather
@@ -118,6 +125,7 @@ from logistic.io.model_fields import (
     json_type,
     read_classes,
     read_coef,
+    read_data,
     read_formula,
     read_params,
     read_separation,
@@ -140,6 +148,7 @@ __all__ = [
     "encode_statistics",
     "load",
     "read_formula",
+    "read_data",
     "read_separation",
     "read_statistics",
     "register_model_kind",
@@ -148,9 +157,11 @@ __all__ = [
 ]
 
 FORMAT = "logistic-model"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # The schema that added the "separation" key; a document without one is written as schema 2.
 _SEPARATION_SINCE = 3
+# The schema that added the "data" key (an offset, grouped data); written only with one.
+_DATA_SINCE = 4
 
 _KEYS = (
     "format",
@@ -170,6 +181,7 @@ _KEYS = (
     "inference_note",
     "separation",
     "formula",
+    "data",
 )
 _HEADER_KEYS = _KEYS[:5]
 _FIT_KEYS = ("solver", "n_iter", "converged", "objective")
@@ -201,6 +213,7 @@ class ModelFields:
     inference_note: Any
     formula: Any
     separation: Any = None
+    data: Any = None
 
 
 @dataclass(frozen=True)
@@ -268,7 +281,9 @@ def _document(kind: ModelKind, model: Any) -> dict[str, Any]:
     from logistic import __version__
 
     fields = kind.fields(model)
-    version = SCHEMA_VERSION if fields.get("separation") is not None else _SEPARATION_SINCE - 1
+    version = _SEPARATION_SINCE if fields.get("separation") is not None else _SEPARATION_SINCE - 1
+    if fields.get("data") is not None:
+        version = _DATA_SINCE
     header = {
         "format": FORMAT,
         "schema_version": version,
@@ -281,7 +296,10 @@ def _document(kind: ModelKind, model: Any) -> dict[str, Any]:
 
 def _keys(version: int) -> tuple[str, ...]:
     """The keys of a document of schema ``version``, in order."""
-    return _KEYS if version >= _SEPARATION_SINCE else tuple(k for k in _KEYS if k != "separation")
+    absent = {"data"} if version < _DATA_SINCE else set()
+    if version < _SEPARATION_SINCE:
+        absent.add("separation")
+    return tuple(k for k in _KEYS if k not in absent)
 
 
 # -- load --------------------------------------------------------------------------------------
@@ -446,6 +464,7 @@ def _fields(document: dict[str, Any], name: str) -> tuple[ModelKind, ModelFields
         inference_note=document["inference_note"],
         formula=document["formula"],
         separation=document.get("separation"),
+        data=document.get("data"),
     )
     return kind, fields
 

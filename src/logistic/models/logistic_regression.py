@@ -28,14 +28,16 @@ from logistic.core.design import Design
 from logistic.core.objective import Objective
 from logistic.families import Family, family_for
 from logistic.fitting.in_memory import fit_problem
+from logistic.fitting.offset import refuse_offset_or_trials
 from logistic.fitting.problem import prepare, settings_of
 from logistic.fitting.terms import feature_names, feature_terms
 from logistic.fitting.validation import checked_X, checked_X_y
 from logistic.inference.statistics import Summary
-from logistic.io.formula import design_matrices
+from logistic.io.formula import design_matrices, formula_extras
 from logistic.io.model_file import save as save_model_file
 from logistic.models.diagnostics import ModelDiagnostics
 from logistic.models.fitted_statistics import FittedStatistics
+from logistic.models.offset_scores import with_offset
 from logistic.models.onnx_method import OnnxExport
 from logistic.models.summary import summary_of
 from logistic.models.toolkit import InferenceMethods, odds_ratio_summary
@@ -164,18 +166,23 @@ class LogisticRegression(
 
     # -- fitting -----------------------------------------------------------------------------
     def fit(
-        self, X, y: ArrayLike, sample_weight: ArrayLike | None = None, groups=None
+        self, X, y: ArrayLike, sample_weight: ArrayLike | None = None, groups=None, *,
+        offset: ArrayLike | None = None, trials: ArrayLike | None = None,
     ) -> LogisticRegression:
         """Minimizes J(w, b) on (X, y), each sample weighted by ``sample_weight``.
 
         ``groups`` (one label per row) are the clusters of ``cov_type='cluster'``.
+        ``offset`` (n,): a known part of each score, z = w·x + b + offset (two classes).
+        ``trials`` (n,): grouped binomial data, y then holds each row's successes out of
+        ``trials`` (whole numbers; statistics as R's ``glm(cbind(s, n - s) ~ ...)``).
         """
         settings = settings_of(self)
         if is_dask_collection(X):  # fitted partition by partition, where the data live
+            refuse_offset_or_trials("dask collections", offset, trials)
             return dask_backend().fit(self, X, y, sample_weight, groups)
         self.formula_ = None
         X, y = checked_X_y(self, X, y)
-        problem = prepare(settings, X, y, sample_weight)
+        problem = prepare(settings, X, y, sample_weight, offset=offset, trials=trials)
         self.classes_ = problem.classes
         previous = None
         if settings.warm_start and getattr(self, "coef_", None) is not None:
@@ -205,7 +212,8 @@ class LogisticRegression(
         if "fit_intercept" in params and params["fit_intercept"] != spec.intercept:
             raise ValueError("the formula decides the intercept: do not pass fit_intercept")
         model = cls(**{**params, "fit_intercept": spec.intercept})
-        model.fit(X, y, sample_weight=sample_weight, groups=groups)
+        model.fit(X, y, sample_weight=sample_weight, groups=groups,
+                  **formula_extras(spec, data))
         model.formula_ = spec
         return model
 
@@ -236,40 +244,43 @@ class LogisticRegression(
         return odds_ratio_summary(self, alpha) if odds_ratios else summary_of(self, alpha)
 
     # -- prediction --------------------------------------------------------------------------
-    def decision_function(self, X) -> NDArray[np.float64]:
-        """z = X·w + b per row ((n,) for two classes; (n, K) scores for K classes).
+    def decision_function(self, X, offset: ArrayLike | None = None) -> NDArray[np.float64]:
+        """z = X·w + b (+ offset) per row ((n,) for two classes; (n, K) for K classes).
 
         σ(z) is the probability of ``classes_[1]``; with K classes softmax(z) gives them all.
+        A model fitted with an offset needs ``offset`` (a formula's offset(col): the data's
+        column); see ``models/offset_scores.py``.
         """
         check_is_fitted(self)
         if is_dask_collection(X):  # a lazy dask array
-            return dask_backend().predict(self, X, "decision_function")
-        X = checked_X(self, self._encoded(X))
-        return self.family_.scores(Design(X), self.coef_, self.intercept_)
+            return dask_backend().predict(self, X, "decision_function", offset)
+        z = self.family_.scores(Design(checked_X(self, self._encoded(X))), self.coef_,
+                                self.intercept_)
+        return with_offset(self, z, X, offset)
 
-    def predict_proba(self, X) -> NDArray[np.float64]:
+    def predict_proba(self, X, offset: ArrayLike | None = None) -> NDArray[np.float64]:
         """Class probabilities in ``classes_`` order, rows summing to 1.
 
         Two classes: [1 - σ(z), σ(z)] (1 - σ(z) computed as σ(-z)). Multinomial:
         softmax(z). One-vs-rest: σ(zₖ) normalised over the classes.
         """
         if is_dask_collection(X):  # a lazy dask array
-            return dask_backend().predict(self, X, "predict_proba")
-        z = self.decision_function(X)  # checks that the model is fitted
+            return dask_backend().predict(self, X, "predict_proba", offset)
+        z = self.decision_function(X, offset)  # checks that the model is fitted
         return self.family_.probabilities(z)
 
-    def predict_log_proba(self, X) -> NDArray[np.float64]:
+    def predict_log_proba(self, X, offset: ArrayLike | None = None) -> NDArray[np.float64]:
         """log of ``predict_proba`` from the scores: exact in the tails, never log of 0."""
         if is_dask_collection(X):  # a lazy dask array
-            return dask_backend().predict(self, X, "predict_log_proba")
-        z = self.decision_function(X)
+            return dask_backend().predict(self, X, "predict_log_proba", offset)
+        z = self.decision_function(X, offset)
         return self.family_.log_probabilities(z)
 
-    def predict(self, X) -> NDArray:
+    def predict(self, X, offset: ArrayLike | None = None) -> NDArray:
         """The most probable class: ``classes_[1]`` where z > 0 for two classes."""
         if is_dask_collection(X):  # a lazy dask array
-            return dask_backend().predict(self, X, "predict")
-        z = self.decision_function(X)
+            return dask_backend().predict(self, X, "predict", offset)
+        z = self.decision_function(X, offset)
         return self.family_.predict(z, self.classes_)
 
     def decision_boundary(self) -> DecisionBoundary:

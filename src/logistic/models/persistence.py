@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from logistic.fitting.grouped import GroupedTotals
 from logistic.fitting.problem import FitSettings
 from logistic.fitting.terms import feature_names
 from logistic.inference.separation import Separation
@@ -25,6 +26,7 @@ from logistic.io.model_file import (
     encode_separation,
     encode_statistics,
     load,
+    read_data,
     read_formula,
     read_separation,
     read_statistics,
@@ -84,6 +86,23 @@ def model_fields(model: LogisticRegression) -> dict[str, Any]:
         **encode_statistics(model.statistics_, model.inference_note_),
         "separation": encode_separation(getattr(model, "separation_", None), _columns(model)),
         "formula": None if formula is None else formula.to_dict(),
+        "data": _data_field(model),
+    }
+
+
+def _data_field(model: LogisticRegression) -> dict[str, Any] | None:
+    """The "data" field (schema 4): the offset's name and grouped data's totals, or None."""
+    offset, grouped = getattr(model, "offset_name_", None), getattr(model, "grouped_", None)
+    if offset is None and grouped is None:
+        return None
+    statistics = model.statistics_
+    saturated = 0.0 if statistics is None else float(statistics.saturated_log_likelihood)
+    return {
+        "offset": offset,
+        "grouped": None if grouped is None else {
+            "n_groups": float(grouped.n_groups), "n_trials": float(grouped.n_trials),
+            "saturated_log_likelihood": saturated,
+        },
     }
 
 
@@ -101,7 +120,9 @@ def restore(fields: ModelFields) -> LogisticRegression:
     model.n_iter_ = np.array([fields.n_iter])
     model.converged_ = fields.converged
     model.objective_ = fields.objective
-    model.statistics_, model.inference_note_ = _statistics(fields, model)
+    model.offset_name_, grouped = read_data(fields.data)
+    model.grouped_ = None if grouped is None else GroupedTotals(grouped[0], grouped[1])
+    model.statistics_, model.inference_note_ = _statistics(fields, model, grouped)
     model.formula_ = _formula(fields, model)
     model.separation_ = _separation(fields, model)
     return model
@@ -151,8 +172,11 @@ def _checked_params(params: dict[str, Any]) -> dict[str, Any]:
     return params
 
 
-def _statistics(fields: ModelFields, model: LogisticRegression) -> tuple[Any, str]:
-    """The saved FitStatistics (or None) with this model's estimates, and the note."""
+def _statistics(
+    fields: ModelFields, model: LogisticRegression, grouped: tuple[float, float, float] | None
+) -> tuple[Any, str]:
+    """The saved FitStatistics (or None) with this model's estimates, and the note;
+    ``grouped``: (G, N, saturated ℓ) of grouped data."""
     terms = model.inference_terms_
     saved, note = read_statistics(fields.statistics, fields.inference_note, len(terms))
     if saved is None:
@@ -169,6 +193,8 @@ def _statistics(fields: ModelFields, model: LogisticRegression) -> tuple[Any, st
         null_log_likelihood=saved.null_log_likelihood,
         n_intercepts=n_intercepts,
         cov_type=model.cov_type,
+        saturated_log_likelihood=0.0 if grouped is None else grouped[2],
+        n_groups=None if grouped is None else grouped[0],
     )
     return statistics, note
 

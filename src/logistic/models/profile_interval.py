@@ -9,6 +9,7 @@ from numpy.typing import NDArray
 from sklearn.utils.validation import validate_data
 
 from logistic.core.objective import Objective
+from logistic.exceptions import DataError
 from logistic.fitting.validation import check_sample_weight, class_weight_per_class
 from logistic.inference.firth import firth_profile_intervals
 from logistic.inference.profile import profile_intervals
@@ -21,6 +22,10 @@ def profile_conf_int(
 ) -> NDArray[np.float64]:
     """(p, 2) profile likelihood intervals at level 1 - α, intercept first (ℓ* for
     penalty='firth'), refitting ``model``'s objective on its training (X, y)."""
+    if getattr(model, "offset_name_", None) is not None or getattr(model, "grouped_", None):
+        # the refit would need the offset and trials too: refused rather than wrong
+        raise DataError("profile intervals of a fit with an offset or grouped data (trials=) "
+                        "are not implemented; use the Wald interval (method='wald')")
     X = validate_data(
         model, X, accept_sparse=["csr", "csc"], dtype=[np.float64, np.float32], reset=False
     )

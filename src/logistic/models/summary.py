@@ -46,7 +46,7 @@ def summary_of(model: Any, alpha: float = 0.05) -> Summary:
     fit = model.statistics_
     header.update({
         "Covariance Type": fit.cov_type,
-        "No. Observations": fit.n_obs,
+        "No. Observations": fit.n_observations,  # grouped data: the groups, as R and statsmodels
         "Df Residuals": fit.df_resid,
         "Df Model": fit.df_model,
         "Log-Likelihood": fit.log_likelihood,
@@ -56,6 +56,8 @@ def summary_of(model: Any, alpha: float = 0.05) -> Summary:
         "AIC": fit.aic,
         "BIC": fit.bic,
     })
+    if getattr(model, "grouped_", None) is not None:  # R's residual and null deviance
+        header.update({"Deviance": fit.deviance, "Null Deviance": fit.null_deviance})
     interval = wald_interval(fit.params, fit.std_err, alpha)
     profiled = getattr(fit, "profile_ci", None) is not None and alpha == fit.profile_alpha
     if profiled:
@@ -88,6 +90,12 @@ def _header(model: Any) -> dict[str, object]:
     if kind is not None:
         header["Model"] = "MNLogit" if kind == "multinomial" else "Logit, one-vs-rest"
         header["Classes"] = f"{len(model.classes_)}, reference {model.classes_[0]!s}"
+    offset, grouped = getattr(model, "offset_name_", None), getattr(model, "grouped_", None)
+    if offset is not None:
+        header["Offset"] = offset
+    if grouped is not None:
+        header["Classes"] = "successes / trials"
+        header["Grouped data"] = f"{grouped.n_groups:g} groups, {grouped.n_trials:g} trials"
     return header
 
 

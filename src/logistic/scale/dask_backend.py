@@ -36,6 +36,8 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from sklearn.utils.validation import check_is_fitted
 
+from logistic.exceptions import DataError
+from logistic.fitting.offset import refuse_offset_or_trials
 from logistic.scale.partitioned import fit_partitioned
 
 __all__ = ["DaskSource", "fit", "is_dask_collection", "predict"]
@@ -190,10 +192,14 @@ def _known_rows(array: da.Array) -> da.Array:
 
 
 # -- predictions -----------------------------------------------------------------------------
-def predict(model, X, method: str):
+def predict(model, X, method: str, offset: object = None):
     """``model.<method>(X)`` for dask X, as a lazy dask array: each block is predicted by
-    the fitted model where it lives (``map_blocks``)."""
+    the fitted model where it lives (``map_blocks``). Offsets are not supported here."""
     check_is_fitted(model)
+    refuse_offset_or_trials("dask predictions", offset, None)
+    if getattr(model, "offset_name_", None) is not None:
+        raise DataError("a model fitted with an offset does not predict dask collections: "
+                        "predict in memory with offset=")
     columns = None
     if _is_frame(X):
         columns = [str(c) for c in X.columns]
