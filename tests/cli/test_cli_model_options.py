@@ -42,3 +42,14 @@ def test_other_models_refuse_the_logistic_options(data, tmp_path, capsys, model,
     assert len(err) == 1 and err[0].startswith("logistic: error: "), err
     assert f"--model {model} does not take {flag}" in err[0]
     assert not out.exists()
+
+
+def test_predict_offset_of_an_ordinal_model_is_refused(data, tmp_path, capsys):
+    model = tmp_path / "m.json"
+    assert run(["fit", str(data), "--model", "ordinal", "--target", "y", "--features", "a,b",
+                "--quiet", "--out", str(model)]) == 0
+    capsys.readouterr()
+    code = run(["predict", str(model), str(data), "--offset", "w"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1, err
+    assert "--offset is an option of a logistic model" in err[0]

@@ -11,7 +11,7 @@ import pandas as pd
 from rich.console import Console
 
 from logistic.cli.conditional import conditional_predictions
-from logistic.cli.errors import writing
+from logistic.cli.errors import UsageError, writing
 from logistic.cli.inputs import check_output_path, feature_names, names_matched
 from logistic.cli.offset_inputs import offset_column
 from logistic.cli.options import DATA_HELP, Subcommands, add_command, add_reading_options
@@ -60,9 +60,13 @@ def cmd_predict(args: argparse.Namespace, console: Console) -> int:
             offset = offset_column(model, read_table(args.data, fmt, encoding=args.encoding),
                                    args.offset)
     if not isinstance(model, ConditionalLogisticRegression):
+        if offset is not None and type(model).__name__ != "LogisticRegression":
+            raise UsageError(f"--offset is an option of a logistic model; {args.model} holds "
+                             f"an {type(model).__name__}")
+        given = {} if offset is None else {"offset": offset}
         with names_matched():
-            proba = model.predict_proba(X, offset=offset)
-            prediction = model.predict(X, offset=offset)
+            proba = model.predict_proba(X, **given)
+            prediction = model.predict(X, **given)
     if len(model.classes_) == 2:
         columns = {"probability": proba[:, 1]}
     else:
