@@ -50,6 +50,8 @@ def _solve_unit_diagonal(matrix: NDArray[np.float64], rhs: NDArray) -> tuple[NDA
             solution, info = lapack.dpotrs(factor, rhs, lower=0)
             if info == 0:
                 return solution, p
+    if not np.isfinite(matrix).all():  # LAPACK's eigensolver can spin forever on NaN/inf
+        return np.zeros_like(rhs), 0  # no curvature to trust: no step (the caller decides)
     eigenvalues, eigenvectors = scipy.linalg.eigh(matrix, check_finite=False)
     largest = max(float(np.abs(eigenvalues).max(initial=0.0)), np.finfo(np.float64).tiny)
     keep = eigenvalues > 1000.0 * p * _EPS * largest

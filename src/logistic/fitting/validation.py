@@ -27,6 +27,7 @@ from logistic.core.losses import LOSSES
 from logistic.fitting.caller import user_stacklevel
 from logistic.inference.firth import FIRTH_COV_TYPES
 from logistic.inference.statistics import COV_TYPES
+from logistic.fitting.sparse_structure import check_sparse_structure
 from logistic.io.data import check_numeric_columns
 from logistic.solvers import SOLVERS
 
@@ -228,6 +229,7 @@ def checked_X_y(estimator: BaseEstimator, X: object, y: object) -> tuple[Any, ND
         estimator.n_features_in_ = X.shape[1]  # type: ignore[attr-defined]
         return X, y
     check_numeric_columns(X)
+    check_sparse_structure(X)  # before scipy's or our compiled code reads its indices
     with _finite_check_quietly():
         return validate_data(  # type: ignore[no-any-return]
             estimator, X, y, accept_sparse=["csr", "csc"], dtype=[np.float64, np.float32]
@@ -244,6 +246,7 @@ def checked_X(estimator: BaseEstimator, X: object) -> Any:
     ):
         return X
     check_numeric_columns(X)
+    check_sparse_structure(X)
     with _finite_check_quietly():
         return validate_data(
             estimator, X, accept_sparse=["csr", "csc"], dtype=[np.float64, np.float32],
