@@ -17,13 +17,13 @@ from numpy.typing import NDArray
 
 from logistic.core.losses import get_loss
 from logistic.core.penalties import NoPenalty
-from logistic.exceptions import DataError
 from logistic.core.scaling import (
     ScaledPenalty,
     column_scales,
     scale_columns,
     subnormal_columns,
 )
+from logistic.exceptions import DataError
 from logistic.fitting.outcome import FitOutcome, outcome_of_runs
 from logistic.fitting.problem import (
     FitSettings,

@@ -25,9 +25,9 @@ from sklearn.utils.validation import validate_data
 
 from logistic.core.losses import LOSSES
 from logistic.fitting.caller import user_stacklevel
+from logistic.fitting.sparse_structure import check_sparse_structure
 from logistic.inference.firth import FIRTH_COV_TYPES
 from logistic.inference.statistics import COV_TYPES
-from logistic.fitting.sparse_structure import check_sparse_structure
 from logistic.io.data import check_numeric_columns
 from logistic.solvers import SOLVERS
 

@@ -34,6 +34,7 @@ from logistic.fitting.validation import checked_X, checked_X_y
 from logistic.inference.statistics import Summary
 from logistic.io.formula import design_matrices
 from logistic.io.model_file import save as save_model_file
+from logistic.models.atomic_fit import atomic_fit
 from logistic.models.fitted_statistics import FittedStatistics
 from logistic.models.summary import summary_of
 from logistic.scale.lazy_dask import dask_backend, is_dask_collection
@@ -157,6 +158,7 @@ class LogisticRegression(FittedStatistics, ClassifierMixin, BaseEstimator):
         return family_for(len(self.classes_), self.multi_class)
 
     # -- fitting -----------------------------------------------------------------------------
+    @atomic_fit
     def fit(
         self, X, y: ArrayLike, sample_weight: ArrayLike | None = None, groups=None
     ) -> LogisticRegression:
