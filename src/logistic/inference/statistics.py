@@ -161,6 +161,12 @@ def fit_statistics(
 def _sandwich(objective, theta, index, bread: Array, rank: int, cov_type: str, groups) -> Array:
     """B·M·B for cov_type 'HC0', 'HC1' or 'cluster' (formulas in the module docstring)."""
     total = float(objective.total_weight)
+    if cov_type != "HC0" and not total > rank:
+        raise ValueError(
+            f"cov_type={cov_type!r} needs more observations than estimated parameters "
+            f"(n = {total:g}, rank {rank}): its small-sample correction divides by n - k; "
+            "use cov_type='HC0' or more rows"
+        )
     if cov_type == "cluster":
         sums = total * objective.cluster_score_sums(theta, groups)
         selected = sums[:, index[1].ravel()]
