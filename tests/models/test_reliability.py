@@ -266,7 +266,8 @@ def test_float32_subnormal_columns_are_scaled_in_float64():
 
 # -- 5. scores of rows near 1e308 --------------------------------------------------------------
 def exact_score(row, coef, intercept):
-    return sum(Fraction(x) * Fraction(w) for x, w in zip(row, coef)) + Fraction(intercept)
+    return sum(Fraction(x) * Fraction(w) for x, w in zip(row, coef, strict=True)) + Fraction(
+        intercept)
 
 
 def test_huge_rows_get_the_sign_of_their_exact_score():
@@ -276,9 +277,11 @@ def test_huge_rows_get_the_sign_of_their_exact_score():
     rows = np.array([[1.5e308, 1.5e308], [-1.5e308, -1.5e308], [1.5e308, 1e308], [1.0, 2.0]])
     exact = [exact_score(r, model.coef_[0], 0.3) for r in rows]
     z = model.decision_function(rows)
-    for got, want in zip(z, exact):
-        assert got == pytest.approx(float(want), rel=1e-12) if abs(want) < 1e308 else got == (
-            np.inf if want > 0 else -np.inf)
+    for got, want in zip(z, exact, strict=True):
+        if abs(want) < Fraction(np.finfo(np.float64).max):
+            assert got == pytest.approx(float(want), rel=1e-12)
+        else:  # beyond float64: ±inf of the exact score's sign
+            assert got == (np.inf if want > 0 else -np.inf)
     proba = model.predict_proba(rows)
     assert np.all(np.isfinite(proba))
     np.testing.assert_array_equal(proba[:2], [[1.0, 0.0], [0.0, 1.0]])  # exact 0/1

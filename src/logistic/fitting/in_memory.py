@@ -147,7 +147,7 @@ def check_finite_coefficients(coef: Array, intercept: Array, names: Sequence[str
     )
 
 
-def _named(columns: Sequence[int], names: Sequence[str]) -> str:
+def _named(columns: NDArray[np.intp], names: Sequence[str]) -> str:
     shown = [str(names[j]) if j < len(names) else f"x{j + 1}" for j in columns]
     return ", ".join(shown[:5]) + (", ..." if len(shown) > 5 else "")
 
