@@ -42,7 +42,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import stats
 
-from logistic.core.linalg import solve_psd
+from logistic.core.linalg import inverse_psd
 
 __all__ = ["FitStatistics", "Summary", "fit_statistics", "wald_interval"]
 
@@ -142,7 +142,7 @@ def fit_statistics(
     within = np.r_[r - 1, : r - 1] if objective.fit_intercept else np.arange(r)
     index = np.ix_(*2 * [np.concatenate([k * r + within for k in kept])])
     information = total * objective.hessian(theta)[index]
-    cov, rank = solve_psd(information, np.eye(information.shape[0]))
+    cov, rank = inverse_psd(information)
     if cov_type != "nonrobust":
         cov = _sandwich(objective, theta, index, cov, rank, cov_type, groups)
     return FitStatistics(
