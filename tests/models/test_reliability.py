@@ -490,3 +490,21 @@ def test_model_file_with_an_impossible_covariance_is_refused(tmp_path, damage):
     path.write_text(json.dumps(document))
     with pytest.raises(ModelFileError, match="statistics.cov"):
         load(path)
+
+
+# -- 13c. many classes: the Hessian from a few products ----------------------------------------
+def test_many_class_standard_errors_match_statsmodels():
+    """10 classes take softmax_hessian's products (8 or more): the standard errors of the
+    reference-class parametrization equal statsmodels' MNLogit's."""
+    sm = pytest.importorskip("statsmodels.api")
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((1500, 2))
+    Z = X @ rng.standard_normal((2, 10))
+    P = np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True)
+    y = np.array([rng.choice(10, p=p) for p in P])
+    model = quiet_fit(LogisticRegression(tol=1e-10), X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reference = sm.MNLogit(y, sm.add_constant(X)).fit(disp=0, method="newton", maxiter=100)
+    ours = np.sqrt(np.diag(model.statistics_.cov))
+    np.testing.assert_allclose(ours, np.asarray(reference.bse).T.ravel(), rtol=1e-6)
