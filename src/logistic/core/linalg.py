@@ -20,7 +20,7 @@ import scipy.linalg
 from numpy.typing import NDArray
 from scipy.linalg import lapack
 
-__all__ = ["solve_psd"]
+__all__ = ["inverse_psd", "solve_psd"]
 
 _EPS = np.finfo(np.float64).eps
 
@@ -50,6 +50,8 @@ def _solve_unit_diagonal(matrix: NDArray[np.float64], rhs: NDArray) -> tuple[NDA
             solution, info = lapack.dpotrs(factor, rhs, lower=0)
             if info == 0:
                 return solution, p
+    if not np.isfinite(matrix).all():  # LAPACK's eigensolver can spin forever on NaN/inf
+        return np.zeros_like(rhs), 0  # no curvature to trust: no step (the caller decides)
     eigenvalues, eigenvectors = scipy.linalg.eigh(matrix, check_finite=False)
     largest = max(float(np.abs(eigenvalues).max(initial=0.0)), np.finfo(np.float64).tiny)
     keep = eigenvalues > 1000.0 * p * _EPS * largest
@@ -57,3 +59,26 @@ def _solve_unit_diagonal(matrix: NDArray[np.float64], rhs: NDArray) -> tuple[NDA
     projected = basis.T @ rhs
     scaled = projected / (eigenvalues[keep] if rhs.ndim == 1 else eigenvalues[keep, None])
     return basis @ scaled, int(keep.sum())
+
+
+def inverse_psd(matrix: NDArray[np.float64]) -> tuple[NDArray, int]:
+    """(A⁺, rank of A): ``solve_psd(A, I)``, with the inverse taken from the Cholesky factor
+    (LAPACK's potri, ⅔p³ operations) rather than p solves against I (2p³): a 5,000-parameter
+    covariance in a third of the time. The eigen-decomposition where A is singular."""
+    diagonal = np.diag(matrix)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = 1.0 / np.sqrt(diagonal)
+    scale[~(np.isfinite(scale) & (diagonal > 0))] = 1.0
+    equilibrated = matrix * scale
+    equilibrated *= scale[:, None]
+    p = matrix.shape[0]
+    factor, info = lapack.dpotrf(equilibrated, lower=0, clean=0)
+    if info == 0:
+        pivots = np.abs(np.diag(factor))
+        if pivots.min(initial=1.0) ** 2 > _EPS * p * pivots.max(initial=1.0) ** 2:
+            inverse, info = lapack.dpotri(factor, lower=0)
+            if info == 0:
+                upper = np.triu(inverse)
+                full = upper + np.triu(inverse, 1).T
+                return full * scale * scale[:, None], p
+    return solve_psd(matrix, np.eye(p))

@@ -168,11 +168,20 @@ def get_loss(name: str) -> Loss:
 # The row maximum is subtracted before exponentiating, so no finite z overflows.
 
 
+def _shifted(Z: Array, m: Array) -> Array:
+    """Z - m, with 0 where zₖ is the row's maximum: a score of ±inf (a prediction on rows
+    near 1e308) would otherwise give inf - inf = NaN; checked on m alone (n values)."""
+    if np.isfinite(m).all():
+        return Z - m
+    with np.errstate(invalid="ignore"):
+        return np.where(Z == m, 0.0, Z - m)
+
+
 def _shifted_exp(Z: Array) -> tuple[Array, Array, Array]:
     """(E, s, m): E = e^(Z - m) with m the row maximum, and s = Σₖ E."""
     m = Z.max(axis=1, keepdims=True)
     with np.errstate(over="ignore", under="ignore"):  # scores 1e308 apart: e^-inf = 0
-        E = np.exp(Z - m)
+        E = np.exp(_shifted(Z, m))
     return E, E.sum(axis=1, keepdims=True), m
 
 
@@ -186,7 +195,7 @@ def log_softmax(Z: Array) -> Array:
     """log ŷₖ = zₖ - logsumexp(z): exact in the tails, never the log of a rounded 0."""
     E, s, m = _shifted_exp(Z)
     with np.errstate(over="ignore"):
-        return (Z - m) - np.log(s)
+        return _shifted(Z, m) - np.log(s)
 
 
 def softmax_cross_entropy_value_and_gradient(Y: Array, Z: Array) -> tuple[Array, Array]:

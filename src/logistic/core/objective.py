@@ -29,8 +29,14 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from logistic.core.design import Design, as_design
-from logistic.core.losses import Loss, cross_entropy
+from logistic.core.losses import Loss, cross_entropy, softmax
 from logistic.core.penalties import NoPenalty
+from logistic.core.softmax_hessian import softmax_hessian
+
+# From this many classes on the multinomial Hessian is formed by softmax_hessian's products
+# (for fewer, the K(K+1)/2 block passes are as fast and need no dense copy of X).
+_MANY_CLASSES = 8
+_DENSE_COPY_ENTRIES = 1 << 24
 
 Array = NDArray[np.float64]
 
@@ -190,6 +196,9 @@ class Objective:
         """
         w, _ = self.split(theta)
         curvature = self.penalty.hessian_diagonal(w).reshape(self.n_features, self.n_outputs)
+        if features is None and self._many_classes():
+            return softmax_hessian(self._with_ones(), softmax(self.scores(theta)),
+                                   self.weights, curvature)
         pairs = self.loss.hessian_pairs(self.y, self.scores(theta))
         if features is None:
             return self._blocks(pairs, curvature, exact=exact)
@@ -252,6 +261,20 @@ class Objective:
             for m in range(k, self.n_outputs)
         )
         return self._blocks(pairs, None)
+
+    def _many_classes(self) -> bool:
+        """Softmax scores of enough classes that K(K+1)/2 block passes cost more than a few
+        products over a dense copy of X (and that copy, n·(d + 1), is small)."""
+        return (self.loss.name == "softmax_cross_entropy" and self.n_outputs >= _MANY_CLASSES
+                and self.n_samples * self.row_length <= _DENSE_COPY_ENTRIES)
+
+    def _with_ones(self) -> Array:
+        """X̃ = [X, 1] as dense float64 (X alone without an intercept)."""
+        X = self.design.X
+        dense = np.asarray(X.toarray() if sp.issparse(X) else X, dtype=np.float64)
+        if not self.fit_intercept:
+            return dense
+        return np.hstack([dense, np.ones((self.n_samples, 1))])
 
     def _blocks(
         self, pairs, curvature: Array | None, design: Design | None = None, exact: bool = True

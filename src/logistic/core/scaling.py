@@ -36,17 +36,20 @@ __all__ = [
     "ScaledPenalty",
     "column_scales",
     "scale_columns",
+    "subnormal_columns",
     "unscale_statistics",
 ]
 
 #: columns whose largest |x| has a binary exponent beyond ±this are rescaled
 EXPONENT_LIMIT = 64
 _WALL = 1e250
+_LARGEST_EXPONENT = np.finfo(np.float64).maxexp - 1  # 2¹⁰²³, the largest power of two
 
 
 def column_scales(X, extremes: tuple[Array, Array] | None = None) -> Array | None:
-    """sⱼ = 2⁻ᵉ for the columns whose largest |xᵢⱼ| = m·2ᵉ (½ ≤ m < 1) has |e| > 64, 1 for
-    the others; None where no column needs it (the common case). ``extremes``: (low, high)
+    """sⱼ = 2⁻ᵉ for the columns whose largest |xᵢⱼ| = m·2ᵉ (½ ≤ m < 1) has |e| > 64 (at
+    most 2¹⁰²³, for subnormal columns), 1 for the others; None where no column needs it
+    (the common case). ``extremes``: (low, high)
     per group of rows and column (``kernels.column_extremes``) where the caller has them;
     else one pass over X finds them."""
     low, high = kernels.column_extremes(X) if extremes is None else extremes
@@ -56,17 +59,29 @@ def column_scales(X, extremes: tuple[Array, Array] | None = None) -> Array | Non
     if not np.any(extreme):
         return None
     scales = np.ones(largest.shape[0])
-    scales[extreme] = np.ldexp(1.0, -exponent[extreme])
+    # a subnormal column (largest |x| below 2⁻¹⁰²²) would need sⱼ beyond 2¹⁰²³, which is
+    # not a float: it gets 2¹⁰²³, which still brings it to at least 2⁻⁵¹
+    scales[extreme] = np.ldexp(1.0, np.minimum(-exponent[extreme], _LARGEST_EXPONENT))
     return scales
 
 
 def scale_columns(X, scales: Array):
-    """X·diag(s) in X's own dtype and layout (a copy: only for data that need it)."""
+    """X·diag(s) in X's own dtype and layout (a copy: only for data that need it); float64
+    where a scale is beyond X's dtype (float32 columns below 2⁻¹²⁶ need more than 2¹²⁷)."""
+    dtype = X.dtype if np.all(scales <= np.finfo(X.dtype).max) else np.dtype(np.float64)
     if sp.issparse(X):
-        scaled = X @ sp.diags(scales.astype(X.dtype))
+        scaled = X.astype(dtype, copy=False) @ sp.diags(scales.astype(dtype))
         return scaled.asformat(X.format)
     order: Literal["C", "F"] = "F" if X.flags.f_contiguous and not X.flags.c_contiguous else "C"
-    return np.asarray(X * scales.astype(X.dtype), order=order)
+    return np.asarray(X.astype(dtype, copy=False) * scales.astype(dtype), order=order)
+
+
+def subnormal_columns(scales: Array | None) -> NDArray[np.intp]:
+    """The columns whose largest |x| is below the normal floats (2⁻¹⁰²² ≈ 2.2e-308): those
+    that ``column_scales`` gave 2¹⁰²² or more."""
+    if scales is None:
+        return np.zeros(0, dtype=np.intp)
+    return np.flatnonzero(scales >= 2.0**1022)
 
 
 def _broadcast(scales: Array, w: Array) -> Array:

@@ -77,4 +77,34 @@ def stacked_coefficients(fits: Sequence[tuple[Objective, Array]]) -> tuple[Array
 
 def linear_scores(design: Design, coef: Array, intercept: Array) -> Array:
     """z = X·Wᵀ + b, (n, R)."""
-    return design.matvec(coef.T) + intercept
+    with np.errstate(over="ignore", invalid="ignore"):  # rows near 1e308: redone below
+        z = design.matvec(coef.T) + intercept
+    return without_overflow(design, z, coef, intercept)
+
+
+def without_overflow(design: Design, z: Array, coef: Array, intercept: Array) -> Array:
+    """z (n,) or (n, R) with its non-finite rows recomputed where no product overflows.
+
+    A row near 1e308 times a coefficient of 7 overflows: xᵢⱼwⱼ = ±inf and inf - inf = NaN
+    in the sum, though the true score is finite or of a definite sign. Such a row is taken
+    as x = x̃·2ᵉ and W as W̃·2ᶠ with |x̃|, |W̃| ≤ 1 (powers of two: exact), so that
+    z = (x̃·W̃ᵀ + b·2⁻ᵉ⁻ᶠ)·2ᵉ⁺ᶠ: the bracket cannot overflow, and the last product is
+    the true z, or ±inf of its sign. Finite z (every ordinary row) is returned as it is.
+    """
+    bad = ~np.isfinite(z) if z.ndim == 1 else ~np.isfinite(z).all(axis=1)
+    if not bad.any():
+        return z
+    rows = np.flatnonzero(bad)
+    X = design.X[rows]
+    X = np.asarray(X.toarray() if hasattr(X, "toarray") else X, dtype=np.float64)
+    row_exponent = np.frexp(np.abs(X).max(axis=1))[1]
+    coef_exponent = int(np.frexp(np.abs(coef).max(initial=0.0))[1])
+    exponent = row_exponent + coef_exponent
+    with np.errstate(over="ignore", under="ignore"):
+        scaled = np.ldexp(X, -row_exponent[:, None]) @ np.ldexp(coef, -coef_exponent).T
+        scaled += np.ldexp(np.asarray(intercept, dtype=np.float64)[None, :],
+                           -exponent[:, None])
+        fixed = np.ldexp(scaled, exponent[:, None])
+    z = np.array(z, dtype=np.float64)
+    z[rows] = fixed.ravel() if z.ndim == 1 else fixed
+    return z

@@ -11,7 +11,7 @@ from logistic.core.design import Design
 from logistic.core.losses import Loss, SoftmaxLoss
 from logistic.core.objective import Objective
 from logistic.core.sigmoid import log_sigmoid, sigmoid
-from logistic.families.base import Array, stacked_coefficients
+from logistic.families.base import Array, stacked_coefficients, without_overflow
 
 __all__ = ["BINARY", "BinaryFamily"]
 
@@ -40,7 +40,9 @@ class BinaryFamily:
         return np.asarray(rows).ravel()
 
     def scores(self, design: Design, coef: Array, intercept: Array) -> Array:
-        return design.matvec(coef.ravel()) + intercept[0]
+        with np.errstate(over="ignore", invalid="ignore"):  # rows near 1e308: redone below
+            z = design.matvec(coef.ravel()) + intercept[0]
+        return without_overflow(design, z, coef, intercept)
 
     def probabilities(self, z: Array) -> Array:
         return np.column_stack([sigmoid(-z), sigmoid(z)])  # 1 - σ(z) as σ(-z): exact

@@ -11,6 +11,8 @@ share.
 
 from __future__ import annotations
 
+import math
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any, Protocol
@@ -195,10 +197,19 @@ def _with_offset_or_trials(
 
 
 def l2_strength(C: float, weights: Array) -> float:
-    """α = 1/(C·Σsᵢ), computed so that neither C·Σs nor Σs overflows for huge values."""
+    """α = 1/(C·Σsᵢ), computed so that neither C·Σs nor Σs nor 1/C overflows or underflows
+    on the way (C = 1e-310 or weights of 1e308): the binary exponents of C and max sᵢ are
+    added apart from their mantissas. Capped at the largest float (C·Σsᵢ below 5.6e-309):
+    the coefficients are then below |∇J|/1.8e308, zero to every normal digit, and the
+    Hessian α + Xᵀ·W·X stays finite."""
     scale = float(weights.max())
-    with np.errstate(over="ignore"):
-        return float((1.0 / C) / scale / (weights / scale).sum())
+    c_mantissa, c_exponent = math.frexp(float(C))
+    s_mantissa, s_exponent = math.frexp(scale)
+    mantissa = 1.0 / (c_mantissa * s_mantissa * float((weights / scale).sum()))
+    exponent = -(c_exponent + s_exponent)
+    if exponent + math.frexp(mantissa)[1] > sys.float_info.max_exp:
+        return sys.float_info.max
+    return math.ldexp(mantissa, exponent)
 
 
 def penalty_at(settings: FitSettings, weights: Array, C: float | None = None) -> ElasticNetPenalty:

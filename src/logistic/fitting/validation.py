@@ -25,6 +25,8 @@ from sklearn.utils.validation import validate_data
 
 from logistic.core.losses import LOSSES
 from logistic.fitting.caller import user_stacklevel
+from logistic.fitting.frame_columns import check_frame_columns
+from logistic.fitting.sparse_structure import check_sparse_structure
 from logistic.inference.firth import FIRTH_COV_TYPES
 from logistic.inference.statistics import COV_TYPES
 from logistic.io.data import check_numeric_columns
@@ -42,6 +44,7 @@ __all__ = [
     "check_l1_ratio",
     "check_l1_ratios",
     "check_labels",
+    "check_missing_labels",
     "check_params",
     "check_positive_class_weight",
     "check_sample_weight",
@@ -227,7 +230,10 @@ def checked_X_y(estimator: BaseEstimator, X: object, y: object) -> tuple[Any, ND
             del estimator.feature_names_in_
         estimator.n_features_in_ = X.shape[1]  # type: ignore[attr-defined]
         return X, y
+    check_frame_columns(X)
+    check_missing_labels(y)
     check_numeric_columns(X)
+    check_sparse_structure(X)  # before scipy's or our compiled code reads its indices
     with _finite_check_quietly():
         return validate_data(  # type: ignore[no-any-return]
             estimator, X, y, accept_sparse=["csr", "csc"], dtype=[np.float64, np.float32]
@@ -243,7 +249,9 @@ def checked_X(estimator: BaseEstimator, X: object) -> Any:
         and not hasattr(estimator, "feature_names_in_")
     ):
         return X
+    check_frame_columns(X)
     check_numeric_columns(X)
+    check_sparse_structure(X)
     with _finite_check_quietly():
         return validate_data(
             estimator, X, accept_sparse=["csr", "csc"], dtype=[np.float64, np.float32],
@@ -257,13 +265,23 @@ def check_labels(y: NDArray) -> None:
     a class), and what scikit-learn's check_classification_targets accepts. 1-d integer
     and boolean labels pass always and skip its type_of_target (the largest part of a
     small fit's validation)."""
-    if np.asarray(y).dtype == object:
-        missing = [i for i, v in enumerate(y) if v is None or (isinstance(v, float) and v != v)]
-        if missing:
-            shown = ", ".join(map(str, missing[:5])) + (", ..." if len(missing) > 5 else "")
-            raise ValueError(f"y has missing labels (None or NaN) at rows {shown}")
+    check_missing_labels(y)
     if not (y.ndim == 1 and y.dtype.kind in "biu"):
         check_classification_targets(y)
+
+
+def check_missing_labels(y: object) -> None:
+    """No missing label among object (text) labels, pandas' string arrays included: None,
+    NaN, pd.NA and NaT alike (pd.NA == x is NA, whose truth value is an error)."""
+    if not isinstance(y, np.ndarray | pd.Series | pd.api.extensions.ExtensionArray | list):
+        return
+    labels = np.asarray(y, dtype=object) if isinstance(y, list) else np.asarray(y)
+    if labels.dtype != object:
+        return
+    missing = np.flatnonzero(pd.isna(labels)).tolist()
+    if missing:
+        shown = ", ".join(map(str, missing[:5])) + (", ..." if len(missing) > 5 else "")
+        raise ValueError(f"y has missing labels (None or NaN) at rows {shown}")
 
 
 def encode_labels(y: NDArray) -> tuple[NDArray, NDArray[np.intp]]:
@@ -365,7 +383,7 @@ def check_class_weight(class_weight: object, classes: NDArray) -> None:
                 f"class_weight has labels that are not in y: {unknown!r}; "
                 f"the classes are {classes.tolist()!r}"
             )
-        bad = [w for w in class_weight.values() if not (np.isfinite(w) and w >= 0)]
+        bad = [w for w in class_weight.values() if not (is_finite_number(w) and w >= 0)]
         if bad:
             raise ValueError(f"class_weight values must be finite and >= 0, got {bad!r}")
     elif class_weight != "balanced":
@@ -408,7 +426,11 @@ def check_cluster_codes(groups: object, n_samples: int) -> NDArray[np.intp]:
     labels = np.asarray(groups).ravel()
     if labels.shape != (n_samples,):
         raise ValueError(f"groups has {labels.size} labels for {n_samples} rows")
-    codes = np.unique(labels, return_inverse=True)[1]
+    # factorize, not np.unique: labels of mixed types (1 and "a") cannot be sorted
+    codes = np.asarray(pd.factorize(labels)[0], dtype=np.intp)
+    if np.any(codes < 0):
+        first = int(np.flatnonzero(codes < 0)[0])
+        raise ValueError(f"groups has missing labels (None or NaN), first at row {first}")
     if codes.max(initial=0) < 1:
         raise ValueError("cov_type='cluster' needs at least 2 clusters")
     return codes.ravel()  # type: ignore[no-any-return]

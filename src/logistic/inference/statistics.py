@@ -42,7 +42,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import stats
 
-from logistic.core.linalg import solve_psd
+from logistic.core.linalg import inverse_psd
 from logistic.inference.null_model import offset_null_log_likelihood
 
 __all__ = ["FitStatistics", "Summary", "fit_statistics", "wald_interval"]
@@ -155,7 +155,7 @@ def fit_statistics(
     within = np.r_[r - 1, : r - 1] if objective.fit_intercept else np.arange(r)
     index = np.ix_(*2 * [np.concatenate([k * r + within for k in kept])])
     information = total * objective.hessian(theta)[index]
-    cov, rank = solve_psd(information, np.eye(information.shape[0]))
+    cov, rank = inverse_psd(information)
     if cov_type != "nonrobust":
         cov = _sandwich(objective, theta, index, cov, rank, cov_type, groups, score_scale)
     return FitStatistics(
@@ -175,6 +175,12 @@ def _sandwich(objective, theta, index, bread: Array, rank: int, cov_type: str, g
               score_scale: Array | None = None) -> Array:
     """B·M·B for cov_type 'HC0', 'HC1' or 'cluster' (formulas in the module docstring)."""
     total = float(objective.total_weight)
+    if cov_type != "HC0" and not total > rank:
+        raise ValueError(
+            f"cov_type={cov_type!r} needs more observations than estimated parameters "
+            f"(n = {total:g}, rank {rank}): its small-sample correction divides by n - k; "
+            "use cov_type='HC0' or more rows"
+        )
     if cov_type == "cluster":
         sums = total * objective.cluster_score_sums(theta, groups)
         selected = sums[:, index[1].ravel()]

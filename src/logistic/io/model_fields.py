@@ -169,6 +169,7 @@ def read_statistics(saved: Any, note: Any, p: int) -> tuple[SavedStatistics | No
     if not isinstance(cov, list) or len(cov) != p or not all(isinstance(r, list) for r in cov):
         raise InvalidModelFile(f"statistics.cov must be a {p}×{p} nested list")
     cov = np.vstack([float_list(row, "statistics.cov", (p,)) for row in cov])
+    check_covariance(cov)
     rank = saved["rank"]
     if not is_int(rank) or not 1 <= rank <= p:
         raise InvalidModelFile(f"statistics.rank must be an integer in [1, {p}], got {rank!r}")
@@ -183,6 +184,19 @@ def read_statistics(saved: Any, note: Any, p: int) -> tuple[SavedStatistics | No
         cov, rank, float(n_obs), float(log_likelihood), float(null_log_likelihood)
     )
     return saved_statistics, note
+
+
+def check_covariance(cov: np.ndarray) -> None:
+    """A covariance: symmetric (to rounding: 1e-8 of its largest entry) with a
+    non-negative diagonal; a negative variance would print as standard error 0, z = inf."""
+    negative = np.flatnonzero(np.diag(cov) < 0)
+    if negative.size:
+        raise InvalidModelFile(
+            f"statistics.cov has a negative variance on its diagonal (entry {negative[0]}: "
+            f"{cov[negative[0], negative[0]]!r}); a covariance's diagonal is >= 0"
+        )
+    if not np.allclose(cov, cov.T, rtol=1e-8, atol=1e-8 * float(np.abs(cov).max(initial=0.0))):
+        raise InvalidModelFile("statistics.cov is not symmetric, as a covariance must be")
 
 
 def check_keys(document: dict[str, Any], expected: tuple[str, ...], prefix: str) -> None:

@@ -23,6 +23,7 @@ from sklearn.utils.validation import check_is_fitted
 from logistic.fitting.path import solve_path
 from logistic.fitting.problem import FitSettings, Problem, prepare, settings_of
 from logistic.fitting.validation import check_bool, check_l1_ratios, checked_X_y, grid_of_Cs
+from logistic.models.atomic_fit import atomic_fit
 from logistic.models.logistic_regression import LogisticRegression
 
 __all__ = ["LogisticRegressionCV"]
@@ -119,6 +120,7 @@ class LogisticRegressionCV(ClassifierMixin, BaseEstimator):
             return np.array([1.0 if self.penalty == "l1" else 0.0])
         return check_l1_ratios(self.l1_ratios)
 
+    @atomic_fit
     def fit(self, X, y: ArrayLike, sample_weight: ArrayLike | None = None):
         """Cross-validates every (C, ρ), then refits at the best."""
         Cs, ratios = grid_of_Cs(self.Cs), self._ratios()

@@ -35,6 +35,7 @@ from logistic.fitting.validation import checked_X, checked_X_y
 from logistic.inference.statistics import Summary
 from logistic.io.formula import design_matrices, formula_extras
 from logistic.io.model_file import save as save_model_file
+from logistic.models.atomic_fit import atomic_fit
 from logistic.models.diagnostics import ModelDiagnostics
 from logistic.models.fitted_statistics import FittedStatistics
 from logistic.models.offset_scores import with_offset
@@ -165,6 +166,7 @@ class LogisticRegression(
         return family_for(len(self.classes_), self.multi_class)
 
     # -- fitting -----------------------------------------------------------------------------
+    @atomic_fit
     def fit(
         self, X, y: ArrayLike, sample_weight: ArrayLike | None = None, groups=None, *,
         offset: ArrayLike | None = None, trials: ArrayLike | None = None,

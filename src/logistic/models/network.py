@@ -57,6 +57,7 @@ from logistic.core.network import (
 )
 from logistic.core.sigmoid import log_sigmoid, sigmoid
 from logistic.exceptions import ConvergenceWarning
+from logistic.models.atomic_fit import atomic_fit
 from logistic.models.network_descent import gradient_descent
 from logistic.solvers import lbfgs
 
@@ -209,6 +210,7 @@ class SigmoidNetwork(ClassifierMixin, BaseEstimator):
         real("alpha", self.alpha, 0.0, strict=False)
         real("tol", self.tol, 0.0, strict=False)
 
+    @atomic_fit
     def fit(self, X: ArrayLike, y: ArrayLike) -> SigmoidNetwork:
         """Back-propagation from a Glorot-uniform start until ‖∇J‖∞ ≤ tol or max_iter."""
         self._check_params()

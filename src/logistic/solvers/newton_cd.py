@@ -137,6 +137,8 @@ def _solve_on_face(H, grad, theta, l1, delta, tol) -> NDArray | None:
     x = theta + delta
     for _ in range(x.size + 1):
         active = np.flatnonzero(x)
+        if not active.size:  # every coordinate at 0: an empty face, nothing to solve on
+            return None
         signs = np.sign(x[active])
         b = H[active] @ theta - grad[active] - l1[active] * signs
         values, vectors = np.linalg.eigh(H[np.ix_(active, active)])
