@@ -12,11 +12,12 @@ import sys
 import traceback
 import warnings
 from collections.abc import Callable
-from typing import TypeVar
-
-from rich.console import Console
+from typing import TYPE_CHECKING, TypeVar
 
 from logistic.exceptions import DataError, ModelFileError
+
+if TYPE_CHECKING:  # rich is imported by the commands that print, not by parsing
+    from rich.console import Console
 
 PROG = "logistic"
 

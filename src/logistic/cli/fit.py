@@ -6,15 +6,9 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
-
-import numpy as np
-import pandas as pd
-from rich.console import Console
-from rich.text import Text
+from typing import TYPE_CHECKING, Any
 
 from logistic.cli.errors import UsageError, warnings_to_stderr
-from logistic.cli.inputs import check_output_path
 from logistic.cli.options import (
     DATA_HELP,
     TARGET_HELP,
@@ -28,13 +22,13 @@ from logistic.cli.options import (
     positive_float,
     unit_float,
 )
-from logistic.cli.progress import fit_progress
-from logistic.cli.render import render_summary
-from logistic.fitting.validation import check_params
-from logistic.io.data import TABLE_FORMATS, labels, read_dataset, read_table, resolve_format
-from logistic.io.formula import design_matrices
-from logistic.io.model_file import save
-from logistic.models.logistic_regression import LogisticRegression
+from logistic.io.formats import TABLE_FORMATS, resolve_format
+
+if TYPE_CHECKING:  # the handler imports these when it runs: parsing imports no NumPy
+    import pandas as pd
+    from rich.console import Console
+
+    from logistic.models.logistic_regression import LogisticRegression
 
 
 def register(commands: Subcommands) -> None:
@@ -90,6 +84,15 @@ def register(commands: Subcommands) -> None:
 def cmd_fit(args: argparse.Namespace, console: Console) -> int:
     """``logistic fit``: read, check, fit (with progress on a terminal), show the summary,
     save."""
+    from rich.text import Text
+
+    from logistic.cli.inputs import check_output_path
+    from logistic.cli.progress import fit_progress
+    from logistic.cli.render import render_summary
+    from logistic.io.data import read_dataset, read_table
+    from logistic.io.model_file import save
+    from logistic.models.logistic_regression import LogisticRegression
+
     out = check_output_path(args.out, args.data)
     fmt = resolve_format(args.data, args.fmt)
     _check_fit_options(args, fmt)
@@ -119,6 +122,9 @@ def cmd_fit(args: argparse.Namespace, console: Console) -> int:
 
 def _estimator_params(args: argparse.Namespace) -> dict[str, Any]:
     """The estimator's parameters from the options, checked together by the estimator."""
+    from logistic.fitting.validation import check_params
+    from logistic.models.logistic_regression import LogisticRegression
+
     params = {
         "penalty": None if args.penalty == "none" else args.penalty,
         "C": args.C,
@@ -154,6 +160,12 @@ def _check_fit_options(args: argparse.Namespace, fmt: str) -> None:
 
 def _fit_formula(formula: str, frame: pd.DataFrame, params: dict) -> LogisticRegression:
     """from_formula with the CLI's handling of warnings and label checks."""
+    import pandas as pd
+
+    from logistic.io.data import labels
+    from logistic.io.formula import design_matrices
+    from logistic.models.logistic_regression import LogisticRegression
+
     X, y, _ = design_matrices(formula, frame)
     if y is None:
         raise UsageError(f"the formula {formula!r} has no response: write 'y ~ ...'")
@@ -186,6 +198,8 @@ def _fit(model: LogisticRegression, X, y, names: Sequence[str] | None = None) ->
     X without column names (a sparse LIBSVM matrix) takes ``names``: the model file then
     names its features, and ``predict`` matches a later file's columns by them.
     """
+    import numpy as np
+
     warnings_to_stderr(lambda: model.fit(X, y))
     if names is not None and getattr(model, "feature_names_in_", None) is None:
         model.feature_names_in_ = np.asarray(names, dtype=object)
