@@ -29,8 +29,9 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from logistic.core.design import Design, as_design
-from logistic.core.losses import Loss, SoftmaxLoss, cross_entropy
+from logistic.core.losses import Loss, SoftmaxLoss, cross_entropy, softmax
 from logistic.core.penalties import NoPenalty
+from logistic.core.softmax_hessian import softmax_hessian
 
 Array = NDArray[np.float64]
 
@@ -182,6 +183,17 @@ class Objective:
         """
         w, _ = self.split(theta)
         curvature = self.penalty.hessian_diagonal(w).reshape(self.n_features, self.n_outputs)
+        X = self.design.X
+        if (features is None and isinstance(self.loss, SoftmaxLoss)
+                and isinstance(X, np.ndarray) and X.dtype == np.float64):
+            # all K(K+1)/2 blocks in one pass of a few large BLAS calls (softmax_hessian)
+            hessian = softmax_hessian(X, softmax(self.scores(theta)), self.weights,
+                                      self.fit_intercept)
+            self.design.passes += 1
+            entries = np.arange(self.n_outputs)[:, None] * self.row_length + np.arange(
+                self.n_features)
+            hessian[entries.ravel(), entries.ravel()] += curvature.T.ravel()
+            return hessian
         pairs = self.loss.hessian_pairs(self.y, self.scores(theta))
         if features is None:
             return self._blocks(pairs, curvature, exact=exact)
