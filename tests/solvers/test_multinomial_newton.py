@@ -133,5 +133,6 @@ def test_the_one_pass_softmax_hessian_matches_its_blocks_written_out(fit_interce
             h = s * P[:, k] * ((k == m) - P[:, m])
             expected[k * r:(k + 1) * r, m * r:(m + 1) * r] = Xt.T @ (h[:, None] * Xt)
         expected[np.arange(k * r, k * r + d), np.arange(k * r, k * r + d)] += alpha
-    np.testing.assert_allclose(objective.hessian(theta), expected, rtol=0,
-                               atol=1e-14 * np.abs(expected).max())
+    for exact in (False, True):  # a step's one-pass Hessian, and the blocks' own
+        np.testing.assert_allclose(objective.hessian(theta, exact=exact), expected, rtol=0,
+                                   atol=1e-14 * np.abs(expected).max())

@@ -179,14 +179,17 @@ class Objective:
         formed, the intercepts kept: the θ entries ``parameter_indices(features)`` name, in
         that order. A working set of a few columns then costs a pass over those columns only.
         ``exact=False`` (a solver's step) lets float32 X's products stay float32
-        (``Design.gram``); statistics use the exact one.
+        (``Design.gram``), and forms K softmax classes' blocks on dense float64 X in one
+        pass (``softmax_hessian``); statistics use the exact one.
         """
         w, _ = self.split(theta)
         curvature = self.penalty.hessian_diagonal(w).reshape(self.n_features, self.n_outputs)
         X = self.design.X
-        if (features is None and isinstance(self.loss, SoftmaxLoss)
+        if (not exact and features is None and isinstance(self.loss, SoftmaxLoss)
                 and isinstance(X, np.ndarray) and X.dtype == np.float64):
-            # all K(K+1)/2 blocks in one pass of a few large BLAS calls (softmax_hessian)
+            # a step's Hessian: all K(K+1)/2 blocks in one pass of a few large BLAS calls
+            # (softmax_hessian). Its rounding differs from the blocks' (1e-15 relative), so
+            # the statistics and newton-cd's working sets keep the block by block products
             hessian = softmax_hessian(X, softmax(self.scores(theta)), self.weights,
                                       self.fit_intercept)
             self.design.passes += 1
