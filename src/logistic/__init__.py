@@ -2,10 +2,17 @@
 
     from logistic import LogisticRegression, load
     from logistic import LogisticRegressionCV, logistic_path   # C chosen by k-fold CV; paths
+
+``import logistic`` itself imports none of NumPy, SciPy, scikit-learn, pandas, matplotlib
+or numba: each public name is imported from its module the first time it is asked for
+(PEP 562 module ``__getattr__``), so the command line starts in a fraction of a second and
+``from logistic import X`` pays only for what X needs (tests/test_startup.py checks it).
 """
 
+import importlib
 import os
 import sys
+from typing import Any
 
 if "numpy" not in sys.modules:
     # OpenBLAS's idle threads spin for ~0.1 s after each call, and on a machine with few
@@ -16,24 +23,39 @@ if "numpy" not in sys.modules:
     os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
 
 from logistic import _compat  # noqa: E402
-from logistic.core.boundary import DecisionBoundary  # noqa: E402
-from logistic.exceptions import ConvergenceWarning, DataError, ModelFileError, SeparationWarning  # noqa: E402
-from logistic.fitting.path import LogisticPath, critical_C, logistic_path  # noqa: E402
-from logistic.models import ordinal_persistence  # noqa: E402, F401  (registers its model file kind)
-from logistic.models.cv import LogisticRegressionCV  # noqa: E402
-from logistic.models.logistic_regression import LogisticRegression  # noqa: E402
-from logistic.models.model_comparison import anova  # noqa: E402
-from logistic.models.ordinal import OrdinalLogisticRegression  # noqa: E402
-from logistic.models.persistence import load  # noqa: E402  (registers the model file kind)
+from logistic.io.model_kinds import declare_model_kind  # noqa: E402
 
 __version__ = "0.1.0"
 
 _compat.install()  # logistic.estimator, logistic.persist, ...: the paths before the layers
 
-# after LogisticRegression's: its model file kind registers second
-from logistic.exceptions import StrataDroppedWarning  # noqa: E402
-from logistic.models import conditional_persistence  # noqa: E402, F401
-from logistic.models.conditional import ConditionalLogisticRegression  # noqa: E402
+# A model file names its estimator; the module that registers it with io.model_file is
+# imported when a file is saved or loaded (io.model_kinds), not here.
+declare_model_kind("logistic.models.persistence")
+declare_model_kind("logistic.models.ordinal_persistence")
+declare_model_kind("logistic.models.conditional_persistence")
+
+#: The public names, each with the module that defines it; imported on first use.
+#: To add a public name: one row here (name → the module it is imported from) and the name
+#: in ``__all__`` below; tests/test_startup.py checks that the two agree and that each row
+#: imports.
+_LAZY: dict[str, str] = {
+    "ConditionalLogisticRegression": "logistic.models.conditional",
+    "ConvergenceWarning": "logistic.exceptions",
+    "DataError": "logistic.exceptions",
+    "DecisionBoundary": "logistic.core.boundary",
+    "LogisticPath": "logistic.fitting.path",
+    "LogisticRegression": "logistic.models.logistic_regression",
+    "LogisticRegressionCV": "logistic.models.cv",
+    "ModelFileError": "logistic.exceptions",
+    "OrdinalLogisticRegression": "logistic.models.ordinal",
+    "SeparationWarning": "logistic.exceptions",
+    "StrataDroppedWarning": "logistic.exceptions",
+    "anova": "logistic.models.model_comparison",
+    "critical_C": "logistic.fitting.path",
+    "load": "logistic.models.persistence",  # registers the model file kind as it loads
+    "logistic_path": "logistic.fitting.path",
+}
 
 __all__ = [
     "ConditionalLogisticRegression",
@@ -53,3 +75,18 @@ __all__ = [
     "logistic_path",
     "anova",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """A public name of ``_LAZY``, imported from its module on first use (PEP 562)."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # the next look-up is an ordinary attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    """The module's attributes, the public names not yet imported included."""
+    return sorted(set(globals()) | set(_LAZY))

@@ -1,12 +1,17 @@
 """The exceptions and warnings this library raises, in one place.
 
 ``ConvergenceWarning`` is scikit-learn's own class, so a filter set for scikit-learn also
-silences (or escalates) ours.
+silences (or escalates) ours. It is looked up on first use (PEP 562 ``__getattr__``):
+importing scikit-learn takes a second or more, and ``import logistic`` and the command line's
+start-up import this module without needing it.
 """
 
 from __future__ import annotations
 
-from sklearn.exceptions import ConvergenceWarning
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sklearn.exceptions import ConvergenceWarning
 
 __all__ = [
     "ConvergenceWarning", "DataError", "ExportDependencyError", "ExportError", "InferenceError",
@@ -46,3 +51,13 @@ class InferenceError(ValueError):
 class StrataDroppedWarning(UserWarning):
     """Conditional logistic regression dropped strata of only cases or only controls, whose
     conditional likelihood is 1 whatever the coefficients (they carry no information)."""
+
+
+def __getattr__(name: str) -> Any:
+    """``ConvergenceWarning``: scikit-learn's class, imported when first asked for."""
+    if name == "ConvergenceWarning":
+        from sklearn.exceptions import ConvergenceWarning
+
+        globals()[name] = ConvergenceWarning  # later look-ups find it without this function
+        return ConvergenceWarning
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

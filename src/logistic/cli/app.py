@@ -30,6 +30,10 @@ The estimator does the math, :mod:`logistic.io.data` reads and checks tables, an
 :mod:`logistic.io.model_file` reads and writes model files; the CLI only parses arguments,
 calls them and prints. Each subcommand is one module of this package that registers its own
 parser (``register(commands)``) and handler; this module assembles them and runs one.
+
+Building the parser imports only argparse and the subcommand modules, whose top levels import
+nothing heavy: each handler imports NumPy, pandas, rich and the estimator when it runs, so
+``logistic --help`` and ``--version`` start in a fraction of a second (tests/test_startup.py).
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from logistic import __version__
 from logistic.cli import demo, explain, export, fit, plot, predict, report, summary
@@ -52,8 +56,10 @@ from logistic.cli.errors import (
 )
 from logistic.cli.options import DEBUG_HELP, CliParser
 from logistic.cli.plot import PLOT_KINDS
-from logistic.cli.progress import FitProgress
-from logistic.cli.render import render_summary, stdout_console
+
+if TYPE_CHECKING:  # module attributes imported on first use (``__getattr__`` below)
+    from logistic.cli.progress import FitProgress
+    from logistic.cli.render import render_summary
 
 # besides the entry points, the names that callers and tests import from this module
 __all__ = [
@@ -83,6 +89,8 @@ def run(argv: Sequence[str] | None = None) -> int:
         if isinstance(exc.code, int):
             return exc.code
         return EXIT_OK if exc.code is None else EXIT_BAD_INPUT
+    from logistic.cli.render import stdout_console  # rich: only once a command runs
+
     return run_guarding_stdout(lambda: run_handler(args, stdout_console()))
 
 
@@ -100,3 +108,17 @@ def build_parser() -> argparse.ArgumentParser:
     for command in COMMANDS:
         command.register(commands)
     return parser
+
+
+def __getattr__(name: str) -> Any:
+    """``FitProgress`` and ``render_summary``, imported on first use: they import rich and
+    NumPy, which parsing the command line does not need."""
+    if name == "FitProgress":
+        from logistic.cli.progress import FitProgress
+
+        return FitProgress
+    if name == "render_summary":
+        from logistic.cli.render import render_summary
+
+        return render_summary
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

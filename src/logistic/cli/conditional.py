@@ -18,19 +18,9 @@ import pandas as pd
 from logistic.cli.errors import UsageError, warnings_to_stderr
 from logistic.io.data import TABLE_FORMATS, labels, read_table
 from logistic.io.formula_strata import split_strata
-from logistic.models.conditional import TIES, ConditionalLogisticRegression
+from logistic.models.conditional import ConditionalLogisticRegression
 
-__all__ = ["add_options", "conditional_predictions", "fit_conditional"]
-
-
-def add_options(fit: argparse.ArgumentParser) -> None:
-    """``--strata`` and ``--ties`` (``--model`` itself is fit.py's)."""
-    fit.add_argument("--strata", metavar="COL",
-                     help="--model conditional: the column of the matched sets (strata); "
-                     "or strata(COL) in --formula")
-    fit.add_argument("--ties", choices=list(TIES), default="exact",
-                     help="--model conditional: strata with several cases, as R's clogit "
-                     "method= (default: exact)")
+__all__ = ["conditional_predictions", "fit_conditional"]
 
 
 def fit_conditional(args: argparse.Namespace, fmt: str) -> ConditionalLogisticRegression:

@@ -5,18 +5,17 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-
-import pandas as pd
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
+from typing import TYPE_CHECKING
 
 from logistic.cli.errors import warnings_to_stderr, writing
-from logistic.cli.inputs import check_output_path
 from logistic.cli.options import Subcommands, add_command, seed
-from logistic.cli.render import render_summary
-from logistic.io.model_file import save
-from logistic.models.logistic_regression import LogisticRegression
+
+if TYPE_CHECKING:  # the handler imports these when it runs: parsing imports no NumPy
+    import pandas as pd
+    from rich.console import Console
+    from rich.table import Table
+
+    from logistic.models.logistic_regression import LogisticRegression
 
 DEMO_MODEL_PATH = "logistic-demo-model.json"
 
@@ -39,10 +38,17 @@ def register(commands: Subcommands) -> None:
 
 def cmd_demo(args: argparse.Namespace, console: Console) -> int:
     """``logistic demo``: breast-cancer data, standardized, L2-penalized fit, held-out scores."""
-    # imported here, not at the top: no other command needs them, and they add to start-up
+    # imported here, not at the top: building the parser (every command, --help) imports
+    # none of NumPy, pandas, scikit-learn or rich (tests/test_startup.py)
+    from rich.text import Text
     from sklearn.datasets import load_breast_cancer
     from sklearn.model_selection import train_test_split
     from sklearn.preprocessing import StandardScaler
+
+    from logistic.cli.inputs import check_output_path
+    from logistic.cli.render import render_summary
+    from logistic.io.model_file import save
+    from logistic.models.logistic_regression import LogisticRegression
 
     out = check_output_path(args.out)
     data = load_breast_cancer(as_frame=True)
@@ -91,6 +97,7 @@ def cmd_demo(args: argparse.Namespace, console: Console) -> int:
 
 
 def _held_out_scores(model: LogisticRegression, X_test: pd.DataFrame, y_test) -> Table:
+    from rich.table import Table
     from sklearn.metrics import accuracy_score, log_loss, roc_auc_score  # as in cmd_demo
 
     positive = model.classes_[1]
@@ -107,6 +114,9 @@ def _held_out_scores(model: LogisticRegression, X_test: pd.DataFrame, y_test) ->
 
 
 def _scaling_table(scaler) -> Table:
+    from rich.table import Table
+    from rich.text import Text
+
     scaling = Table(title="Standardization (training rows)", title_justify="left")
     scaling.add_column("feature")
     scaling.add_column("mean", justify="right")

@@ -15,12 +15,12 @@ import traceback
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TypeVar
-
-import numpy as np
-from rich.console import Console
+from typing import TYPE_CHECKING, TypeVar
 
 from logistic.exceptions import DataError, ModelFileError
+
+if TYPE_CHECKING:  # rich is imported by the commands that print, not by parsing
+    from rich.console import Console
 
 PROG = "logistic"
 
@@ -55,6 +55,8 @@ def run_handler(args: argparse.Namespace, console: Console) -> int:
     checked where they matter, not news for the user. After bad input (exit status 2) only
     the error line is printed.
     """
+    import numpy as np  # a command runs: NumPy is loaded by then (parsing does not load it)
+
     with warnings.catch_warnings(record=True) as caught, \
             np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
         warnings.simplefilter("always")

@@ -6,13 +6,9 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
+from typing import TYPE_CHECKING
 
 from logistic.cli.errors import EXIT_CHECK_FAILED, EXIT_OK, PROG
-from logistic.cli.inputs import load_binary, model_data, names_matched
 from logistic.cli.options import (
     TARGET_HELP,
     Subcommands,
@@ -20,6 +16,10 @@ from logistic.cli.options import (
     add_reading_options,
     positive_int,
 )
+
+if TYPE_CHECKING:  # the handler imports rich when it runs: parsing imports no NumPy
+    from rich.console import Console
+    from rich.table import Table
 
 
 def register(commands: Subcommands) -> None:
@@ -42,7 +42,11 @@ def register(commands: Subcommands) -> None:
 
 def cmd_explain(args: argparse.Namespace, console: Console) -> int:
     """``logistic explain``: the seeds' chain on the user's data, each step checked."""
-    # imported here, not at the top: only this command needs it, and it adds to start-up
+    # imported here, not at the top: building the parser (every command, --help) imports
+    # none of NumPy, pandas or rich (tests/test_startup.py)
+    from rich.text import Text
+
+    from logistic.cli.inputs import load_binary, model_data, names_matched
     from logistic.viz.explain import explain
 
     model = load_binary(args.model, "explain (the seeds' σ(z) chain)")
@@ -73,6 +77,9 @@ def cmd_explain(args: argparse.Namespace, console: Console) -> int:
 
 def _steps_table(result) -> Table:
     """One row per step of the chain: its formula, its value and the check's verdict."""
+    from rich.table import Table
+    from rich.text import Text
+
     from logistic.viz.explain import format_value  # as in cmd_explain
 
     table = Table(show_lines=True)

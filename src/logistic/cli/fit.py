@@ -6,19 +6,14 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
-from rich.console import Console
-from rich.text import Text
-
-from logistic.cli.conditional import add_options as add_conditional_options
-from logistic.cli.conditional import fit_conditional
 from logistic.cli.errors import UsageError, warnings_to_stderr, writing
-from logistic.cli.fit_ordinal import fit_ordinal_command
-from logistic.cli.inputs import check_output_path
-from logistic.cli.offset_inputs import add_offset_options, check_offset_options, read_offset_data
+from logistic.cli.fit_options import (
+    add_conditional_options,
+    add_offset_options,
+    add_toolkit_options,
+)
 from logistic.cli.options import (
     DATA_HELP,
     TARGET_HELP,
@@ -32,23 +27,13 @@ from logistic.cli.options import (
     positive_float,
     unit_float,
 )
-from logistic.cli.progress import fit_progress
-from logistic.cli.render import render_summary
-from logistic.cli.toolkit import (
-    add_toolkit_options,
-    check_toolkit_options,
-    described_summary,
-    read_weighted,
-    render_toolkit,
-    resolve_class_weight,
-    take_columns,
-)
-from logistic.fitting.validation import check_params
-from logistic.io.data import TABLE_FORMATS, labels, read_dataset, read_table, resolve_format
-from logistic.io.formula import design_matrices
-from logistic.io.formula_special import parse_cbind
-from logistic.io.model_file import save
-from logistic.models.logistic_regression import LogisticRegression
+from logistic.io.formats import TABLE_FORMATS, resolve_format
+
+if TYPE_CHECKING:  # the handler imports these when it runs: parsing imports no NumPy
+    import pandas as pd
+    from rich.console import Console
+
+    from logistic.models.logistic_regression import LogisticRegression
 
 #: the model families ``--model`` fits (other families add themselves here)
 MODELS = ("logistic", "ordinal", "conditional")
@@ -118,6 +103,27 @@ def register(commands: Subcommands) -> None:
 def cmd_fit(args: argparse.Namespace, console: Console) -> int:
     """``logistic fit``: read, check, fit (with progress on a terminal), show the summary,
     save."""
+    import numpy as np
+    from rich.text import Text
+
+    from logistic.cli.conditional import fit_conditional
+    from logistic.cli.fit_ordinal import fit_ordinal_command
+    from logistic.cli.inputs import check_output_path
+    from logistic.cli.offset_inputs import check_offset_options, read_offset_data
+    from logistic.cli.progress import fit_progress
+    from logistic.cli.render import render_summary
+    from logistic.cli.toolkit import (
+        check_toolkit_options,
+        described_summary,
+        read_weighted,
+        render_toolkit,
+        resolve_class_weight,
+        take_columns,
+    )
+    from logistic.io.data import read_dataset, read_table
+    from logistic.io.model_file import save
+    from logistic.models.logistic_regression import LogisticRegression
+
     out = check_output_path(args.out, args.data)
     fmt = resolve_format(args.data, args.fmt)
     _check_fit_options(args, fmt)
@@ -181,6 +187,9 @@ def cmd_fit(args: argparse.Namespace, console: Console) -> int:
 
 def _estimator_params(args: argparse.Namespace) -> dict[str, Any]:
     """The estimator's parameters from the options, checked together by the estimator."""
+    from logistic.fitting.validation import check_params
+    from logistic.models.logistic_regression import LogisticRegression
+
     params = {
         "penalty": None if args.penalty == "none" else args.penalty,
         "C": args.C,
@@ -241,6 +250,15 @@ def _check_fit_options(args: argparse.Namespace, fmt: str) -> None:
 def _fit_formula(formula: str, frame: pd.DataFrame, params: dict,
                  weights=None, groups=None) -> LogisticRegression:
     """from_formula with the CLI's handling of warnings and label checks."""
+    import numpy as np
+    import pandas as pd
+
+    from logistic.cli.toolkit import resolve_class_weight
+    from logistic.io.data import labels
+    from logistic.io.formula import design_matrices
+    from logistic.io.formula_special import parse_cbind
+    from logistic.models.logistic_regression import LogisticRegression
+
     X, y, spec = design_matrices(formula, frame)
     if y is None:
         raise UsageError(f"the formula {formula!r} has no response: write 'y ~ ...'")
@@ -275,6 +293,9 @@ def _fit_streaming(model: LogisticRegression, args: argparse.Namespace, fmt: str
 
 def _check_firth_classes(penalty: str | None, y) -> None:
     """Firth's penalty is for two classes: more is bad input, said before fitting."""
+    import numpy as np
+    import pandas as pd
+
     n_classes = len(pd.unique(np.asarray(y).ravel()))
     if penalty == "firth" and n_classes > 2:
         raise UsageError(
@@ -290,6 +311,8 @@ def _fit(model: LogisticRegression, X, y, names: Sequence[str] | None = None,
     X without column names (a sparse LIBSVM matrix) takes ``names``: the model file then
     names its features, and ``predict`` matches a later file's columns by them.
     """
+    import numpy as np
+
     _check_firth_classes(model.penalty, y)
     given = {"sample_weight": weights, "groups": groups}
     extra = {name: value for name, value in given.items() if value is not None}

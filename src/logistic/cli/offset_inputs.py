@@ -20,17 +20,7 @@ from logistic.io.columns import select_features, split_xy
 from logistic.io.data import TABLE_FORMATS, read_table
 from logistic.io.formats import name_list
 
-__all__ = ["add_offset_options", "check_offset_options", "offset_column", "read_offset_data"]
-
-
-def add_offset_options(parser: argparse.ArgumentParser) -> None:
-    """``fit``'s --offset and --trials."""
-    parser.add_argument("--offset", metavar="COL",
-                        help="a column added to every score, z = w·x + b + COL (e.g. a "
-                        "log exposure); not a feature (a formula writes offset(COL))")
-    parser.add_argument("--trials", metavar="COL",
-                        help="grouped binomial data: the target column holds successes out "
-                        "of COL trials per row (a formula writes cbind(s, f) ~ ...)")
+__all__ = ["check_offset_options", "offset_column", "read_offset_data"]
 
 
 def check_offset_options(args: argparse.Namespace, fmt: str) -> None:

@@ -9,7 +9,7 @@ import math
 from typing import Any, NoReturn, Protocol
 
 from logistic.cli.errors import EXIT_BAD_INPUT, PROG, error
-from logistic.io.data import FORMATS
+from logistic.io.formats import FORMATS  # not io.data: parsing must not import pandas
 
 DATA_HELP = (
     "CSV/TSV (header row), Parquet (a file, or a directory of *.parquet parts), LIBSVM/svmlight "

@@ -14,17 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pandas as pd
-from rich.console import Console
-
 from logistic.cli.errors import UsageError, warnings_to_stderr, writing
-from logistic.cli.inputs import (
-    check_output_path,
-    load_binary,
-    model_data,
-    read_data,
-    require_logistic,
-)
 from logistic.cli.options import (
     TARGET_HELP,
     Subcommands,
@@ -36,11 +26,12 @@ from logistic.cli.options import (
     resolution,
 )
 from logistic.exceptions import DataError
-from logistic.io.data import TABLE_FORMATS, resolve_format
-from logistic.io.model_file import load
+from logistic.io.formats import TABLE_FORMATS, resolve_format
 
-if TYPE_CHECKING:  # matplotlib is imported only by the commands that draw
+if TYPE_CHECKING:  # matplotlib is imported only by the commands that draw; pandas, rich and
+    # the readers by the handler when it runs: building the parser imports no NumPy
     from matplotlib.figure import Figure
+    from rich.console import Console
 
 DESCRIPTION = (
     "Draws one figure. Without inputs: sigmoid (σ and its limits), derivatives (σ' with its "
@@ -85,6 +76,7 @@ def register(commands: Subcommands) -> None:
 
 def cmd_plot(args: argparse.Namespace, console: Console) -> int:
     """``logistic plot KIND``: one figure of :mod:`logistic.viz.plots`, written atomically."""
+    from logistic.cli.inputs import check_output_path
     from logistic.viz import plots
 
     request = PlotRequest(args.kind, list(args.inputs), args)
@@ -169,6 +161,7 @@ def _boundary(request: PlotRequest) -> Figure:
 
 def _boundary_of_weights(request: PlotRequest) -> Figure:
     """``--weights=W0,W1,W2``: the line W0 + W1·x1 + W2·x2 = 0, over DATA if given."""
+    from logistic.cli.inputs import read_data
     from logistic.viz import plots
 
     weights, inputs = request.args.weights, request.inputs
@@ -191,6 +184,7 @@ def _boundary_of_weights(request: PlotRequest) -> Figure:
 
 def _boundary_of_model(request: PlotRequest) -> Figure:
     """MODEL [DATA]: a saved two-feature binary model's boundary, over DATA if given."""
+    from logistic.cli.inputs import load_binary, model_data
     from logistic.viz import plots
 
     inputs = request.inputs
@@ -212,6 +206,9 @@ def _boundary_of_model(request: PlotRequest) -> Figure:
 
 def _training(request: PlotRequest) -> Figure:
     """DATA: fits the comparison of ``--compare`` on DATA and draws it."""
+    import pandas as pd
+
+    from logistic.cli.inputs import read_data
     from logistic.viz import plots
 
     args, inputs = request.args, request.inputs
@@ -246,6 +243,8 @@ def _training(request: PlotRequest) -> Figure:
 
 
 def _coefficients(request: PlotRequest) -> Figure:
+    from logistic.cli.inputs import require_logistic
+    from logistic.io.model_file import load
     from logistic.viz import plots
 
     request.expect(1)
@@ -255,6 +254,7 @@ def _coefficients(request: PlotRequest) -> Figure:
 
 
 def _scores(request: PlotRequest) -> Figure:
+    from logistic.cli.inputs import load_binary, model_data
     from logistic.viz import plots
 
     request.expect(2)
@@ -288,6 +288,9 @@ def _labelled_figure(
 ) -> Figure:
     """MODEL DATA --target COL: ``draw(model, X, y)`` with the labels of DATA (sparse data
     densified unless ``dense=False``)."""
+    from logistic.cli.inputs import model_data
+    from logistic.io.model_file import load
+
     request.expect(2)
     model_path, data_path = request.inputs
     request.need_target(data_path)

@@ -6,19 +6,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-from rich.console import Console
-
-from logistic.cli.conditional import conditional_predictions
 from logistic.cli.errors import UsageError, writing
-from logistic.cli.inputs import check_output_path, feature_names, names_matched
-from logistic.cli.offset_inputs import offset_column
 from logistic.cli.options import DATA_HELP, Subcommands, add_command, add_reading_options
-from logistic.io.atomic import write_atomically
-from logistic.io.data import read_features, read_table, resolve_format
-from logistic.io.model_file import load
-from logistic.models.conditional import ConditionalLogisticRegression
+from logistic.io.formats import resolve_format
+
+if TYPE_CHECKING:  # the handler imports rich when it runs: parsing imports no NumPy
+    from rich.console import Console
 
 
 def register(commands: Subcommands) -> None:
@@ -43,6 +38,16 @@ def register(commands: Subcommands) -> None:
 def cmd_predict(args: argparse.Namespace, console: Console) -> int:
     """``logistic predict``: P(classes_[1]) (or one probability_<class> column per class for
     more than two) and the predicted label for every row."""
+    import pandas as pd
+
+    from logistic.cli.conditional import conditional_predictions
+    from logistic.cli.inputs import check_output_path, feature_names, names_matched
+    from logistic.cli.offset_inputs import offset_column
+    from logistic.io.atomic import write_atomically
+    from logistic.io.data import read_features, read_table
+    from logistic.io.model_file import load
+    from logistic.models.conditional import ConditionalLogisticRegression
+
     model = load(args.model)
     names = feature_names(model, args.model)
     out = None if args.out is None else check_output_path(args.out, args.model, args.data)

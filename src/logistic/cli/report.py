@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-
-from rich.console import Console
-from rich.text import Text
+from typing import TYPE_CHECKING
 
 from logistic.cli.errors import UsageError, writing
-from logistic.cli.inputs import check_output_path, model_data
 from logistic.cli.options import TARGET_HELP, Subcommands, add_command, add_reading_options
-from logistic.io.model_file import load
+
+if TYPE_CHECKING:  # the handler imports rich when it runs: parsing imports no NumPy
+    from rich.console import Console
 
 
 def register(commands: Subcommands) -> None:
@@ -37,7 +36,12 @@ def register(commands: Subcommands) -> None:
 def cmd_report(args: argparse.Namespace, console: Console) -> int:
     """``logistic report``: the self-contained HTML report, written atomically."""
     # imported here, not at the top: only this command needs the report (and, through it,
-    # matplotlib), and the other commands start faster without it
+    # matplotlib), and building the parser (every command, --help) imports none of NumPy,
+    # pandas, matplotlib or rich (tests/test_startup.py)
+    from rich.text import Text
+
+    from logistic.cli.inputs import check_output_path, model_data
+    from logistic.io.model_file import load
     from logistic.viz.report import write_report
 
     out = check_output_path(args.out, args.model, args.data)

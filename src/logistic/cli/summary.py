@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-
-import numpy as np
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
+from typing import TYPE_CHECKING
 
 from logistic.cli.errors import UsageError
 from logistic.cli.options import Subcommands, add_command
-from logistic.cli.render import render_summary
-from logistic.io.model_file import load
+
+if TYPE_CHECKING:  # the handler imports rich when it runs: parsing imports no NumPy
+    from rich.console import Console
 
 
 def register(commands: Subcommands) -> None:
@@ -31,6 +28,13 @@ def register(commands: Subcommands) -> None:
 
 def cmd_summary(args: argparse.Namespace, console: Console) -> int:
     """``logistic summary``: what a model file holds, with the fit's statistics where saved."""
+    import numpy as np
+    from rich.table import Table
+    from rich.text import Text
+
+    from logistic.cli.render import render_summary
+    from logistic.io.model_file import load
+
     model = load(args.model)
     classes = np.asarray(model.classes_).tolist()
     info = Table(title=f"Model file {args.model}", show_header=False, title_justify="left")

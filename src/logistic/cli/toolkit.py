@@ -18,54 +18,13 @@ from logistic.inference.statistics import Summary
 from logistic.io.data import read_table, split_xy
 
 __all__ = [
-    "add_toolkit_options",
     "check_toolkit_options",
-    "class_weight_option",
     "described_summary",
     "read_weighted",
     "render_toolkit",
     "resolve_class_weight",
     "take_columns",
 ]
-
-COV_TYPES = ("nonrobust", "HC0", "HC1", "cluster")
-
-
-def class_weight_option(text: str) -> str | dict[str, float]:
-    """``--class-weight``: 'balanced', or 'label:weight,label:weight' (read as data)."""
-    if text == "balanced":
-        return text
-    weights: dict[str, float] = {}
-    for part in text.split(","):
-        label, colon, value = part.rpartition(":")
-        try:
-            number = float(value)
-        except ValueError:
-            number = float("nan")
-        if not colon or not label.strip() or not (np.isfinite(number) and number >= 0):
-            raise argparse.ArgumentTypeError(
-                f"expected 'balanced' or label:weight pairs such as 'no:1,yes:3' (weights "
-                f"finite, >= 0), got {text!r}")
-        weights[label.strip()] = number
-    return weights
-
-
-def add_toolkit_options(parser: argparse.ArgumentParser) -> None:
-    """The options of weights, covariance and the extra tables."""
-    parser.add_argument("--weight", metavar="COL",
-                        help="a column of frequency weights, one per row (named columns only)")
-    parser.add_argument("--class-weight", type=class_weight_option, metavar="balanced|K:V,...",
-                        help="'balanced', or each label's weight: 'no:1,yes:3'")
-    parser.add_argument("--cov-type", choices=COV_TYPES, default="nonrobust",
-                        help="the covariance of the standard errors: the inverse information, "
-                        "a sandwich (HC0, HC1) or clustered by --cluster (default nonrobust)")
-    parser.add_argument("--cluster", metavar="COL",
-                        help="the column of cluster labels of --cov-type cluster")
-    parser.add_argument("--odds-ratios", action="store_true",
-                        help="also print the odds ratios exp(coef) with their intervals")
-    parser.add_argument("--margins", action="store_true",
-                        help="also print the average marginal effects on the training data")
-
 
 def check_toolkit_options(args: argparse.Namespace, table: bool) -> None:
     """The combinations the options accept (``table``: DATA has named columns)."""

@@ -29,7 +29,7 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from logistic.core.design import Design, as_design
-from logistic.core.losses import Loss, cross_entropy, softmax
+from logistic.core.losses import Loss, SoftmaxLoss, cross_entropy, softmax
 from logistic.core.penalties import NoPenalty
 from logistic.core.softmax_hessian import softmax_hessian
 
@@ -192,7 +192,8 @@ class Objective:
         formed, the intercepts kept: the θ entries ``parameter_indices(features)`` name, in
         that order. A working set of a few columns then costs a pass over those columns only.
         ``exact=False`` (a solver's step) lets float32 X's products stay float32
-        (``Design.gram``); statistics use the exact one.
+        (``Design.gram``), and forms K softmax classes' blocks on dense float64 X in one
+        pass (``softmax_hessian``); statistics use the exact one.
         """
         w, _ = self.split(theta)
         curvature = self.penalty.hessian_diagonal(w).reshape(self.n_features, self.n_outputs)
@@ -218,6 +219,20 @@ class Objective:
             if self.fit_intercept:
                 diagonal[k, -1] = h.sum()
         return diagonal.ravel()
+
+    def invariant_columns(self) -> NDArray[np.intp]:
+        """The positions j in each class's row of θ (the features, then the intercept) along
+        which J is constant: J(θ + c·vⱼ) = J(θ) for every c, vⱼ = Σₖ e₍ₖ,ⱼ₎ (the same
+        number added to every class's entry j). Softmax probabilities do not change when
+        every class's score gains the same amount, so with K > 1 score columns that is the
+        intercept and, where there is no penalty, every feature; none for one column. The
+        Hessian is singular along these vⱼ (∇²J·vⱼ = 0) and ∇J is orthogonal to them."""
+        if self.n_outputs == 1 or not isinstance(self.loss, SoftmaxLoss):
+            return np.empty(0, dtype=np.intp)
+        intercept = [self.n_features] if self.fit_intercept else []
+        if isinstance(self.penalty, NoPenalty):
+            return np.arange(self.row_length, dtype=np.intp)
+        return np.asarray(intercept, dtype=np.intp)
 
     def parameter_indices(
         self, features: NDArray[np.intp], within: NDArray[np.intp] | None = None

@@ -38,6 +38,7 @@ from logistic.fitting.validation import (
 )
 
 __all__ = [
+    "MULTINOMIAL_NEWTON_WORK",
     "NEWTON_MAX_PARAMS",
     "FitSettings",
     "Problem",
@@ -54,6 +55,13 @@ Array = NDArray[np.float64]
 
 # Newton forms the p × p Hessian each iteration: worth it while p is moderate.
 NEWTON_MAX_PARAMS = 256
+# With K softmax classes L-BFGS needs hundreds of iterations where Newton needs about ten
+# (digits, 1,797 × 64 × 10 classes, 650 parameters: over 100 against 12), and each of its
+# iterations costs a Python round trip that a small fit's passes over X do not amortize;
+# Newton's Hessian costs about n·p² multiply-adds at BLAS-3 speed. So a multinomial fit takes
+# Newton beyond NEWTON_MAX_PARAMS while n·p² is at most this (2·10⁹: a fraction of a second
+# an iteration); 200,000 × 50 × 10 classes (5·10¹⁰) stays with L-BFGS.
+MULTINOMIAL_NEWTON_WORK = 2e9
 
 
 @dataclass(frozen=True, eq=False)
@@ -223,15 +231,22 @@ def penalty_at(settings: FitSettings, weights: Array, C: float | None = None) ->
 
 
 def choose_solver(settings: FitSettings, objective: ShapedObjective) -> str:
-    """The solver that runs: Firth's own, the user's, or by penalty and size."""
+    """The solver that runs: Firth's own, the user's, or by penalty and shape (the number
+    of parameters; for K classes also the rows: ``MULTINOMIAL_NEWTON_WORK``)."""
     if settings.penalty == "firth":
         return "firth-newton"
     if settings.solver != "auto":
         return settings.solver
     if settings.sparse_penalty:
         return "newton-cd"
-    convex = objective.loss.convex
-    return "newton" if convex and objective.n_params <= NEWTON_MAX_PARAMS else "lbfgs"
+    if not objective.loss.convex:
+        return "lbfgs"
+    if objective.n_params <= NEWTON_MAX_PARAMS:
+        return "newton"
+    rows = getattr(objective, "n_samples", None)
+    if objective.n_outputs > 1 and rows is not None:
+        return "newton" if rows * objective.n_params**2 <= MULTINOMIAL_NEWTON_WORK else "lbfgs"
+    return "lbfgs"
 
 
 def initial_theta(

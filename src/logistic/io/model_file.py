@@ -132,6 +132,7 @@ from logistic.io.model_fields import (
     read_statistics,
     score_rows,
 )
+from logistic.io.model_kinds import import_declared_kinds
 
 __all__ = [
     "FORMAT",
@@ -242,8 +243,15 @@ def register_model_kind(kind: ModelKind) -> None:
         _KINDS.append(kind)
 
 
+def _kinds() -> list[ModelKind]:
+    """The registered kinds, after importing the modules declared to register one
+    (``import logistic`` imports no estimator: io/model_kinds.py)."""
+    import_declared_kinds()
+    return _KINDS
+
+
 def _kind_named(name: str) -> ModelKind | None:
-    return next((kind for kind in _KINDS if kind.name == name), None)
+    return next((kind for kind in _kinds() if kind.name == name), None)
 
 
 # -- save --------------------------------------------------------------------------------------
@@ -267,7 +275,7 @@ def save(model: Any, path: str | os.PathLike[str]) -> None:
         Writing failed (permissions, disk full, ...). An existing file at ``path`` is left
         as it was and the temporary file is removed.
     """
-    kind = next((k for k in _KINDS if isinstance(model, k.estimator_type)), None)
+    kind = next((k for k in _kinds() if isinstance(model, k.estimator_type)), None)
     if kind is None:
         expected = " or ".join(f"logistic.{k.name}" for k in _KINDS) or "logistic estimator"
         raise TypeError(f"save expects a {expected}, got {type(model).__name__}")

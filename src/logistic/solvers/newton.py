@@ -91,7 +91,8 @@ class _Curvature:
         self.reuses = 0
 
     def form(self, theta: np.ndarray) -> np.ndarray:
-        self.kept, self.spare, self.reuses = self.objective.hessian(theta, exact=False), None, 0
+        hessian = with_gauge(self.objective, self.objective.hessian(theta, exact=False))
+        self.kept, self.spare, self.reuses = hessian, None, 0
         return self.kept
 
     def after_step(self, full: bool, contraction: float, s: np.ndarray, y: np.ndarray) -> None:
@@ -105,6 +106,31 @@ class _Curvature:
             self.kept, self.reuses = updated, self.reuses + 1
         else:
             self.kept, self.spare = None, updated
+
+
+def with_gauge(objective: NewtonObjective, hessian: np.ndarray) -> np.ndarray:
+    """H + Σⱼ cⱼ·vⱼvⱼᵀ over the directions vⱼ along which J is constant
+    (``objective.invariant_columns``: K softmax classes' intercepts, say), cⱼ the mean of
+    H's diagonal at them; H itself where there are none.
+
+    Along such a vⱼ, H·vⱼ = 0 and ∇J ⊥ vⱼ, so H is singular and Cholesky would fail every
+    iteration, leaving the eigen-decomposition (about ten times the cost). With the term H
+    is positive definite, and the step it gives solves H·d = ∇J with vⱼᵀd = 0: Newton's
+    step with no part along the directions that change nothing — the same J, ∇J and
+    stopping test δ as the minimum-norm step, the θ differing only by amounts along vⱼ
+    that the family's centring of the coefficients removes. The BFGS updates of a kept H
+    leave the term as it is (their s and y are orthogonal to every vⱼ)."""
+    columns = getattr(objective, "invariant_columns", None)
+    columns = np.empty(0, dtype=np.intp) if columns is None else columns()
+    if not columns.size:
+        return hessian
+    classes, row_length = objective.n_outputs, objective.row_length  # type: ignore[attr-defined]
+    hessian = np.ascontiguousarray(hessian)
+    scales = np.diagonal(hessian).reshape(classes, row_length)[:, columns].mean(axis=0)
+    blocks = hessian.reshape(classes, row_length, classes, row_length)  # a view: in place
+    for column, scale in zip(columns, scales, strict=True):
+        blocks[:, column, :, column] += scale
+    return hessian
 
 
 def _secant_update(hessian: np.ndarray, s: np.ndarray, y: np.ndarray) -> np.ndarray:
