@@ -103,13 +103,12 @@ def register(commands: Subcommands) -> None:
 def cmd_fit(args: argparse.Namespace, console: Console) -> int:
     """``logistic fit``: read, check, fit (with progress on a terminal), show the summary,
     save."""
-    import numpy as np
     from rich.text import Text
 
     from logistic.cli.conditional import fit_conditional
     from logistic.cli.fit_ordinal import fit_ordinal_command
     from logistic.cli.inputs import check_output_path
-    from logistic.cli.offset_inputs import check_offset_options, read_offset_data
+    from logistic.cli.offset_inputs import check_offset_options
     from logistic.cli.progress import fit_progress
     from logistic.cli.render import render_summary
     from logistic.cli.toolkit import (
@@ -139,17 +138,9 @@ def cmd_fit(args: argparse.Namespace, console: Console) -> int:
     if args.model == "conditional":
         model = fit_conditional(args, fmt)
     elif args.offset is not None or args.trials is not None:  # columns that are not features
-        frame, weights, groups = take_columns(
-            read_table(args.data, fmt, encoding=args.encoding), args)
-        X, y, extras = read_offset_data(args, fmt, frame)
-        given = {"sample_weight": weights, "groups": groups}
-        extras.update({name: value for name, value in given.items() if value is not None})
-        if args.class_weight is not None:
-            params["class_weight"] = resolve_class_weight(args.class_weight, np.asarray(y))
-        model = LogisticRegression(fit_intercept=not args.no_intercept, **params)
-        with fit_progress(args.quiet, args.max_iter) as callback:
-            warnings_to_stderr(lambda: model.set_params(callback=callback).fit(X, y, **extras))
+        model, X, weights = _fit_offset(args, fmt, params)
     elif args.memory is not None:  # out of core: the file is read chunk by chunk, every pass
+        X = None
         model = LogisticRegression(fit_intercept=not args.no_intercept, **params)
         with fit_progress(args.quiet, args.max_iter) as callback:
             _fit_streaming(model.set_params(callback=callback), args, fmt)
@@ -183,6 +174,30 @@ def cmd_fit(args: argparse.Namespace, console: Console) -> int:
     if not args.quiet:
         console.print(Text(f"Model written to {out}", style="bold"))
     return 0
+
+
+def _fit_offset(args: argparse.Namespace, fmt: str, params: dict[str, Any]) -> tuple[
+        LogisticRegression, pd.DataFrame, Any]:
+    """--offset / --trials: (the fitted model, its features, the --weight column)."""
+    import numpy as np
+
+    from logistic.cli.offset_inputs import read_offset_data
+    from logistic.cli.progress import fit_progress
+    from logistic.cli.toolkit import resolve_class_weight, take_columns
+    from logistic.io.data import read_table
+    from logistic.models.logistic_regression import LogisticRegression
+
+    frame, weights, groups = take_columns(read_table(args.data, fmt, encoding=args.encoding),
+                                          args)
+    X, y, extras = read_offset_data(args, fmt, frame)
+    given = {"sample_weight": weights, "groups": groups}
+    extras.update({name: value for name, value in given.items() if value is not None})
+    if args.class_weight is not None:
+        params["class_weight"] = resolve_class_weight(args.class_weight, np.asarray(y))
+    model = LogisticRegression(fit_intercept=not args.no_intercept, **params)
+    with fit_progress(args.quiet, args.max_iter) as callback:
+        warnings_to_stderr(lambda: model.set_params(callback=callback).fit(X, y, **extras))
+    return model, X, weights
 
 
 def _estimator_params(args: argparse.Namespace) -> dict[str, Any]:
