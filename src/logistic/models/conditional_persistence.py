@@ -27,6 +27,7 @@ from logistic.io.model_file import (
     register_model_kind,
 )
 from logistic.models.conditional import ConditionalLogisticRegression
+from logistic.models.fitted_fields import fit_record, restore_fit_record, restored_estimator
 
 __all__ = ["model_fields", "restore"]
 
@@ -36,7 +37,6 @@ def model_fields(model: ConditionalLogisticRegression) -> dict[str, Any]:
     coef = np.asarray(model.coef_, dtype=np.float64)
     if not np.all(np.isfinite(coef)) or not np.isfinite(model.objective_):
         raise ValueError(f"cannot save a model whose coef_ or objective_ is not finite: {coef!r}")
-    names = getattr(model, "feature_names_in_", None)
     classes, classes_dtype = encode_classes(model.classes_)
     formula = getattr(model, "formula_", None)
     return {
@@ -46,10 +46,7 @@ def model_fields(model: ConditionalLogisticRegression) -> dict[str, Any]:
         "classes_dtype": classes_dtype,
         "coef": coef.tolist(),
         "intercept": [0.0],
-        "n_features_in": int(model.n_features_in_),
-        "feature_names": None if names is None else [str(n) for n in names],
-        "fit": {"solver": str(model.solver_), "n_iter": int(np.asarray(model.n_iter_)[0]),
-                "converged": bool(model.converged_), "objective": float(model.objective_)},
+        **fit_record(model),
         **encode_statistics(model.statistics_, model.inference_note_),
         "separation": None,
         "formula": None if formula is None else formula.to_dict(),
@@ -59,16 +56,8 @@ def model_fields(model: ConditionalLogisticRegression) -> dict[str, Any]:
 def restore(fields: ModelFields) -> ConditionalLogisticRegression:
     """A fitted model from a document's checked fields; ``InvalidModelFile`` where they do
     not fit together."""
-    known = ConditionalLogisticRegression().get_params(deep=False)
-    unknown = sorted(set(fields.params) - set(known))
-    if unknown:
-        raise InvalidModelFile(f"unknown parameter(s) {', '.join(map(repr, unknown))} for "
-                               "ConditionalLogisticRegression")
-    model = ConditionalLogisticRegression(**fields.params)
-    try:
-        model.check_parameters()
-    except ValueError as error:
-        raise InvalidModelFile(f"invalid parameters: {error}") from None
+    model = restored_estimator(ConditionalLogisticRegression, fields.params,
+                               ConditionalLogisticRegression.check_parameters)
     if len(fields.classes) != 2 or np.any(fields.intercept != 0.0):
         raise InvalidModelFile("a conditional model has 2 classes and intercept [0.0]")
     if fields.separation is not None:
@@ -76,13 +65,7 @@ def restore(fields: ModelFields) -> ConditionalLogisticRegression:
     model.classes_ = fields.classes
     model.coef_ = fields.coef
     model.intercept_ = np.zeros(1)
-    model.n_features_in_ = fields.n_features
-    if fields.feature_names is not None:
-        model.feature_names_in_ = np.asarray(fields.feature_names, dtype=object)
-    model.solver_ = fields.solver
-    model.n_iter_ = np.array([fields.n_iter])
-    model.converged_ = fields.converged
-    model.objective_ = fields.objective
+    restore_fit_record(model, fields)
     model.statistics_, model.inference_note_ = _statistics(fields, model)
     model.formula_ = _formula(fields, model)
     return model

@@ -29,6 +29,7 @@ from logistic.io.model_file import (
     read_statistics,
     register_model_kind,
 )
+from logistic.models.fitted_fields import fit_record, restore_fit_record, restored_estimator
 from logistic.models.ordinal import OrdinalLogisticRegression
 from logistic.models.ordinal_fit import check_ordinal_params
 
@@ -45,7 +46,6 @@ def ordinal_fields(model: OrdinalLogisticRegression) -> dict[str, Any]:
                          ("objective_", model.objective_)):
         if not np.all(np.isfinite(values)):
             raise ValueError(f"cannot save a model whose {name} is not finite: {values!r}")
-    names = getattr(model, "feature_names_in_", None)
     classes, classes_dtype = encode_classes(model.classes_)
     formula = getattr(model, "formula_", None)
     return {
@@ -56,10 +56,7 @@ def ordinal_fields(model: OrdinalLogisticRegression) -> dict[str, Any]:
         "classes_dtype": classes_dtype,
         "coef": [coef.tolist()],
         "intercept": thresholds.tolist(),
-        "n_features_in": int(model.n_features_in_),
-        "feature_names": None if names is None else [str(n) for n in names],
-        "fit": {"solver": str(model.solver_), "n_iter": int(model.n_iter_[0]),
-                "converged": bool(model.converged_), "objective": float(model.objective_)},
+        **fit_record(model),
         **encode_statistics(model.statistics_, model.inference_note_),
         "separation": None,
         "formula": None if formula is None else formula.to_dict(),
@@ -69,16 +66,7 @@ def ordinal_fields(model: OrdinalLogisticRegression) -> dict[str, Any]:
 def restore_ordinal(fields: ModelFields) -> OrdinalLogisticRegression:
     """A fitted model from a document's checked fields; ``InvalidModelFile`` where they do
     not fit together."""
-    known = OrdinalLogisticRegression().get_params(deep=False)
-    unknown = sorted(set(fields.params) - set(known))
-    if unknown:
-        raise InvalidModelFile(f"unknown parameter(s) {', '.join(map(repr, unknown))} for "
-                               "OrdinalLogisticRegression")
-    model = OrdinalLogisticRegression(**fields.params)
-    try:
-        check_ordinal_params(model)
-    except ValueError as error:
-        raise InvalidModelFile(f"invalid parameters: {error}") from None
+    model = restored_estimator(OrdinalLogisticRegression, fields.params, check_ordinal_params)
     thresholds = np.asarray(fields.intercept, dtype=np.float64)
     if not np.all(np.diff(thresholds) > 0):
         raise InvalidModelFile("the cut-points (intercept) must be strictly increasing")
@@ -87,13 +75,7 @@ def restore_ordinal(fields: ModelFields) -> OrdinalLogisticRegression:
     model.coef_ = fields.coef[0].copy()
     model.thresholds_ = thresholds
     model.params_ = np.concatenate([model.coef_, increments_from_thresholds(thresholds)])
-    model.n_features_in_ = fields.n_features
-    if fields.feature_names is not None:
-        model.feature_names_in_ = np.asarray(fields.feature_names, dtype=object)
-    model.solver_ = fields.solver
-    model.n_iter_ = np.array([fields.n_iter])
-    model.converged_ = fields.converged
-    model.objective_ = fields.objective
+    restore_fit_record(model, fields)
     terms = feature_names(model) + threshold_terms(model.classes_.tolist())
     saved, note = read_statistics(fields.statistics, fields.inference_note, len(terms))
     model.statistics_, model.inference_note_ = None, note

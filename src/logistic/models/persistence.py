@@ -34,6 +34,7 @@ from logistic.io.model_file import (
     save,
     score_rows,
 )
+from logistic.models.fitted_fields import restore_fit_record
 from logistic.models.logistic_regression import LogisticRegression
 
 __all__ = ["load", "model_fields", "restore", "save"]
@@ -113,13 +114,7 @@ def restore(fields: ModelFields) -> LogisticRegression:
     model.classes_ = fields.classes
     model.coef_ = fields.coef
     model.intercept_ = fields.intercept
-    model.n_features_in_ = fields.n_features
-    if fields.feature_names is not None:
-        model.feature_names_in_ = np.asarray(fields.feature_names, dtype=object)
-    model.solver_ = fields.solver
-    model.n_iter_ = np.array([fields.n_iter])
-    model.converged_ = fields.converged
-    model.objective_ = fields.objective
+    restore_fit_record(model, fields)
     model.offset_name_, grouped = read_data(fields.data)
     model.grouped_ = None if grouped is None else GroupedTotals(grouped[0], grouped[1])
     model.statistics_, model.inference_note_ = _statistics(fields, model, grouped)
