@@ -55,7 +55,7 @@ from logistic.io.formula_terms import (
 )
 
 __all__ = ["MAX_FORMULA_CHARS", "FormulaRefused", "FormulaSpec", "design_matrices",
-           "formula_extras"]
+           "encode_raw", "formula_extras"]
 
 #: The longest formula read, at fit time or from a model file (hundreds of terms fit).
 MAX_FORMULA_CHARS = 20_000
@@ -463,3 +463,13 @@ def _frame(data) -> pd.DataFrame:
     if not isinstance(data, pd.DataFrame):
         raise DataError(f"a formula needs a pandas DataFrame, got {type(data).__name__}")
     return data
+
+
+def encode_raw(spec: FormulaSpec | None, X: Any) -> Any:
+    """A formula model's raw rows (a DataFrame of its data's columns) become its encoded
+    columns; the encoded columns themselves, and anything without a formula, as given."""
+    if spec is None or not isinstance(X, pd.DataFrame):
+        return X
+    if [str(c) for c in X.columns] == list(spec.columns):
+        return X
+    return spec.transform(X)

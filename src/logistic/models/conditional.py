@@ -34,7 +34,7 @@ from logistic.families.conditional import (
 )
 from logistic.fitting.validation import check_sample_weight, checked_X, checked_X_y
 from logistic.inference.statistics import Summary, wald_interval
-from logistic.io.formula import FormulaSpec, design_matrices
+from logistic.io.formula import FormulaSpec, design_matrices, encode_raw
 from logistic.io.formula_strata import split_strata
 from logistic.models.conditional_summary import FittedConditionalStatistics, conditional_summary
 from logistic.solvers.newton import RUNAWAY
@@ -177,12 +177,7 @@ class ConditionalLogisticRegression(FittedConditionalStatistics, ClassifierMixin
 
     # -- predictions -------------------------------------------------------------------------
     def _encoded(self, X: Any) -> Any:
-        spec = getattr(self, "formula_", None)
-        if spec is None or not isinstance(X, pd.DataFrame):
-            return X
-        if [str(c) for c in X.columns] == list(spec.columns):
-            return X
-        return spec.transform(X)
+        return encode_raw(getattr(self, "formula_", None), X)
 
     def decision_function(self, X: Any) -> NDArray[np.float64]:
         """η = x·β of each row: the log odds of a row against another of its stratum."""

@@ -18,7 +18,6 @@ intercept included, as R's logistf.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
@@ -33,7 +32,7 @@ from logistic.fitting.problem import prepare, settings_of
 from logistic.fitting.terms import feature_names, feature_terms
 from logistic.fitting.validation import checked_X, checked_X_y
 from logistic.inference.statistics import Summary
-from logistic.io.formula import design_matrices, formula_extras
+from logistic.io.formula import design_matrices, encode_raw, formula_extras
 from logistic.io.model_file import save as save_model_file
 from logistic.models.atomic_fit import atomic_fit
 from logistic.models.diagnostics import ModelDiagnostics
@@ -221,12 +220,7 @@ class LogisticRegression(
 
     def _encoded(self, X):
         """Raw rows of a formula model become its encoded columns; anything else as given."""
-        spec = getattr(self, "formula_", None)
-        if spec is None or not isinstance(X, pd.DataFrame):
-            return X
-        if [str(c) for c in X.columns] == list(spec.columns):
-            return X
-        return spec.transform(X)
+        return encode_raw(getattr(self, "formula_", None), X)
 
     # -- inference ---------------------------------------------------------------------------
     @property

@@ -26,7 +26,7 @@ from logistic.families.ordinal import (
 )
 from logistic.fitting.validation import checked_X
 from logistic.inference.statistics import Summary
-from logistic.io.formula import design_matrices
+from logistic.io.formula import design_matrices, encode_raw
 from logistic.io.model_file import save as save_model_file
 from logistic.models.fitted_statistics import FittedStatistics
 from logistic.models.ordinal_fit import fit_ordinal
@@ -104,12 +104,7 @@ class OrdinalLogisticRegression(FittedStatistics, ClassifierMixin, BaseEstimator
         return model
 
     def _encoded(self, X):
-        spec = getattr(self, "formula_", None)
-        if spec is None or not isinstance(X, pd.DataFrame):
-            return X
-        if [str(c) for c in X.columns] == list(spec.columns):
-            return X
-        return spec.transform(X)
+        return encode_raw(getattr(self, "formula_", None), X)
 
     # -- prediction --------------------------------------------------------------------------
     def linear_predictor(self, X) -> NDArray[np.float64]:
