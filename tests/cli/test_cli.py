@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from cli_helpers import assert_one_error_line, call, write_csv
 
 from logistic import DataError, LogisticRegression, __version__
 from logistic.cli.app import run
@@ -32,26 +33,6 @@ def make_frame(n: int = 200, seed: int = 0, labels=("no", "yes")) -> pd.DataFram
     frame = pd.DataFrame(X, columns=["a", "b", "c"])
     frame["label"] = np.where(positive, labels[1], labels[0])
     return frame
-
-
-def write_csv(path: Path, frame: pd.DataFrame) -> Path:
-    frame.to_csv(path, index=False)
-    return path
-
-
-def call(argv, capsys) -> tuple[int, str, str]:
-    """Runs the CLI in-process; returns (exit status, stdout, stderr)."""
-    code = run([str(a) for a in argv])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def assert_one_error_line(code: int, err: str) -> None:
-    assert code == 2, err
-    lines = err.strip("\n").splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith("logistic: error: "), err
-    assert "Traceback" not in err
 
 
 def cli_subprocess(*args, cwd: Path) -> subprocess.CompletedProcess:

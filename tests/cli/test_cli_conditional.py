@@ -9,23 +9,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from cli_helpers import assert_one_error_line, call
 from statsmodels.discrete.conditional_models import ConditionalLogit
 
 from logistic import ConditionalLogisticRegression, load
-from logistic.cli.app import run
-
-
-def call(argv, capsys) -> tuple[int, str, str]:
-    code = run([str(a) for a in argv])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def assert_one_error_line(code: int, err: str, match: str) -> None:
-    assert code == 2, err
-    lines = err.strip("\n").splitlines()
-    assert len(lines) == 1 and lines[0].startswith("logistic: error: "), err
-    assert match in lines[0], err
 
 
 def matched_frame(n_strata: int = 40, size: int = 5, seed: int = 0) -> pd.DataFrame:

@@ -11,26 +11,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from cli_helpers import assert_one_error_line, call
 from sklearn.datasets import load_breast_cancer, load_iris
 
 from logistic import LogisticRegression, load
-from logistic.cli.app import run
 
 onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
-
-
-def call(argv, capsys) -> tuple[int, str, str]:
-    code = run([str(a) for a in argv])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def assert_one_error_line(code: int, err: str) -> None:
-    assert code == 2, err
-    lines = err.strip("\n").splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith("logistic: error: "), err
 
 
 def onnx_outputs(path: Path, feeds: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:

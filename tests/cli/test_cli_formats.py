@@ -13,13 +13,14 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from cli_helpers import assert_one_error_line, call
 from numpy.testing import assert_allclose, assert_array_equal
 from rich.console import Console
 from sklearn.datasets import dump_svmlight_file
 
 import logistic.cli.progress as cli_progress
 from logistic import LogisticRegression, load
-from logistic.cli.app import FitProgress, run
+from logistic.cli.app import FitProgress
 
 NAMES = ["x1", "x2", "x3"]
 
@@ -53,19 +54,6 @@ def write(folder, kind: str, X, y=None):
         np.save(path, X if y is None else np.column_stack([X, y]))
     target = ["--target", "y"] if kind in ("csv", "tsv", "parquet") and y is not None else []
     return path, target
-
-
-def call(argv, capsys) -> tuple[int, str, str]:
-    code = run([str(a) for a in argv])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def assert_one_error_line(code: int, err: str, text: str) -> None:
-    assert code == 2, err
-    lines = err.strip("\n").splitlines()
-    assert len(lines) == 1 and lines[0].startswith("logistic: error: "), err
-    assert text in lines[0], err
 
 
 @pytest.fixture(scope="module")

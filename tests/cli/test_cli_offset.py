@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
+from cli_helpers import assert_one_error_line, call, write_csv
 
 from logistic import load
-from tests.cli.test_cli import assert_one_error_line, call, write_csv
 
 
 def offset_frame(n=120, seed=0) -> pd.DataFrame:

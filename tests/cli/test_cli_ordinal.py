@@ -8,10 +8,10 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from cli_helpers import assert_one_error_line, call
 from statsmodels.miscmodels.ordinal_model import OrderedModel
 
 from logistic import OrdinalLogisticRegression, load
-from logistic.cli.app import run
 
 LEVELS = ["low", "mid", "high"]
 
@@ -23,20 +23,6 @@ def ordinal_frame(n=300, seed=0) -> pd.DataFrame:
     return pd.DataFrame({"a": X[:, 0], "b": X[:, 1],
                          "rating": np.array(LEVELS)[np.digitize(latent, [-0.5, 1.0])],
                          "score": np.digitize(latent, [-0.5, 1.0]) + 1})
-
-
-def call(argv, capsys):
-    code = run([str(a) for a in argv])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def assert_one_error_line(code, err, *fragments):
-    assert code == 2, err
-    lines = err.strip("\n").splitlines()
-    assert len(lines) == 1 and lines[0].startswith("logistic: error: "), err
-    for fragment in fragments:
-        assert fragment in lines[0], err
 
 
 @pytest.fixture

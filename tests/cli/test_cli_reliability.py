@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from cli_helpers import assert_one_error_line, call
 
 from logistic.cli.app import run
 from logistic.io.model_file import load
@@ -32,20 +33,6 @@ SRC = str(Path(__file__).resolve().parents[2] / "src")
 
 
 # -- helpers ---------------------------------------------------------------------------------
-def call(argv, capsys) -> tuple[int, str, str]:
-    code = run([str(a) for a in argv])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def assert_one_error_line(code: int, err: str, *fragments: str) -> None:
-    assert code == 2, err
-    lines = err.strip("\n").splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith("logistic: error: "), err
-    assert len(lines[0]) < 2100, lines[0][:200]
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
 
 
 def frame(n: int = 60, seed: int = 0, classes: int = 2) -> pd.DataFrame:

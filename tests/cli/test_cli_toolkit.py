@@ -10,22 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
+from cli_helpers import assert_one_error_line, call
 
-from logistic.cli.app import run
 from logistic.io.model_file import load
-
-
-def call(argv, capsys) -> tuple[int, str, str]:
-    code = run([str(a) for a in argv])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def assert_one_error_line(code: int, err: str, match: str) -> None:
-    assert code == 2, err
-    lines = err.strip("\n").splitlines()
-    assert len(lines) == 1 and lines[0].startswith("logistic: error: "), err
-    assert match in lines[0], err
 
 
 @pytest.fixture(scope="module")

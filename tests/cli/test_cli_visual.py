@@ -9,6 +9,7 @@ import matplotlib.image
 import numpy as np
 import pandas as pd
 import pytest
+from cli_helpers import assert_one_error_line, call
 
 from logistic import LogisticRegression
 from logistic.cli.app import run
@@ -43,22 +44,6 @@ def files(tmp_path_factory) -> dict[str, Path]:
     frame.to_csv(paths["multi_data"], index=False)
     LogisticRegression().fit(frame[["a", "b"]], frame["label"]).save(paths["multi"])
     return paths
-
-
-def call(argv, capsys) -> tuple[int, str, str]:
-    code = run([str(a) for a in argv])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def assert_one_error_line(code: int, err: str, *fragments: str) -> None:
-    assert code == 2, err
-    lines = err.strip("\n").splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith("logistic: error: "), err
-    assert "Traceback" not in err
-    for fragment in fragments:
-        assert fragment in lines[0], (fragment, lines[0])
 
 
 PLOTS = {
