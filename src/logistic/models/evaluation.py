@@ -107,9 +107,20 @@ def _multiclass_scores(y: np.ndarray, proba: np.ndarray, classes: np.ndarray,
         "roc_auc_ovr_macro": _auc(lambda: metrics.roc_auc_score(
             y, proba, multi_class="ovr", average="macro", labels=classes,
             sample_weight=weights)),
-        "brier": float(metrics.brier_score_loss(y, proba, labels=classes,
-                                                sample_weight=weights)),
+        "brier": multiclass_brier(y, proba, classes, weights),
     }
+
+
+def multiclass_brier(y: np.ndarray, proba: np.ndarray, classes: np.ndarray,
+                     weights: np.ndarray | None) -> float:
+    """Σ_k (p̂_k − [y = k])², averaged over the rows (weighted): scikit-learn's from 1.7,
+    where ``brier_score_loss`` takes several classes; the same sum on scikit-learn 1.6."""
+    try:
+        return float(metrics.brier_score_loss(y, proba, labels=classes,
+                                              sample_weight=weights))
+    except TypeError:  # scikit-learn 1.6: binary only, no ``labels``
+        one_hot = (y[:, None] == classes[None, :]).astype(float)
+        return float(np.average(np.sum((proba - one_hot) ** 2, axis=1), weights=weights))
 
 
 def _auc(score: Any) -> float | None:
