@@ -32,6 +32,7 @@ OPTIONS = {
     "explain": ["-h", "--help", "--debug", "--target", "--rows", *READING],
     "report": ["-h", "--help", "--debug", "--target", "--out", "--title", *READING],
     "export": ["-h", "--help", "--debug", "--onnx"],
+    "evaluate": ["-h", "--help", "--debug", "--target", "--threshold", "--out", *READING],
 }
 
 

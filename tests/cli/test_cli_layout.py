@@ -42,6 +42,7 @@ MINIMAL_ARGV = {
     "summary": ["m.json"], "plot": ["sigmoid", "--out", "f.png"],
     "explain": ["m.json", "d.csv"], "report": ["m.json", "d.csv", "--out", "r.html"],
     "export": ["m.json", "--onnx", "m.onnx"],
+    "evaluate": ["m.json", "d.csv", "--target", "y"],
 }
 
 

@@ -16,6 +16,7 @@
     logistic explain MODEL.json DATA [--target COL] [--rows N]
     logistic report MODEL.json DATA --target COL --out REPORT.html [--title TEXT]
     logistic export MODEL.json --onnx OUT.onnx
+    logistic evaluate MODEL.json DATA --target COL [--threshold T] [--out FILE.json]
     logistic --version | --debug COMMAND ...
 
 DATA is CSV/TSV (header row), Parquet, LIBSVM/svmlight (sparse) or a 2-D ``.npy`` array,
@@ -44,7 +45,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from logistic import __version__
-from logistic.cli import demo, explain, export, fit, plot, predict, report, summary
+from logistic.cli import demo, evaluate, explain, export, fit, plot, predict, report, summary
 from logistic.cli.errors import (
     EXIT_BAD_INPUT,
     EXIT_OK,
@@ -68,7 +69,7 @@ __all__ = [
 ]
 
 #: The subcommands, in the order ``logistic --help`` lists them.
-COMMANDS = (demo, fit, predict, summary, plot, explain, report, export)
+COMMANDS = (demo, fit, predict, summary, plot, explain, report, export, evaluate)
 
 
 def main() -> NoReturn:

@@ -258,12 +258,23 @@ class Summary:
             lines.append(self.note)
         return "\n".join(lines)
 
+    def __repr__(self) -> str:
+        """At a REPL, ``model.summary()`` shows the table, as ``print`` does."""
+        return str(self)
+
     def _repr_html_(self) -> str:
+        """In a notebook: the title as the caption of the header table (as statsmodels'
+        "Logit Regression Results"), then the coefficient table and the note."""
         head = pd.DataFrame({"": [_format_value(v) for v in self.header.values()]},
                             index=list(self.header))
-        # the note names the user's columns: text, never markup (pandas escapes the tables)
-        note = "".join(f"<p>{html.escape(line)}</p>" for line in self.note.splitlines())
-        return head.to_html(header=False) + self.marked_table().to_html(na_rep="-") + note
+        # the note and the tables name the user's columns: text, never markup (pandas
+        # escapes the tables' cells, the caption and the note are escaped here)
+        lines = self.note.splitlines() if self.note else []
+        note = "".join(f"<p>{html.escape(line)}</p>" for line in lines)
+        title = html.escape(self.title)
+        header = head.to_html(header=False).replace(
+            ">\n", f">\n  <caption>{title}</caption>\n", 1)
+        return header + self.marked_table().to_html(na_rep="-") + note
 
 
 def format_number(value: float) -> str:
