@@ -5,9 +5,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from logistic.cli.app import run
+
+
+def make_frame(n: int = 200, seed: int = 0, labels=("no", "yes")) -> pd.DataFrame:
+    """Three numeric features, a label column with the given two labels, a text column."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 3))
+    z = 0.3 + X @ np.array([1.0, -2.0, 0.5])
+    positive = rng.random(n) < 1.0 / (1.0 + np.exp(-z))
+    frame = pd.DataFrame(X, columns=["a", "b", "c"])
+    frame["label"] = np.where(positive, labels[1], labels[0])
+    return frame
 
 
 def write_csv(path: Path, frame: pd.DataFrame) -> Path:

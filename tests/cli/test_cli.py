@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from cli_helpers import assert_one_error_line, call, write_csv
+from cli_helpers import assert_one_error_line, call, make_frame, write_csv
 
 from logistic import DataError, LogisticRegression, __version__
 from logistic.cli.app import run
@@ -24,17 +24,6 @@ from logistic.io.data import read_table, split_xy
 
 
 # -- helpers ---------------------------------------------------------------------------------
-def make_frame(n: int = 200, seed: int = 0, labels=("no", "yes")) -> pd.DataFrame:
-    """Three numeric features, a label column with the given two labels, a text column."""
-    rng = np.random.default_rng(seed)
-    X = rng.normal(size=(n, 3))
-    z = 0.3 + X @ np.array([1.0, -2.0, 0.5])
-    positive = rng.random(n) < 1.0 / (1.0 + np.exp(-z))
-    frame = pd.DataFrame(X, columns=["a", "b", "c"])
-    frame["label"] = np.where(positive, labels[1], labels[0])
-    return frame
-
-
 def cli_subprocess(*args, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "logistic", *map(str, args)],

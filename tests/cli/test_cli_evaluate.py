@@ -10,12 +10,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from cli_helpers import assert_one_error_line, call, make_frame, write_csv
 from sklearn import metrics
 from sklearn.calibration import calibration_curve
 
 from logistic.cli.app import run
 from logistic.io.model_file import load
-from tests.cli.test_cli import assert_one_error_line, call, make_frame, write_csv
 
 
 def three_class_frame(n: int = 300, seed: int = 0) -> pd.DataFrame:
