@@ -4,7 +4,10 @@ need no model, a closed pipe, predict --id."""
 
 from __future__ import annotations
 
+import io
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -97,3 +100,110 @@ def test_formula_model_report_needs_labels(formula_model, tmp_path, capsys):
                          "--out", tmp_path / "r.html"], capsys)
     assert_one_error_line(code, err)
     assert "the labels are needed" in err
+
+
+# -- unseen levels at predict ----------------------------------------------------------------
+def unseen_rows(data: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(rows with level 'zz' in row 0, the same rows with the reference level 'a' there)."""
+    rows = pd.read_csv(data).head(6).reset_index(drop=True)
+    unseen, reference = rows.copy(), rows.copy()
+    unseen.loc[0, "g"], reference.loc[0, "g"] = "zz", "a"
+    return unseen, reference
+
+
+def test_predict_refuses_an_unseen_level_by_default(formula_model, tmp_path, capsys):
+    model, data = formula_model
+    unseen, _ = unseen_rows(data)
+    code, out, err = call(["predict", model, write_csv(tmp_path / "u.csv", unseen)], capsys)
+    assert_one_error_line(code, err)
+    assert "'g'" in err and "'zz'" in err and "never saw" in err
+    assert out == ""
+
+
+def test_predict_unseen_levels_zero_predicts_as_the_reference_level(formula_model, tmp_path,
+                                                                     capsys):
+    model_path, data = formula_model
+    unseen, reference = unseen_rows(data)
+    code, out, err = call(["predict", model_path, write_csv(tmp_path / "u.csv", unseen),
+                           "--unseen-levels", "zero"], capsys)
+    assert code == 0, err
+    assert "warning" in err and "'g'" in err and "'zz'" in err
+    got = pd.read_csv(io.StringIO(out))["probability"].to_numpy()
+    # independent construction: the same rows with the reference level 'a' spelled out
+    expected = load(model_path).predict_proba(reference)[:, 1]
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=0)
+
+
+def test_formula_transform_unseen_zero_warns_and_matches_the_reference_level(formula_model):
+    model = load(formula_model[0])
+    unseen, reference = unseen_rows(formula_model[1])
+    with pytest.warns(UserWarning, match=r"'g'.*'zz'"):
+        encoded = model.formula_.transform(unseen, unseen="zero")
+    pd.testing.assert_frame_equal(encoded, model.formula_.transform(reference))
+    with pytest.raises(ValueError, match="unseen must be"):
+        model.formula_.transform(unseen, unseen="drop")
+
+
+# -- fit without --out, figures without a model, a closed pipe, --id --------------------------
+def test_fit_without_out_prints_the_summary_and_writes_nothing(tmp_path, capsys):
+    data = write_csv(tmp_path / "raw.csv", formula_frame())
+    code, out, err = call(["fit", data, "--formula", FORMULA], capsys)
+    assert code == 0, err
+    from logistic import LogisticRegression
+
+    reference = LogisticRegression.from_formula(FORMULA, pd.read_csv(data), penalty=None)
+    assert "C(g)[T.b]" in out and f"{reference.coef_[0][1]:.4f}" in out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["raw.csv"]
+
+
+def test_fit_quiet_without_out_is_refused(tmp_path, capsys):
+    data = write_csv(tmp_path / "raw.csv", formula_frame())
+    code, _, err = call(["fit", data, "--formula", FORMULA, "--quiet"], capsys)
+    assert_one_error_line(code, err)
+    assert "--quiet without --out" in err
+
+
+@pytest.mark.parametrize("kind", ["sigmoid", "derivatives", "cost"])
+def test_figures_that_need_no_model(kind, tmp_path):
+    out = tmp_path / f"{kind}.png"
+    result = subprocess.run([sys.executable, "-m", "logistic", "plot", kind, "--out", str(out)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_predict_into_a_closed_pipe_exits_quietly(formula_model, tmp_path):
+    model, _ = formula_model
+    data = write_csv(tmp_path / "big.csv", formula_frame(n=20_000, seed=1))
+    command = (f"( {sys.executable} -m logistic predict {model} {data} 2> err.txt; "
+               "echo $? > status.txt ) | head -1")
+    result = subprocess.run(command, shell=True, cwd=tmp_path, capture_output=True,
+                            text=True, timeout=120)
+    assert result.stdout == "probability,prediction\n"
+    assert (tmp_path / "status.txt").read_text().strip() == "0"
+    assert (tmp_path / "err.txt").read_text() == ""
+
+
+def test_predict_id_passes_the_column_through(formula_model, capsys):
+    model_path, data = formula_model
+    code, out, err = call(["predict", model_path, data, "--id", "g"], capsys)
+    assert code == 0, err
+    got = pd.read_csv(io.StringIO(out))
+    frame = pd.read_csv(data)
+    assert list(got.columns) == ["g", "probability", "prediction"]
+    assert got["g"].tolist() == frame["g"].tolist()
+    np.testing.assert_allclose(got["probability"],
+                               load(model_path).predict_proba(frame)[:, 1], rtol=1e-12)
+
+
+@pytest.mark.parametrize(("column", "message"), [
+    ("nope", "no column 'nope' (--id)"),
+    ("prediction", "also a column of the predictions"),
+])
+def test_predict_id_bad_column(formula_model, column, message, tmp_path, capsys):
+    model_path, data = formula_model
+    frame = pd.read_csv(data).assign(prediction=1.0)
+    source = write_csv(tmp_path / "d.csv", frame)
+    code, _, err = call(["predict", model_path, source, "--id", column], capsys)
+    assert_one_error_line(code, err)
+    assert message in err
