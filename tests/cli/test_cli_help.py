@@ -23,7 +23,8 @@ OPTIONS = {
         "--weight", "--class-weight", "--cov-type", "--cluster", "--odds-ratios", "--margins",
         "--out", "--quiet",
     ],
-    "predict": ["-h", "--help", "--debug", "--out", "--offset", *READING],
+    "predict": ["-h", "--help", "--debug", "--out", "--offset", "--unseen-levels", "--id",
+                *READING],
     "summary": ["-h", "--help", "--debug", "--odds-ratios"],
     "plot": [
         "-h", "--help", "--debug", "--out", "--target", "--weights", "--compare", "--max-iter",

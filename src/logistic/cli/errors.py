@@ -82,9 +82,10 @@ def _run_guarded(args: argparse.Namespace, console: Console) -> int:
         error("interrupted")
         return EXIT_INTERRUPTED
     except BrokenPipeError:
-        # The reader of our output went away (e.g. `| head`): nothing left to report.
+        # The reader of our output went away (e.g. `| head`): it has what it wanted, so
+        # nothing is reported and this is no failure (exit 0, as `head` would have it).
         silence_stdout()
-        return EXIT_INTERNAL_ERROR
+        return EXIT_OK
     except StdoutError as exc:
         error(str(exc))
         silence_stdout()
@@ -162,9 +163,9 @@ def run_guarding_stdout(run: Callable[[], int]) -> int:
         status = run()
         try:
             sys.stdout.flush()
-        except BrokenPipeError:
+        except BrokenPipeError:  # the reader went away: no failure, as above
             silence_stdout()
-            return EXIT_INTERNAL_ERROR
+            return EXIT_OK
         except StdoutError as exc:
             error(str(exc))
             silence_stdout()

@@ -93,8 +93,8 @@ def register(commands: Subcommands) -> None:
     add_offset_options(fit)
     add_reading_options(fit)
     add_toolkit_options(fit)
-    fit.add_argument("--out", type=Path, required=True, metavar="MODEL.json",
-                     help="where to write the model")
+    fit.add_argument("--out", type=Path, metavar="MODEL.json",
+                     help="where to write the model (without it, the summary only)")
     fit.add_argument("--quiet", action="store_true",
                      help="print nothing but problems (no summary, no progress)")
     fit.set_defaults(handler=cmd_fit)
@@ -107,7 +107,6 @@ def cmd_fit(args: argparse.Namespace, console: Console) -> int:
 
     from logistic.cli.conditional import fit_conditional
     from logistic.cli.fit_ordinal import fit_ordinal_command
-    from logistic.cli.inputs import check_output_path
     from logistic.cli.offset_inputs import check_offset_options
     from logistic.cli.progress import fit_progress
     from logistic.cli.render import render_summary
@@ -123,7 +122,7 @@ def cmd_fit(args: argparse.Namespace, console: Console) -> int:
     from logistic.io.model_file import save
     from logistic.models.logistic_regression import LogisticRegression
 
-    out = check_output_path(args.out, args.data)
+    out = _model_path(args)
     fmt = resolve_format(args.data, args.fmt)
     _check_fit_options(args, fmt)
     check_toolkit_options(args, fmt in TABLE_FORMATS)
@@ -169,11 +168,25 @@ def cmd_fit(args: argparse.Namespace, console: Console) -> int:
         render_summary(console, described_summary(model, args))
         if args.odds_ratios or args.margins:
             render_toolkit(console, model, args, X, weights)
-    with writing(out, "the model"):
-        save(model, out)
-    if not args.quiet:
+    if out is not None:
+        with writing(out, "the model"):
+            save(model, out)
+    if not args.quiet and out is not None:
         console.print(Text(f"Model written to {out}", style="bold"))
     return 0
+
+
+def _model_path(args: argparse.Namespace) -> Path | None:
+    """--out checked before any work; without it fit shows the summary only (so --quiet,
+    which hides the summary, needs it)."""
+    from logistic.cli.inputs import check_output_path
+
+    if args.out is None:
+        if args.quiet:
+            raise UsageError("fit --quiet without --out would show and save nothing: "
+                             "add --out MODEL.json")
+        return None
+    return check_output_path(args.out, args.data)
 
 
 def _fit_offset(args: argparse.Namespace, fmt: str, params: dict[str, Any]) -> tuple[

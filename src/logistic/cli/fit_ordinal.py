@@ -68,7 +68,8 @@ def fit_ordinal_command(args: argparse.Namespace, console: Console, out, fmt: st
             model.feature_names_in_ = np.asarray(names, dtype=object)
     if not args.quiet:
         render_summary(console, model.summary())
-    save(model, out)
-    if not args.quiet:
+    if out is not None:  # without --out: the summary only
+        save(model, out)
+    if not args.quiet and out is not None:
         console.print(Text(f"Model written to {out}", style="bold"))
     return 0

@@ -17,7 +17,13 @@ import scipy.sparse as sp
 
 from logistic.cli.errors import UsageError
 from logistic.exceptions import DataError
-from logistic.io.data import TABLE_FORMATS, read_dataset, read_features, resolve_format
+from logistic.io.data import (
+    TABLE_FORMATS,
+    read_dataset,
+    read_features,
+    read_table,
+    resolve_format,
+)
 from logistic.io.model_file import load
 from logistic.models.logistic_regression import LogisticRegression
 
@@ -112,13 +118,17 @@ def model_data(
     model: LogisticRegression, model_path: Path, data_path: Path, args: argparse.Namespace,
     need_target: bool, dense: bool = False,
 ) -> tuple[pd.DataFrame | sp.csr_matrix, np.ndarray | None]:
-    """The model's feature columns of DATA (by name) and, where the labels are read (see
-    :func:`read_data`), the labels, which must be classes of the model."""
+    """The model's feature columns of DATA (by name; a formula model's raw columns encoded,
+    see :func:`formula_data`) and, where the labels are read (see :func:`read_data`), the
+    labels, which must be classes of the model."""
     require_logistic(model, model_path)
-    names = feature_names(model, model_path)
-    if args.target is not None and args.target in names:
-        raise UsageError(f"--target {args.target!r} is one of the model's features")
-    X, y, _ = read_data(data_path, args, need_target, features=names, dense=dense)
+    if getattr(model, "formula_", None) is not None:
+        X, y = formula_data(model, data_path, args, need_target)
+    else:
+        names = feature_names(model, model_path)
+        if args.target is not None and args.target in names:
+            raise UsageError(f"--target {args.target!r} is one of the model's features")
+        X, y, _ = read_data(data_path, args, need_target, features=names, dense=dense)
     if y is None:
         return X, None
     classes = np.asarray(model.classes_)
@@ -131,6 +141,31 @@ def model_data(
             f"not know; its classes are {', '.join(repr(c) for c in classes.tolist())}"
         )
     return X, y
+
+
+def formula_data(
+    model: LogisticRegression, data_path: Path, args: argparse.Namespace, need_target: bool,
+) -> tuple[pd.DataFrame, np.ndarray | None]:
+    """A formula model's columns of the raw table DATA (its saved encoding applied, as
+    ``predict`` does) and the labels: column --target, or the formula's response column
+    when --target is omitted and DATA has it."""
+    fmt = resolve_format(data_path, args.fmt)
+    if fmt not in TABLE_FORMATS:
+        raise UsageError(f"{data_path}: a formula model reads the raw columns of a table "
+                         f"(CSV, TSV or Parquet), not a {fmt} file")
+    frame = read_table(data_path, fmt, encoding=args.encoding)
+    X = model.formula_.transform(frame)
+    column = args.target if args.target is not None else model.formula_.response
+    if args.target is not None and args.target not in frame.columns:
+        raise DataError(f"{data_path}: no column {args.target!r} (--target)")
+    if not isinstance(column, str) or column not in frame.columns:
+        if need_target:
+            raise UsageError(
+                f"the labels are needed: {data_path} has no column "
+                f"{column!r} (the formula's response); add --target COL"
+                if isinstance(column, str) else "the labels are needed: add --target COL")
+        return X, None
+    return X, frame[column].to_numpy()
 
 
 def read_data(

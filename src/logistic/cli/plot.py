@@ -293,8 +293,9 @@ def _labelled_figure(
 
     request.expect(2)
     model_path, data_path = request.inputs
-    request.need_target(data_path)
     model = load(model_path)
+    if getattr(model, "formula_", None) is None:  # a formula model's labels: its response
+        request.need_target(data_path)
     X, y = model_data(model, model_path, data_path, request.args, need_target=True,
                       dense=dense)
     return request.call(lambda: draw(model, X, y))

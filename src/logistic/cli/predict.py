@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from logistic.cli.errors import UsageError, writing
 from logistic.cli.options import DATA_HELP, Subcommands, add_command, add_reading_options
-from logistic.io.formats import resolve_format
+from logistic.io.formats import TABLE_FORMATS, resolve_format
 
 if TYPE_CHECKING:  # the handler imports rich when it runs: parsing imports no NumPy
     from rich.console import Console
@@ -31,6 +31,13 @@ def register(commands: Subcommands) -> None:
     predict.add_argument("--offset", metavar="COL",
                          help="the offset column of DATA (default: the one the model was "
                          "fitted with, by name)")
+    predict.add_argument("--unseen-levels", choices=["error", "zero"], default="error",
+                         help="a formula model's categorical level never seen in training: "
+                         "error (the default), or zero: all-zero indicators (the reference "
+                         "level under treatment coding), with a warning")
+    predict.add_argument("--id", metavar="COL",
+                         help="a column of DATA copied as the first column of the output, to "
+                         "match the predictions to the rows")
     add_reading_options(predict)
     predict.set_defaults(handler=cmd_predict)
 
@@ -57,7 +64,7 @@ def cmd_predict(args: argparse.Namespace, console: Console) -> int:
         proba, prediction = conditional_predictions(model, args, fmt)  # needs the strata
     elif model.formula_ is not None:  # the saved encoding turns the raw columns into features
         frame = read_table(args.data, fmt, encoding=args.encoding)
-        X = model.formula_.transform(frame)
+        X = model.formula_.transform(frame, unseen=args.unseen_levels)
         offset = offset_column(model, frame, args.offset)
     else:
         X = read_features(args.data, names, fmt=fmt, encoding=args.encoding).X
@@ -77,6 +84,8 @@ def cmd_predict(args: argparse.Namespace, console: Console) -> int:
     else:
         columns = {f"probability_{label}": proba[:, k] for k, label in enumerate(model.classes_)}
     result = pd.DataFrame({**columns, "prediction": prediction})
+    if args.id is not None:
+        result.insert(0, args.id, _id_values(args, fmt, list(result.columns)))
     if out is None:
         result.to_csv(sys.stdout, index=False)
         sys.stdout.flush()
@@ -86,3 +95,19 @@ def cmd_predict(args: argparse.Namespace, console: Console) -> int:
                              what="the predictions")
         console.print(f"{len(result)} predictions written to {out}")
     return 0
+
+
+def _id_values(args: argparse.Namespace, fmt: str, taken: list[str]):
+    """The values of DATA's column ``--id``, one per row, for the output's first column."""
+    from logistic.exceptions import DataError
+    from logistic.io.data import read_table
+
+    if fmt not in TABLE_FORMATS:
+        raise UsageError(f"--id copies a column of a table (CSV, TSV or Parquet); {args.data} "
+                         f"is a {fmt} file")
+    if args.id in taken:
+        raise UsageError(f"--id {args.id!r} is also a column of the predictions; rename it")
+    frame = read_table(args.data, fmt, encoding=args.encoding)
+    if args.id not in frame.columns:
+        raise DataError(f"{args.data}: no column {args.id!r} (--id)")
+    return frame[args.id].to_numpy()

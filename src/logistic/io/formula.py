@@ -25,6 +25,7 @@ never dropped silently.
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
@@ -85,10 +86,17 @@ class FormulaSpec:
     #: the column of ``offset(col)``, added to every score (``formula_special``), or None
     offset: str | None = None
 
-    def transform(self, data: pd.DataFrame) -> pd.DataFrame:
-        """The model's columns for new rows, encoded as in training (no intercept column)."""
+    def transform(self, data: pd.DataFrame, unseen: str = "error") -> pd.DataFrame:
+        """The model's columns for new rows, encoded as in training (no intercept column).
+
+        A categorical level the model never saw raises ``DataError`` (``unseen="error"``), or
+        with ``unseen="zero"`` gets all-zero indicator columns, with a ``UserWarning`` naming
+        the column and the levels: under treatment coding with an intercept that is the
+        reference level's encoding, so such rows predict as the reference level."""
+        if unseen not in ("error", "zero"):
+            raise ValueError(f"unseen must be 'error' or 'zero', got {unseen!r}")
         frame = _frame(data)
-        values = _Values(frame, self.factors)
+        values = _Values(frame, self.factors, unseen)
         out: dict[str, np.ndarray] = {}
         for scoped in self._scoped:
             parts = [values.columns(name, reduced) for name, reduced in scoped]
@@ -246,8 +254,9 @@ def _factor_names(name: str, factor: dict[str, Any], reduced: bool) -> list[str]
 class _Values:
     """Each factor's values on one frame, computed once however many terms use them."""
 
-    def __init__(self, frame: pd.DataFrame, factors: dict[str, dict[str, Any]]) -> None:
-        self.frame, self.factors = frame, factors
+    def __init__(self, frame: pd.DataFrame, factors: dict[str, dict[str, Any]],
+                 unseen: str = "error") -> None:
+        self.frame, self.factors, self.unseen = frame, factors, unseen
         self._numeric: dict[str, np.ndarray] = {}
         self._factor: dict[str, np.ndarray] = {}
 
@@ -262,7 +271,7 @@ class _Values:
             if factor["kind"] == "numerical":
                 self._factor[name] = self._numerical(name, factor["expr"])
             else:
-                self._factor[name] = _codes(self.frame, name, factor)
+                self._factor[name] = _codes(self.frame, name, factor, self.unseen)
         values = self._factor[name]
         if factor["kind"] == "numerical":
             return [values]
@@ -310,15 +319,24 @@ def _numeric_column(frame: pd.DataFrame, column: str) -> np.ndarray:
     return series.to_numpy(dtype=np.float64)
 
 
-def _codes(frame: pd.DataFrame, name: str, factor: dict[str, Any]) -> np.ndarray:
-    """Each row's level number; a level outside the model's is an error, never a NaN."""
+def _codes(frame: pd.DataFrame, name: str, factor: dict[str, Any],
+           unseen: str = "error") -> np.ndarray:
+    """Each row's level number; a level outside the model's is an error, never a NaN, or
+    with ``unseen="zero"`` the code -1 (no indicator column is 1), with a warning."""
     series = _column(frame, factor["column"])
     # the categories pandas would make of the levels, so 1 matches 1.0 as in training
     categories = pd.CategoricalDtype(factor["levels"]).categories
     codes = np.asarray(categories.get_indexer(series))
-    unseen = codes < 0
-    if unseen.any():
-        examples = ", ".join(repr(v) for v in pd.unique(series[unseen])[:5])
+    unseen_rows = codes < 0
+    if unseen_rows.any():
+        examples = ", ".join(repr(v) for v in pd.unique(series[unseen_rows])[:5])
+        if unseen == "zero":
+            warnings.warn(
+                f"{int(unseen_rows.sum())} row(s) of {factor['column']!r} ({shorten(name)}) "
+                f"hold level(s) the model never saw, {shorten(examples)}: encoded as all-zero "
+                "indicators (the reference level under treatment coding)", UserWarning,
+                stacklevel=4)
+            return codes
         raise DataError(
             f"a categorical column has a level the model never saw: {factor['column']!r} "
             f"({shorten(name)}) holds {shorten(examples)}; the model knows "

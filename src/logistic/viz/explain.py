@@ -52,6 +52,7 @@ from logistic.fitting.problem import l2_strength
 from logistic.fitting.terms import feature_terms
 from logistic.fitting.validation import known_labels as checked_labels
 from logistic.inference.diagnosis import Diagnosis, diagnose
+from logistic.viz.formula_rows import encoded_rows
 
 __all__ = ["Explanation", "Step", "explain", "format_value"]
 
@@ -218,6 +219,7 @@ _FORMULAS = {
 
 def _design(model: Any, X: Any) -> Any:
     """X as the model's float64 feature matrix (dense or CSR), columns in the model's order."""
+    X = encoded_rows(model, X)
     names = getattr(model, "feature_names_in_", None)
     if isinstance(X, pd.DataFrame) and names is not None:
         missing = [str(n) for n in names if n not in X.columns]

@@ -30,6 +30,7 @@ from numpy.typing import ArrayLike
 from logistic.inference.statistics import format_number
 from logistic.io.atomic import write_atomically
 from logistic.viz.explain import known_labels
+from logistic.viz.formula_rows import encoded_rows
 
 __all__ = ["build_report", "write_report"]
 
@@ -102,7 +103,9 @@ def _table(header: list[str], rows: list[list[str]], name_columns: int = 1,
 
 
 def _frame(model: Any, X: Any) -> pd.DataFrame:
-    """X as a DataFrame with the model's feature names, in the model's order."""
+    """X as a DataFrame with the model's feature names, in the model's order (a formula
+    model's raw rows encoded first)."""
+    X = encoded_rows(model, X)
     names = getattr(model, "feature_names_in_", None)
     if isinstance(X, pd.DataFrame):
         if names is not None:
