@@ -13,10 +13,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from cli_helpers import assert_one_error_line, call, write_csv
 from sklearn.metrics import roc_auc_score
 
 from logistic.io.model_file import load
-from tests.cli.test_cli import assert_one_error_line, call, write_csv
 
 FORMULA = "y ~ x + C(g) + x:w + I(x**2)"
 
