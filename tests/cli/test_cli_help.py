@@ -10,7 +10,7 @@ import pytest
 
 from logistic.cli.app import run
 
-READING = ["--format", "--encoding"]
+READING = ["--format", "--encoding", "--no-header", "--sep", "--na-values"]
 
 #: Every option of each ``--help``, in the order it lists them ("" is ``logistic --help``).
 OPTIONS = {

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from logistic.cli.errors import UsageError, warnings_to_stderr
+from logistic.cli.options import reading
 from logistic.io.data import TABLE_FORMATS, labels, read_table
 from logistic.io.formula_strata import split_strata
 from logistic.models.conditional import ConditionalLogisticRegression
@@ -26,7 +27,7 @@ __all__ = ["conditional_predictions", "fit_conditional"]
 def fit_conditional(args: argparse.Namespace, fmt: str) -> ConditionalLogisticRegression:
     """Reads the table and fits; one-line usage errors for options that do not apply."""
     _check_options(args, fmt)
-    frame = read_table(args.data, fmt, encoding=args.encoding)
+    frame = read_table(args.data, fmt, **reading(args))
     params = {"ties": args.ties, "max_iter": args.max_iter, "tol": args.tol}
     if args.formula is not None:
         rest, column = split_strata(args.formula)
@@ -94,7 +95,7 @@ def conditional_predictions(model: ConditionalLogisticRegression, args: argparse
     if fmt not in TABLE_FORMATS:
         raise UsageError(f"a conditional model reads named columns (CSV, TSV or Parquet), "
                          f"not {fmt}")
-    frame = read_table(args.data, fmt, encoding=args.encoding)
+    frame = read_table(args.data, fmt, **reading(args))
     _check_column(frame, model.strata)
     if model.formula_ is None:
         _check_columns(frame, [str(n) for n in model.feature_names_in_])

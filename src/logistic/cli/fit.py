@@ -25,6 +25,7 @@ from logistic.cli.options import (
     non_negative_float,
     non_negative_int,
     positive_float,
+    reading,
     unit_float,
 )
 from logistic.io.formats import TABLE_FORMATS, resolve_format
@@ -145,7 +146,7 @@ def cmd_fit(args: argparse.Namespace, console: Console) -> int:
             _fit_streaming(model.set_params(callback=callback), args, fmt)
     elif args.formula is not None:
         frame, weights, groups = take_columns(
-            read_table(args.data, fmt, encoding=args.encoding), args)
+            read_table(args.data, fmt, **reading(args)), args)
         X = frame
         with fit_progress(args.quiet, args.max_iter) as callback:
             model = _fit_formula(args.formula, frame, {
@@ -157,7 +158,7 @@ def cmd_fit(args: argparse.Namespace, console: Console) -> int:
             names = None
         else:
             X, y, names = read_dataset(args.data, args.target, fmt=fmt,
-                                       features=args.features, encoding=args.encoding)
+                                       features=args.features, **reading(args))
         params["class_weight"] = resolve_class_weight(args.class_weight, y)
         model = LogisticRegression(fit_intercept=not args.no_intercept, **params)
         with fit_progress(args.quiet, args.max_iter) as callback:
@@ -200,7 +201,7 @@ def _fit_offset(args: argparse.Namespace, fmt: str, params: dict[str, Any]) -> t
     from logistic.io.data import read_table
     from logistic.models.logistic_regression import LogisticRegression
 
-    frame, weights, groups = take_columns(read_table(args.data, fmt, encoding=args.encoding),
+    frame, weights, groups = take_columns(read_table(args.data, fmt, **reading(args)),
                                           args)
     X, y, extras = read_offset_data(args, fmt, frame)
     given = {"sample_weight": weights, "groups": groups}

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.text import Text
 
 from logistic.cli.errors import UsageError, warnings_to_stderr
+from logistic.cli.options import reading
 from logistic.cli.render import render_summary
 from logistic.io.data import read_dataset, read_table
 from logistic.io.model_file import save
@@ -52,7 +53,7 @@ def fit_ordinal_command(args: argparse.Namespace, console: Console, out, fmt: st
     params = {"penalty": None if args.penalty == "none" else "l2", "C": args.C,
               "max_iter": args.max_iter, "tol": args.tol}
     if args.formula is not None:
-        frame = read_table(args.data, fmt, encoding=args.encoding)
+        frame = read_table(args.data, fmt, **reading(args))
         response = args.formula.split("~")[0].strip()
         y = frame[response] if response in frame.columns else None
         params["categories"] = _categories(args.categories, y)
@@ -60,7 +61,7 @@ def fit_ordinal_command(args: argparse.Namespace, console: Console, out, fmt: st
             lambda: OrdinalLogisticRegression.from_formula(args.formula, frame, **params))
     else:
         X, y, names = read_dataset(args.data, args.target, fmt=fmt, features=args.features,
-                                   encoding=args.encoding)
+                                   **reading(args))
         params["categories"] = _categories(args.categories, y)
         model = OrdinalLogisticRegression(**params)
         warnings_to_stderr(lambda: model.fit(X, y))

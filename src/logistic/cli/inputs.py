@@ -16,6 +16,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from logistic.cli.errors import UsageError
+from logistic.cli.options import reading
 from logistic.exceptions import DataError
 from logistic.io.data import (
     TABLE_FORMATS,
@@ -153,7 +154,7 @@ def formula_data(
     if fmt not in TABLE_FORMATS:
         raise UsageError(f"{data_path}: a formula model reads the raw columns of a table "
                          f"(CSV, TSV or Parquet), not a {fmt} file")
-    frame = read_table(data_path, fmt, encoding=args.encoding)
+    frame = read_table(data_path, fmt, **reading(args))
     X = model.formula_.transform(frame)
     column = args.target if args.target is not None else model.formula_.response
     if args.target is not None and args.target not in frame.columns:
@@ -179,10 +180,10 @@ def read_data(
     if args.target is None and (fmt in TABLE_FORMATS or (fmt == "npy" and not need_labels)):
         if need_labels:
             raise UsageError("the labels are needed: add --target COL")
-        X, y, names = read_features(path, features, fmt=fmt, encoding=args.encoding)
+        X, y, names = read_features(path, features, fmt=fmt, **reading(args))
     else:
         X, y, names = read_dataset(path, args.target, fmt=fmt, features=features,
-                                   encoding=args.encoding)
+                                   **reading(args))
     if dense and sp.issparse(X):
         if X.shape[0] * X.shape[1] > MAX_DENSE_CELLS:
             raise UsageError(

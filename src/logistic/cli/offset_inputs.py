@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from logistic.cli.errors import UsageError
+from logistic.cli.options import reading
 from logistic.exceptions import DataError
 from logistic.io.columns import select_features, split_xy
 from logistic.io.data import TABLE_FORMATS, read_table
@@ -53,7 +54,7 @@ def read_offset_data(
     """(X, y, fit's offset=/trials= keywords) of DATA (or of ``frame``, its table already
     read) with --offset or --trials; those columns are left out of the features."""
     if frame is None:
-        frame = read_table(args.data, fmt, encoding=args.encoding)
+        frame = read_table(args.data, fmt, **reading(args))
     extras: dict[str, Any] = {}
     if args.offset is not None:
         extras["offset"] = _column(frame, args.offset, "--offset")

@@ -9,7 +9,8 @@ import math
 from typing import Any, NoReturn, Protocol
 
 from logistic.cli.errors import EXIT_BAD_INPUT, PROG, error
-from logistic.io.formats import FORMATS  # not io.data: parsing must not import pandas
+from logistic.exceptions import DataError
+from logistic.io.formats import FORMATS, text_separator  # not io.data: no pandas at parsing
 
 DATA_HELP = (
     "CSV/TSV (header row), Parquet (a file, or a directory of *.parquet parts), LIBSVM/svmlight "
@@ -58,6 +59,36 @@ def add_reading_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--encoding", metavar="ENC",
                         help="the text encoding of CSV/TSV (default: UTF-8, with or without "
                         "BOM)")
+    parser.add_argument("--no-header", dest="header", action="store_false",
+                        help="CSV/TSV without a header row: the columns are x1 ... xd and "
+                        "--target is a column index (0 the first, -1 the last) or a name x<k>")
+    parser.add_argument("--sep", type=separator, metavar="SEP",
+                        help="the CSV/TSV field separator: one character, or \\t for a tab "
+                        "(default: ',' for CSV, a tab for TSV)")
+    parser.add_argument("--na-values", type=na_values, metavar="A,B",
+                        help="CSV/TSV cell texts that mean a missing value (e.g. '?'), "
+                        "besides empty, NA and NaN; spaces around text cells are always "
+                        "trimmed")
+
+
+def reading(args: argparse.Namespace) -> dict[str, Any]:
+    """The reading options of ``args`` as keywords for read_table, read_dataset and
+    read_features."""
+    return {"encoding": getattr(args, "encoding", None), "header": getattr(args, "header", True),
+            "sep": getattr(args, "sep", None), "na_values": getattr(args, "na_values", None)}
+
+
+def separator(text: str) -> str:
+    """``--sep``: one literal character, or ``\\t``."""
+    try:
+        return text_separator(text)
+    except DataError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def na_values(text: str) -> list[str]:
+    """``--na-values A,B``: the texts, comma-separated."""
+    return [value.strip() for value in text.split(",")]
 
 
 # -- argument types: each raises ArgumentTypeError, whose text argparse shows as it is ---------

@@ -9,7 +9,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from logistic.cli.errors import UsageError, writing
-from logistic.cli.options import DATA_HELP, Subcommands, add_command, add_reading_options
+from logistic.cli.options import (
+    DATA_HELP,
+    Subcommands,
+    add_command,
+    add_reading_options,
+    reading,
+)
 from logistic.io.formats import TABLE_FORMATS, resolve_format
 
 if TYPE_CHECKING:  # the handler imports rich when it runs: parsing imports no NumPy
@@ -63,13 +69,13 @@ def cmd_predict(args: argparse.Namespace, console: Console) -> int:
     if isinstance(model, ConditionalLogisticRegression):
         proba, prediction = conditional_predictions(model, args, fmt)  # needs the strata
     elif model.formula_ is not None:  # the saved encoding turns the raw columns into features
-        frame = read_table(args.data, fmt, encoding=args.encoding)
+        frame = read_table(args.data, fmt, **reading(args))
         X = model.formula_.transform(frame, unseen=args.unseen_levels)
         offset = offset_column(model, frame, args.offset)
     else:
-        X = read_features(args.data, names, fmt=fmt, encoding=args.encoding).X
+        X = read_features(args.data, names, fmt=fmt, **reading(args)).X
         if args.offset is not None or getattr(model, "offset_name_", None) is not None:
-            offset = offset_column(model, read_table(args.data, fmt, encoding=args.encoding),
+            offset = offset_column(model, read_table(args.data, fmt, **reading(args)),
                                    args.offset)
     if not isinstance(model, ConditionalLogisticRegression):
         if offset is not None and type(model).__name__ != "LogisticRegression":
@@ -107,7 +113,7 @@ def _id_values(args: argparse.Namespace, fmt: str, taken: list[str]):
                          f"is a {fmt} file")
     if args.id in taken:
         raise UsageError(f"--id {args.id!r} is also a column of the predictions; rename it")
-    frame = read_table(args.data, fmt, encoding=args.encoding)
+    frame = read_table(args.data, fmt, **reading(args))
     if args.id not in frame.columns:
         raise DataError(f"{args.data}: no column {args.id!r} (--id)")
     return frame[args.id].to_numpy()

@@ -11,6 +11,7 @@ import pandas as pd
 from rich.console import Console
 
 from logistic.cli.errors import UsageError
+from logistic.cli.options import reading
 from logistic.cli.render import render_summary
 from logistic.exceptions import DataError
 from logistic.fitting.validation import check_sample_weight
@@ -73,7 +74,7 @@ def take_columns(frame: pd.DataFrame, args: argparse.Namespace) -> tuple[
 def read_weighted(args: argparse.Namespace, fmt: str) -> tuple[
         pd.DataFrame, np.ndarray, np.ndarray | None, np.ndarray | None]:
     """DATA's features, labels, --weight and --cluster columns (a table format)."""
-    frame, weights, groups = take_columns(read_table(args.data, fmt, encoding=args.encoding),
+    frame, weights, groups = take_columns(read_table(args.data, fmt, **reading(args)),
                                           args)
     try:
         X, y = split_xy(frame, str(args.target), args.features)

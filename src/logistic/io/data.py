@@ -43,6 +43,7 @@ module, and their public names are importable from here too::
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NamedTuple, TypeVar
@@ -64,7 +65,7 @@ from logistic.io.formats import (
 from logistic.io.libsvm import libsvm_columns, read_libsvm
 from logistic.io.npy import npy_names, npy_target, read_npy
 from logistic.io.parquet import parquet_files
-from logistic.io.tables import read_table
+from logistic.io.tables import check_text_options, read_table
 
 __all__ = [
     "FORMATS",
@@ -103,6 +104,9 @@ def read_dataset(
     fmt: str | None = None,
     features: Sequence[str] | None = None,
     encoding: str | None = None,
+    header: bool = True,
+    sep: str | None = None,
+    na_values: Sequence[str] | None = None,
 ) -> Dataset:
     """Reads a labelled data file of any format as ``(X, y, feature_names)``.
 
@@ -118,6 +122,9 @@ def read_dataset(
         target. ``.npy`` columns are named x1 … xd (the target left out), LIBSVM columns
         ``x<index>`` as the file writes the index.
     encoding : the text encoding of CSV/TSV (default UTF-8, with or without byte-order mark).
+    header, sep, na_values : CSV/TSV only, as :func:`read_table`. Without a header the
+        columns are x1 … xd and ``target`` is a column index as for ``.npy`` (0 the first,
+        -1 the last) or a name ``x<k>`` (k from 1).
 
     Raises
     ------
@@ -131,9 +138,13 @@ def read_dataset(
     if fmt in TABLE_FORMATS:
         if target is None:
             raise DataError(f"{path}: name the label column (the target, --target COL)")
-        frame = read_table(path, fmt, encoding=encoding)
+        frame = read_table(path, fmt, encoding=encoding, header=header, sep=sep,
+                           na_values=na_values)
+        if not header:
+            target = _headerless_target(path, target, len(frame.columns))
         X, y = _located(path, lambda: split_xy(frame, str(target), features))
         return Dataset(X, y, [str(c) for c in X.columns])
+    check_text_options(path, fmt, header, sep, na_values)
     if fmt == "libsvm":
         if target is not None:
             raise DataError(
@@ -160,6 +171,9 @@ def read_features(
     *,
     fmt: str | None = None,
     encoding: str | None = None,
+    header: bool = True,
+    sep: str | None = None,
+    na_values: Sequence[str] | None = None,
 ) -> Dataset:
     """Reads the feature columns of a data file without labels, e.g. to predict: a
     :class:`Dataset` whose ``y`` is None.
@@ -167,7 +181,8 @@ def read_features(
     ``features`` are the columns a fitted model needs (``model.feature_names_in_``), by name
     and in that order; other columns (a label column included) are ignored. None takes every
     column. For LIBSVM files a name ``x<k>`` beyond the file's largest index is a column of
-    zeros (an absent index is a zero); the file's labels are ignored.
+    zeros (an absent index is a zero); the file's labels are ignored. ``header``, ``sep``
+    and ``na_values`` as :func:`read_table` (a headerless file's columns are x1 … xd).
 
     Raises
     ------
@@ -177,7 +192,8 @@ def read_features(
     path = Path(path)
     fmt = resolve_format(path, fmt)
     if fmt in TABLE_FORMATS:
-        frame = read_table(path, fmt, encoding=encoding)
+        frame = read_table(path, fmt, encoding=encoding, header=header, sep=sep,
+                           na_values=na_values)
         features = [str(c) for c in frame.columns] if features is None else list(features)
         missing = [name for name in features if name not in frame.columns]
         if missing:
@@ -186,6 +202,7 @@ def read_features(
             )
         X = _located(path, lambda: select_features(frame, features))
         return Dataset(X, None, [str(c) for c in X.columns])
+    check_text_options(path, fmt, header, sep, na_values)
     if fmt == "libsvm":
         X, _ = read_libsvm(path)
         X, names = libsvm_columns(path, X, features)
@@ -200,6 +217,21 @@ def read_features(
             f"array's columns are x1 … x{array.shape[1]}"
         )
     return Dataset(_located(path, lambda: select_features(frame, names)), None, names)
+
+
+def _headerless_target(path: Path, target: str | int, n_columns: int) -> str:
+    """The label column of a headerless table, x1 … xd: ``target`` as an index (0 the first,
+    -1 the last, as for ``.npy``) or as one of the names."""
+    text = str(target).strip()
+    if isinstance(target, bool) or not re.fullmatch(r"[+-]?\d+", text):
+        return text
+    index = int(text)
+    if not -n_columns <= index < n_columns:
+        raise DataError(
+            f"{path}: target column {index} is out of range for a file of {n_columns} columns "
+            f"(0 the first, -1 the last; or a name x1 … x{n_columns})"
+        )
+    return f"x{index % n_columns + 1}"
 
 
 def _located(path: Path, check: Callable[[], _Checked]) -> _Checked:

@@ -6,11 +6,15 @@ See :mod:`logistic.io.data` for the table of formats and what each reader return
 
 from __future__ import annotations
 
+import bz2
+import gzip
 import lzma
 import os
+import re
 import zlib
 from collections.abc import Sequence
 from pathlib import Path
+from typing import IO, cast
 
 from logistic.exceptions import DataError
 
@@ -24,8 +28,10 @@ __all__ = [
     "excerpt",
     "format_list",
     "infer_format",
+    "open_by_magic",
     "name_list",
     "resolve_format",
+    "text_separator",
 ]
 
 
@@ -65,11 +71,13 @@ def infer_format(path: str | os.PathLike[str]) -> str:
         suffixes = suffixes[:-1]
     fmt = _EXTENSIONS.get(suffixes[-1]) if suffixes else None
     if fmt is None:
+        fmt = sniff_format(Path(path))
+    if fmt is None:
         known = ", ".join(sorted(_EXTENSIONS))
         raise DataError(
             f"{path}: cannot tell the format from the file name (known extensions: {known}, "
-            f"text ones optionally followed by .gz); name the format explicitly "
-            f"(--format {format_list()})"
+            f"text ones optionally followed by {', '.join(COMPRESSIONS)}) nor from its "
+            f"content; name the format explicitly (--format {format_list()})"
         )
     if compressed and fmt in ("parquet", "npy"):
         raise DataError(
@@ -77,6 +85,46 @@ def infer_format(path: str | os.PathLike[str]) -> str:
             + (" (Parquet compresses its columns itself)" if fmt == "parquet" else "")
         )
     return fmt
+
+
+#: The magic bytes of the compressions the standard library reads, and their openers.
+_MAGIC_OPENERS = (
+    (b"\x1f\x8b", gzip.open), (b"BZh", bz2.open), (b"\xfd7zXZ\x00", lzma.open),
+)
+#: A LIBSVM line: a numeric label, then at least one ``index:value`` (a ``qid:`` allowed).
+_LIBSVM_LINE = re.compile(
+    rb"\s*[+-]?[\d.]+(?:[eE][+-]?\d+)?(?:\s+(?:qid|\d+):\S+)+\s*(?:#.*)?"
+)
+
+
+def open_by_magic(path: Path) -> IO[bytes]:
+    """``path`` opened for reading bytes, decompressed when its first bytes are the magic of
+    gzip, bzip2 or xz (a file named ``a9a`` as distributed may be any of these)."""
+    with open(path, "rb") as handle:
+        head = handle.read(6)
+    for magic, opener in _MAGIC_OPENERS:
+        if head.startswith(magic):
+            return cast(IO[bytes], opener(path, "rb"))
+    return open(path, "rb")
+
+
+def sniff_format(path: Path) -> str | None:
+    """'libsvm' when the first non-empty line of a regular file (decompressed when its magic
+    bytes say so) reads ``label index:value ...``; None otherwise (a FIFO is not read: its
+    bytes would be gone for the reader)."""
+    if not path.is_file():
+        return None
+    try:
+        with open_by_magic(path) as handle:
+            for _ in range(1000):  # a few blank or comment lines, then the first data line
+                line = handle.readline(1 << 16)
+                if not line:
+                    return None
+                if line.strip() and not line.lstrip().startswith(b"#"):
+                    return "libsvm" if _LIBSVM_LINE.fullmatch(line.rstrip(b"\r\n")) else None
+    except READ_ERRORS:
+        return None
+    return None
 
 
 def resolve_format(path: str | os.PathLike[str], fmt: str | None = None) -> str:
@@ -88,6 +136,21 @@ def resolve_format(path: str | os.PathLike[str], fmt: str | None = None) -> str:
     if name not in FORMATS:
         raise DataError(f"unknown format {fmt!r}; expected one of {format_list()}")
     return name
+
+
+def text_separator(sep: str | None, fmt: str = "csv") -> str:
+    """The field separator: ``sep`` as one literal character (``\\t`` written out is a tab),
+    or the format's own. Longer texts are refused: pandas would read them as regular
+    expressions."""
+    if sep is None:
+        return "\t" if fmt == "tsv" else ","
+    sep = "\t" if sep == "\\t" else sep
+    if len(sep) != 1 or sep in "\r\n\"":
+        raise DataError(
+            f"the separator must be one character other than a quote or a line break "
+            f"(or \\t for a tab), got {sep!r}"
+        )
+    return sep
 
 
 def format_list() -> str:

@@ -18,7 +18,14 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from logistic.exceptions import DataError
-from logistic.io.formats import COMPRESSIONS, READ_ERRORS, check_file, error_text, name_list
+from logistic.io.formats import (
+    COMPRESSIONS,
+    READ_ERRORS,
+    check_file,
+    error_text,
+    name_list,
+    open_by_magic,
+)
 
 __all__ = ["libsvm_columns", "read_libsvm"]
 
@@ -131,7 +138,10 @@ def _open_libsvm(path: Path) -> IO[bytes]:
             f"{path}: {suffix} compression is not supported for LIBSVM files; use .gz, .bz2 "
             "or .xz, or decompress it"
         )
-    return _LIBSVM_OPENERS.get(suffix, open)(path, "rb")
+    if suffix in _LIBSVM_OPENERS:
+        return _LIBSVM_OPENERS[suffix](path, "rb")
+    # no compression suffix (a9a as distributed): the magic bytes tell; a FIFO is read as is
+    return open_by_magic(path) if path.is_file() else open(path, "rb")
 
 
 def _check_finite_sparse(path: Path, X: sp.csr_matrix) -> None:
