@@ -192,8 +192,9 @@ class Objective:
         formed, the intercepts kept: the θ entries ``parameter_indices(features)`` name, in
         that order. A working set of a few columns then costs a pass over those columns only.
         ``exact=False`` (a solver's step) lets float32 X's products stay float32
-        (``Design.gram``), and forms K softmax classes' blocks on dense float64 X in one
-        pass (``softmax_hessian``); statistics use the exact one.
+        (``Design.gram``); statistics use the exact one. With 8 or more softmax classes on
+        dense X of at most 2^24 entries the whole Hessian comes from ``softmax_hessian``'s
+        few products instead of the K(K+1)/2 block passes, for steps and statistics alike.
         """
         w, _ = self.split(theta)
         curvature = self.penalty.hessian_diagonal(w).reshape(self.n_features, self.n_outputs)
