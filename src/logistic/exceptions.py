@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ConvergenceWarning", "DataError", "ExportDependencyError", "ExportError", "InferenceError",
     "ModelFileError", "SeparationWarning", "StrataDroppedWarning",
+    "TrainingDivergenceWarning",
 ]
 
 
@@ -51,6 +52,12 @@ class InferenceError(ValueError):
 class StrataDroppedWarning(UserWarning):
     """Conditional logistic regression dropped strata of only cases or only controls, whose
     conditional likelihood is 1 whatever the coefficients (they carry no information)."""
+
+
+class TrainingDivergenceWarning(UserWarning):
+    """Gradient descent's cost rose during a fit drawn by ``logistic.viz`` (``plot
+    training``): the fixed step η is too long for the curvature, most often because the
+    features are unscaled (standardize them: ``--standardize``) — else take a smaller η."""
 
 
 def __getattr__(name: str) -> Any:

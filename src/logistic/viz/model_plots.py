@@ -3,7 +3,7 @@ ValueError)::
 
     roc_figure(model, X, y)           ROC curve(s) with AUC (one-vs-rest for K classes)
     calibration_figure(model, X, y)   reliability curve(s) and the histogram of probabilities
-    coefficient_figure(model)         coefficients with Wald intervals (none when penalized)
+    coefficient_figure(model)         coefficients with Wald intervals (viz/coefficient_plot.py)
     scores_figure(model, X, y)        the distribution of z with σ'(z): who still drives learning
 """
 
@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 from numpy.typing import ArrayLike
 
 from logistic.core.sigmoid import sigmoid_derivative
+from logistic.viz.coefficient_plot import coefficient_figure
 from logistic.viz.figures import (
     BLUE,
     GREY,
@@ -25,7 +26,6 @@ from logistic.viz.figures import (
     check_rows,
     model_labels,
     new_figure,
-    note,
 )
 
 __all__ = [
@@ -114,46 +114,6 @@ def calibration_figure(
             title=f"Calibration ({n_bins} {strategy} bins)")
     top.legend(loc="upper left", fontsize=8)
     bottom.set(xlabel="predicted probability", ylabel="samples")
-    return figure
-
-
-def coefficient_figure(model: Any, *, alpha: float = 0.05) -> Figure:
-    """The coefficients (intercept first, as in ``model.summary()``) with the confidence
-    intervals of its table at level 1 − alpha (Wald, ``model.conf_int()``, for an
-    unpenalized fit) where the model has statistics; for a penalized model without them the
-    coefficients alone, and the model's ``inference_note_`` below.
-
-    Works for K classes too (the rows of the summary table). gids: 'coef' (the points, x the
-    estimates), 'interval' (a LineCollection: one segment [(low, i), (high, i)] per term),
-    'zero', 'note'.
-    """
-    table = model.summary(alpha=alpha).table
-    terms = [str(t) for t in table.index]
-    coef = table["coef"].to_numpy(dtype=np.float64)
-    low, high = (table.iloc[:, -2].to_numpy(dtype=np.float64),
-                 table.iloc[:, -1].to_numpy(dtype=np.float64))
-    has_interval = bool(np.isfinite(low).all() and np.isfinite(high).all())
-    n = len(terms)
-    figure = new_figure((6.4, min(1.6 + 0.28 * n, 40.0)))
-    ax = figure.add_subplot()
-    position = np.arange(n)[::-1].astype(np.float64)  # the first term at the top
-    ax.axvline(0.0, color=GREY, lw=1, gid="zero")
-    if has_interval:
-        container = ax.errorbar(coef, position, xerr=np.vstack([coef - low, high - coef]),
-                                fmt="o", color=BLUE, ecolor=BLUE, capsize=3, ms=5,
-                                label=f"coefficient, {100 * (1 - alpha):g}% interval")
-        container.lines[0].set_gid("coef")
-        container.lines[2][0].set_gid("interval")
-        title = f"Coefficients with {100 * (1 - alpha):g}% confidence intervals"
-    else:
-        ax.plot(coef, position, "o", color=BLUE, ms=5, gid="coef", label="coefficient")
-        title = "Coefficients (no confidence intervals)"
-        reason = getattr(model, "inference_note_", None) or "The model has no statistics."
-        note(figure, reason)
-    ax.set_yticks(position, terms, fontsize=8 if n > 12 else 9)
-    ax.set(xlabel="coefficient (change in log-odds per unit)", title=title,
-           ylim=(-0.7, n - 0.3))
-    ax.legend(loc="best", fontsize=8)
     return figure
 
 
