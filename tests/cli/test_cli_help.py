@@ -31,7 +31,8 @@ OPTIONS = {
         "--learning-rate", "--standardize", "--intercept", "--dpi", *READING,
     ],
     "explain": ["-h", "--help", "--debug", "--target", "--rows", *READING],
-    "report": ["-h", "--help", "--debug", "--target", "--out", "--title", *READING],
+    "report": ["-h", "--help", "--debug", "--target", "--out", "--title", "--test",
+               "--threshold", *READING],
     "export": ["-h", "--help", "--debug", "--onnx"],
     "evaluate": ["-h", "--help", "--debug", "--target", "--threshold", "--out", *READING],
 }

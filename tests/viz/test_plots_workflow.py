@@ -3,24 +3,38 @@ out and cuts huge intervals instead of flattening the others; the training compa
 when gradient descent's cost rises on unscaled features; the boundary's legend shows symbols.
 
 The axes are read back on matplotlib's Agg canvas (every figure of ``logistic.viz`` is drawn
-on its own); the divergence is checked against gradient descent written out in NumPy.
+on its own); the divergence is checked against gradient descent written out in NumPy. The
+report's numbers are read back from its HTML (their ``data-value`` attributes) and compared
+with scikit-learn's metrics and statsmodels' coefficients.
 """
 
 from __future__ import annotations
 
+import base64
+import html
+import struct
 import warnings
+from html.parser import HTMLParser
 from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 import pytest
 from scipy.special import expit, log_expit
+from sklearn.metrics import (
+    accuracy_score,
+    brier_score_loss,
+    confusion_matrix,
+    log_loss,
+    roc_auc_score,
+)
 
 from logistic import LogisticRegression
 from logistic.exceptions import TrainingDivergenceWarning
 from logistic.viz import plots
 from logistic.viz.coefficient_plot import HUGE_INTERVAL_RATIO, huge_intervals
 from logistic.viz.plots import artists
+from logistic.viz.report import build_report
 
 
 def ticks(ax) -> list[str]:
@@ -205,3 +219,165 @@ def test_the_boundary_legend_shows_symbols_and_the_note_the_equation():
     # the circle of squared features: the same symbols
     circle = plots.boundary_figure(model, X.to_numpy(), y, transform=lambda p: p)
     assert legend_texts(circle)[0] == "p̂ = 0.5 boundary (z = 0)"
+
+
+# -- the report: odds ratios, confusion matrix, held-out data, aligned ROC and calibration ---
+class Tables(HTMLParser):
+    """Each table of a document as rows of (text, data-value or None) cells, keyed by its
+    first header cell; and the images (alt, PNG bytes) of each ``div.pair``."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tables: dict[str, list[list[tuple[str, float | None]]]] = {}
+        self.pairs: list[list[tuple[str, bytes]]] = []
+        self._rows: list | None = None
+        self._cell: list[str] | None = None
+        self._value: float | None = None
+        self._divs: list[bool] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "table":
+            self._rows = []
+        elif tag == "tr":
+            self._rows.append([])
+        elif tag in ("td", "th"):
+            self._cell, self._value = [], None
+        elif tag == "span" and "data-value" in attrs:
+            self._value = float(attrs["data-value"])
+        elif tag == "div":
+            self._divs.append(attrs.get("class") == "pair")
+            if self._divs[-1]:
+                self.pairs.append([])
+        elif tag == "img" and self._divs and self._divs[-1]:
+            data = base64.b64decode(attrs["src"].removeprefix("data:image/png;base64,"))
+            self.pairs[-1].append((attrs["alt"], data))
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th"):
+            self._rows[-1].append(("".join(self._cell).strip(), self._value))
+            self._cell = None
+        elif tag == "table":
+            self.tables[self._rows[0][0][0]] = self._rows
+        elif tag == "div":
+            self._divs.pop()
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+    def values(self, first: str) -> dict[str, float | None]:
+        """A two-column table's data-values by row name."""
+        return {row[0][0]: row[1][1] for row in self.tables[first][1:]}
+
+    def counts(self, first: str) -> np.ndarray:
+        return np.array([[float(text) for text, _ in row[1:]] for row in self.tables[first][1:]])
+
+
+def read_tables(document: str) -> Tables:
+    parser = Tables()
+    parser.feed(document)
+    parser.close()
+    return parser
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", data[16:24])
+
+
+EVIL = '<b>"R&D"</b>'
+
+
+@pytest.fixture(scope="module")
+def train_and_test():
+    rng = np.random.default_rng(11)
+    X = pd.DataFrame(rng.normal(size=(400, 3)), columns=["dose", EVIL, "age"])
+    y = np.where(rng.random(400) < expit(0.2 + X.to_numpy() @ [1.0, -0.8, 0.4]), "ill", "well")
+    model = LogisticRegression().fit(X.iloc[:250], y[:250])
+    return model, X.iloc[:250], y[:250], X.iloc[250:], y[250:]
+
+
+def test_the_report_scores_held_out_data_as_scikit_learn_does(train_and_test):
+    model, X, y, X_test, y_test = train_and_test
+    page = build_report(model, X, y, test=(X_test, y_test), test_name=f"{EVIL}.csv",
+                        threshold=0.3)
+    assert EVIL not in page and html.escape(EVIL) in page  # user strings escaped
+    document = read_tables(page)
+    positive = model.classes_[1]
+    for first, (rows, labels) in {"metric": (X, y), "held-out metric": (X_test, y_test)}.items():
+        p = model.predict_proba(rows)[:, 1]
+        shown = document.values(first)
+        expected = {
+            "log-loss": log_loss(labels, p, labels=model.classes_),
+            f"ROC AUC (positive: {positive})": roc_auc_score(labels == positive, p),
+            "Brier score": brier_score_loss(labels == positive, p),
+            "accuracy (p̂ > 0.3)": accuracy_score(labels, np.where(p > 0.3, positive,
+                                                                 model.classes_[0])),
+        }
+        for name, value in expected.items():
+            assert shown[name] == pytest.approx(value, rel=1e-12, abs=1e-15), (first, name)
+        what = "training" if first == "metric" else "held-out"
+        matrix = document.counts(f"{what}: true \\ predicted")
+        predicted = np.where(p > 0.3, positive, model.classes_[0])
+        np.testing.assert_array_equal(
+            matrix, confusion_matrix(labels, predicted, labels=model.classes_))
+    # the held-out ROC and calibration are drawn, after the training data's
+    alts = [[alt for alt, _ in pair] for pair in document.pairs]
+    assert alts == [["ROC curve (held-out)", "Calibration (held-out)"],
+                    ["ROC curve", "Calibration"]]
+
+
+def test_the_report_roc_and_calibration_panels_line_up(train_and_test):
+    model, X, y, _, _ = train_and_test
+    roc, calibration = plots.roc_figure(model, X, y), plots.calibration_figure(model, X, y)
+    assert roc.get_size_inches().tolist() == calibration.get_size_inches().tolist()
+    for a, b in zip(roc.axes, calibration.axes, strict=True):  # main axes, then the strip
+        np.testing.assert_allclose(a.get_position().bounds, b.get_position().bounds)
+    page = build_report(model, X, y)
+    ((_, roc_png), (_, calibration_png)), = read_tables(page).pairs
+    assert png_size(roc_png) == png_size(calibration_png)
+    assert 'class="pair"' in page and ".pair { display: grid" in page
+
+
+def test_the_report_odds_ratios_are_exp_of_statsmodels_coefficients(train_and_test):
+    import statsmodels.api as sm
+
+    model, X, y, _, _ = train_and_test
+    document = read_tables(build_report(model, X, y))
+    rows = document.tables["odds ratio of"]
+    assert [text for text, _ in rows[0]] == ["odds ratio of", "odds ratio", "std err", "z",
+                                             "P>|z|", "[0.025", "0.975]"]
+    assert [row[0][0] for row in rows[1:]] == ["dose", EVIL, "age"]  # no intercept
+    reference = sm.Logit((y == model.classes_[1]).astype(float), sm.add_constant(X)).fit(
+        disp=0, tol=1e-12)
+    ratio = np.array([row[1][1] for row in rows[1:]])
+    np.testing.assert_allclose(ratio, np.exp(reference.params.to_numpy()[1:]), rtol=1e-7)
+    np.testing.assert_allclose(ratio, np.exp(model.coef_[0]), rtol=1e-12)
+    ends = np.array([[row[5][1], row[6][1]] for row in rows[1:]])
+    np.testing.assert_allclose(ends, np.exp(reference.conf_int().to_numpy()[1:]), rtol=1e-6)
+
+
+def test_the_report_says_why_it_has_no_odds_ratios(train_and_test):
+    _, X, y, _, _ = train_and_test
+    penalized = LogisticRegression(penalty="l2").fit(X, y)
+    assert "No odds ratios:" in build_report(penalized, X, y)
+    rng = np.random.default_rng(2)
+    Xm = pd.DataFrame(rng.normal(size=(150, 2)), columns=["u", "v"])
+    ym = np.array(["a", "b", "c"])[np.argmax(Xm.to_numpy() @ [[2, -1, 0], [0, 1, -2]]
+                                             + rng.normal(size=(150, 3)), axis=1)]
+    multi = LogisticRegression().fit(Xm, ym)
+    page = build_report(multi, Xm, ym, test=(Xm, ym))
+    assert "Odds ratios are shown for binary models; this model has 3 classes" in page
+    matrix = read_tables(page).counts("held-out: true \\ predicted")
+    np.testing.assert_array_equal(matrix, confusion_matrix(ym, multi.predict(Xm)))
+
+
+def test_the_report_refuses_test_data_that_do_not_match(train_and_test):
+    model, X, y, X_test, y_test = train_and_test
+    with pytest.raises(ValueError, match="the test data: the data lack the model's feature"):
+        build_report(model, X, y, test=(X_test.drop(columns="age"), y_test))
+    with pytest.raises(ValueError, match="the test data: .*'maybe'"):
+        build_report(model, X, y, test=(X_test, np.where(y_test == "ill", "maybe", y_test)))
+    with pytest.raises(ValueError, match="a pair"):
+        build_report(model, X, y, test=X_test)
