@@ -242,9 +242,8 @@ class Tables(HTMLParser):
         elif tag == "tr":
             self._rows.append([])
         elif tag in ("td", "th"):
-            self._cell, self._value = [], None
-        elif tag == "span" and "data-value" in attrs:
-            self._value = float(attrs["data-value"])
+            self._cell = []
+            self._value = float(attrs["data-value"]) if "data-value" in attrs else None
         elif tag == "div":
             self._divs.append(attrs.get("class") == "pair")
             if self._divs[-1]:

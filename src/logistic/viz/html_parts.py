@@ -7,13 +7,21 @@ from __future__ import annotations
 import base64
 import html
 import math
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from logistic.inference.statistics import format_number
 
-__all__ = ["cell", "escape", "exact", "image", "notes", "number", "table"]
+__all__ = ["Exact", "cell", "escape", "exact", "image", "notes", "number", "table"]
+
+
+class Exact(NamedTuple):
+    """A table cell of a number: the text shown, and the full value that :func:`table`
+    writes in the cell's ``data-value`` attribute."""
+
+    text: str
+    value: float
 
 
 def escape(value: Any) -> str:
@@ -35,13 +43,13 @@ def number(value: Any) -> str:
     return format_number(value)
 
 
-def exact(value: Any) -> str:
-    """:func:`number`, its full value (``repr`` of the float) in a ``data-value`` attribute;
-    '–' for None."""
+def exact(value: Any, text: str | None = None) -> Exact | str:
+    """A number cell: ``text`` (default :func:`number`) with the full value (``repr`` of the
+    float) kept for the cell's ``data-value`` attribute; '–' for None."""
     if value is None:
         return "–"
     value = float(value)
-    return f'<span data-value="{value!r}">{number(value)}</span>'
+    return Exact(number(value) if text is None else text, value)
 
 
 def cell(value: Any) -> str:
@@ -55,19 +63,24 @@ def cell(value: Any) -> str:
     return escape(value)
 
 
-def table(header: list[str], rows: list[list[str]], name_columns: int = 1,
+def table(header: list[str], rows: list[list[Any]], name_columns: int = 1,
           classes: list[str] | None = None) -> str:
-    """An HTML table from already escaped cells: the first ``name_columns`` columns are
-    left-aligned names; ``classes`` gives each column's CSS class instead."""
+    """An HTML table from already escaped cells (or :class:`Exact` numbers, their full value
+    in ``data-value``): the first ``name_columns`` columns are left-aligned names;
+    ``classes`` gives each column's CSS class instead."""
 
     def css(k: int) -> str:
         name = classes[k] if classes is not None else ("name" if k < name_columns else "")
         return f' class="{name}"' if name else ""
 
+    def data(k: int, text: Any) -> str:
+        if isinstance(text, Exact):
+            return f'<td{css(k)} data-value="{text.value!r}">{text.text}</td>'
+        return f"<td{css(k)}>{text}</td>"
+
     head = "".join(f"<th{css(k)}>{text}</th>" for k, text in enumerate(header))
     body = "".join(
-        "<tr>" + "".join(f"<td{css(k)}>{text}</td>" for k, text in enumerate(row)) + "</tr>"
-        for row in rows
+        "<tr>" + "".join(data(k, text) for k, text in enumerate(row)) + "</tr>" for row in rows
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 

@@ -3,7 +3,7 @@ threshold (both from :func:`logistic.models.evaluation.evaluate`, the scores ``l
 evaluate`` prints: one code path), the odds ratios of a binary model
 (``model.odds_ratios()``), and the ROC and calibration figures as one aligned row.
 
-Every number is escaped text with its full value in a ``data-value`` attribute
+Every number is shown rounded, with its full value in its cell's ``data-value`` attribute
 (:func:`logistic.viz.html_parts.exact`).
 """
 
@@ -25,7 +25,7 @@ def scores(model: Any, X: Any, y: np.ndarray, threshold: float) -> Evaluation:
     return evaluate(model, X, y, threshold=threshold)
 
 
-def metric_rows(result: Evaluation) -> list[list[str]]:
+def metric_rows(result: Evaluation) -> list[list[Any]]:
     """The metrics table's rows: rows, accuracy, log-loss, ROC AUC, Brier score and, for two
     classes, Cox's calibration intercept and slope."""
     metrics, classes = result.metrics, result.classes
@@ -80,10 +80,8 @@ def odds_ratio_section(model: Any, alpha: float) -> str:
     for term, row in frame.iterrows():
         cells = []
         for column, value in row.items():
-            text = exact(value)
-            if str(column).startswith("P>") and np.isfinite(value):
-                text = f'<span data-value="{float(value)!r}">{_p_value(value)}</span>'
-            cells.append(text)
+            p_value = str(column).startswith("P>") and np.isfinite(value)
+            cells.append(exact(value, _p_value(value) if p_value else None))
         rows.append([escape(term), *cells])
     return (table(["odds ratio of", *(escape(c) for c in frame.columns)], rows)
             + notes(f"exp(coef): the factor of the odds of {classes[1]} per unit of the "

@@ -281,7 +281,7 @@ def loss_comparison(
 
         options = {"max_iter": max_iter, "learning_rate": learning_rate, "callback": record,
                    **params}
-        model = _fit_gd(X_array, labels, loss, start, options)
+        model = _fit_gd(X if hasattr(X, "columns") else X_array, labels, loss, start, options)
         name = _outcome(label, model)
         fits[name], common[name] = model, path
     return training_curves(
