@@ -180,6 +180,16 @@ def test_gradient_descent_on_unscaled_features_diverges_and_is_warned_about():
     assert "on the squared error diverged" in messages
 
 
+def test_sparse_unscaled_features_are_measured_too():
+    import scipy.sparse as sp
+
+    X, y = badly_scaled()
+    with pytest.warns(TrainingDivergenceWarning, match="column 'x3'") as caught:
+        plots.fit_solvers(sp.csr_matrix(X), y, solvers=("gd",), max_iter=10)
+    rms = np.sqrt(np.mean(X[:, 2] ** 2))
+    assert f"root mean square up to {rms:.3g}" in str(caught[0].message)
+
+
 def test_standardized_features_give_no_warning():
     X, y = badly_scaled()
     scaled = (X - X.mean(axis=0)) / X.std(axis=0)

@@ -86,10 +86,11 @@ def coefficient_figure(model: Any, *, alpha: float = 0.05, show_intercept: bool 
     """
     summary = model.summary(alpha=alpha)
     table = summary.table
-    terms = _Terms([str(t) for t in table.index], table["coef"].to_numpy(dtype=np.float64),
-                   table.iloc[:, -2].to_numpy(dtype=np.float64),
-                   table.iloc[:, -1].to_numpy(dtype=np.float64))
-    has_interval = table.shape[1] > 1 and not np.isnan(terms.low).all()
+    coef = table["coef"].to_numpy(dtype=np.float64)
+    ends = (table.iloc[:, -2:].to_numpy(dtype=np.float64) if table.shape[1] >= 3
+            else np.full((coef.size, 2), np.nan))  # a table of the estimates alone
+    terms = _Terms([str(t) for t in table.index], coef, ends[:, 0], ends[:, 1])
+    has_interval = not np.isnan(terms.low).all()
     intercepts = intercept_terms(terms.names, model)
     if intercepts.all():  # only an intercept: nothing else to show
         intercepts = np.zeros_like(intercepts)

@@ -119,6 +119,16 @@ def cost_rose(loss: ArrayLike) -> bool:
     return bool(rise.any())
 
 
+def _root_mean_squares(X: Any) -> NDArray:
+    """√(mean of x²) of each column of X (dense or sparse): the scale the step η meets."""
+    if hasattr(X, "multiply") and hasattr(X, "tocsr"):  # a SciPy sparse matrix
+        squares = np.asarray(X.multiply(X).mean(axis=0), dtype=np.float64).ravel()
+    else:
+        values = np.asarray(X, dtype=np.float64)
+        squares = np.mean(np.square(values), axis=0) if values.size else np.zeros(1)
+    return np.sqrt(squares)
+
+
 def warn_if_diverging(model: Any, X: Any, what: str = "gradient descent") -> None:
     """A ``TrainingDivergenceWarning`` when ``model``'s loss history rose (:func:`cost_rose`),
     naming the cost's path, the step η and the features' largest root mean square; it
@@ -128,8 +138,7 @@ def warn_if_diverging(model: Any, X: Any, what: str = "gradient descent") -> Non
     if loss is None or not cost_rose(loss):
         return
     loss = np.asarray(loss, dtype=np.float64).ravel()
-    values = np.asarray(X, dtype=np.float64)
-    rms = np.sqrt(np.mean(np.square(values), axis=0)) if values.size else np.zeros(1)
+    rms = _root_mean_squares(X)
     names = list(getattr(X, "columns", [f"x{j + 1}" for j in range(rms.size)]))
     worst = int(np.nanargmax(rms)) if np.isfinite(rms).any() else 0
     eta = getattr(model, "learning_rate", None)
