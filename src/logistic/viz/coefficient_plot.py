@@ -111,7 +111,7 @@ def coefficient_figure(model: Any, *, alpha: float = 0.05, show_intercept: bool 
     title = (f"Coefficients with {level} confidence intervals" if has_interval
              else "Coefficients (no confidence intervals)")
     if baseline.names and not show_intercept:
-        title += " (intercept not shown)"
+        title += "\n(the intercept is not shown)"
     ax.set(xlabel="coefficient (change in log-odds per unit)", title=title)
     if not has_interval:
         notes.insert(0, getattr(model, "inference_note_", None) or "The model has no statistics.")
