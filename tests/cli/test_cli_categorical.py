@@ -133,6 +133,26 @@ def test_categorical_with_trials_fits_grouped_counts(tmp_path, capsys):
     assert_same_fit(model, reference)
 
 
+def test_categorical_with_the_ordinal_model_fits_as_statsmodels(tmp_path, capsys):
+    patsy = pytest.importorskip("patsy")
+    from statsmodels.miscmodels.ordinal_model import OrderedModel
+
+    rng = np.random.default_rng(6)
+    frame = pd.DataFrame({"x1": rng.normal(size=300), "g": rng.choice(["a", "b", "c"], 300)})
+    eta = 0.8 * frame["x1"] + 0.9 * (frame["g"] == "b")
+    frame["r"] = 1 + (eta + rng.logistic(size=300) > -0.5) + (eta + rng.logistic(size=300) > 1)
+    data = write_csv(tmp_path / "ordinal.csv", frame)
+    model = load(fitted(data, tmp_path, capsys, "--target", "r", "--model", "ordinal",
+                        "--categorical", "auto"))
+    exog = patsy.dmatrix("x1 + C(g)", frame, return_type="dataframe").drop(columns="Intercept")
+    reference = OrderedModel(frame["r"], exog, distr="logit").fit(method="bfgs", gtol=1e-10,
+                                                                  maxiter=2000, disp=0)
+    mine = dict(zip(map(str, model.feature_names_in_), model.coef_.ravel(), strict=True))
+    assert sorted(mine) == sorted(exog.columns)
+    for name in exog.columns:
+        assert mine[name] == pytest.approx(reference.params[name], abs=1e-7), name
+
+
 # -- the saved model in the other commands ------------------------------------------------------
 @pytest.fixture(scope="module")
 def categorical_model(data, tmp_path_factory) -> Path:
@@ -218,6 +238,16 @@ def test_onnx_export_of_a_categorical_model(categorical_model, tmp_path, capsys)
 def test_bad_categorical_input_is_one_line(data, tmp_path, capsys, options, fragments):
     code, _, err = call(["fit", data, *options, "--out", tmp_path / "m.json"], capsys)
     assert_one_error_line(code, err, *fragments)
+
+
+def test_categorical_needs_named_columns(tmp_path, capsys):
+    array = tmp_path / "data.npy"
+    np.save(array, np.column_stack([raw_frame()[["x1", "x2"]].to_numpy(),
+                                    np.arange(400) % 2]))
+    code, _, err = call(["fit", array, "--target", "-1", "--categorical", "auto", "--out",
+                         tmp_path / "m.json"], capsys)
+    assert_one_error_line(code, err, "--categorical names columns: DATA must be CSV, TSV or "
+                          "Parquet, not npy")
 
 
 def test_categorical_auto_refuses_a_column_of_too_many_levels(tmp_path, capsys):
