@@ -235,3 +235,13 @@ def test_column_names_that_are_not_text_are_refused():
     frame = pd.DataFrame({0: [1.0, 2.0], "y": [0, 1]})
     with pytest.raises(FormulaRefused, match=r"column names that are text"):
         expand_dot("y ~ .", frame)
+
+
+def test_a_dot_longer_than_a_formula_may_be_is_refused_before_it_is_written():
+    from logistic.io.formula import MAX_FORMULA_CHARS
+
+    names = [f"measurement_{j:05d}" for j in range(MAX_FORMULA_CHARS // 10)]
+    frame = pd.DataFrame(np.zeros((2, len(names))), columns=names).assign(y=[0, 1])
+    with pytest.raises(FormulaRefused, match=rf"stands for {len(names)} columns, \d+ characters "
+                                             rf"written out, more than the {MAX_FORMULA_CHARS}"):
+        design_matrices("y ~ .", frame)

@@ -96,8 +96,10 @@ def expand_dot(formula: str, frame: pd.DataFrame, exclude: Iterable[str | None] 
     Raises ``FormulaRefused`` where the dot stands for no column, a ``- col`` names no
     column of the data, a non-numeric column has more than ``MAX_DOT_LEVELS`` levels or a
     name that ``C()`` cannot take, or the result is longer than ``max_chars``."""
-    if not has_dot(formula) or (max_chars is not None and len(formula) > max_chars):
+    if max_chars is not None and isinstance(formula, str) and len(formula) > max_chars:
         return formula  # parse_formula refuses an over-long formula with its own words
+    if not has_dot(formula):
+        return formula
     lhs, rhs = _split(_tokens(formula))
     columns = list(frame.columns)
     for name in columns:
@@ -118,13 +120,15 @@ def expand_dot(formula: str, frame: pd.DataFrame, exclude: Iterable[str | None] 
     terms = [_categorical_swept(c, frame[c]) if is_categorical(frame[c]) else numeric_term(c)
              for c in swept]
     dot = f"({' + '.join(terms)})"
-    expanded = formula
-    for token in reversed([t for t in rhs if t.kind == "dot"]):
-        expanded = expanded[:token.start] + dot + expanded[token.end:]
-    if max_chars is not None and len(expanded) > max_chars:
+    dots = [t for t in rhs if t.kind == "dot"]
+    length = len(formula) + len(dots) * (len(dot) - 1)  # counted before the text is made
+    if max_chars is not None and length > max_chars:
         raise FormulaRefused(f"'.' in {excerpt(formula)} stands for {len(swept)} columns, "
-                             f"{len(expanded)} characters written out, more than the "
-                             f"{max_chars} of a formula: name the columns")
+                             f"{length} characters written out, more than the {max_chars} "
+                             "of a formula: name the columns")
+    expanded = formula
+    for token in reversed(dots):
+        expanded = expanded[:token.start] + dot + expanded[token.end:]
     return expanded
 
 
