@@ -153,6 +153,29 @@ def test_categorical_with_the_ordinal_model_fits_as_statsmodels(tmp_path, capsys
         assert mine[name] == pytest.approx(reference.params[name], abs=1e-7), name
 
 
+@pytest.mark.parametrize("options", [["--formula", "case ~ ."],
+                                     ["--target", "case", "--categorical", "auto"]])
+def test_the_strata_column_is_not_a_feature_of_the_conditional_model(tmp_path, capsys,
+                                                                     options):
+    from statsmodels.discrete.conditional_models import ConditionalLogit
+
+    rng = np.random.default_rng(8)
+    frame = pd.DataFrame({"pair": np.repeat(np.arange(120), 2), "x": rng.normal(size=240),
+                          "g": rng.choice(["a", "b", "c"], 240)})
+    first = rng.random(120) < 1 / (1 + np.exp(-(frame["x"].to_numpy()[::2]
+                                                - frame["x"].to_numpy()[1::2])))
+    frame["case"] = np.column_stack([first, ~first]).ravel().astype(int)
+    data = write_csv(tmp_path / "pairs.csv", frame)
+    model = load(fitted(data, tmp_path, capsys, *options, "--model", "conditional",
+                        "--strata", "pair"))
+    exog = pd.DataFrame({"x": frame["x"], "C(g)[T.b]": (frame["g"] == "b").astype(float),
+                         "C(g)[T.c]": (frame["g"] == "c").astype(float)})
+    reference = ConditionalLogit(frame["case"], exog, groups=frame["pair"]).fit(
+        method="newton", tol=1e-12, disp=0)
+    assert list(model.feature_names_in_) == list(exog.columns)
+    np.testing.assert_allclose(model.coef_[0], reference.params.to_numpy(), rtol=0, atol=TOL)
+
+
 # -- the saved model in the other commands ------------------------------------------------------
 @pytest.fixture(scope="module")
 def categorical_model(data, tmp_path_factory) -> Path:
