@@ -112,6 +112,14 @@ def test_categorical_auto_and_the_dot_fit_as_statsmodels(data, tmp_path, capsys,
     assert_same_fit(model, reference)
 
 
+def test_the_cluster_column_is_not_swept_in(tmp_path, capsys):
+    frame = raw_frame().assign(site=lambda f: np.arange(len(f)) % 20)
+    data = write_csv(tmp_path / "clustered.csv", frame.drop(columns=["w", "o"]))
+    model = fitted(data, tmp_path, capsys, "--formula", "y ~ .", "--cov-type", "cluster",
+                   "--cluster", "site")
+    assert_same_fit(model, logit("y01 ~ x1 + x2 + C(g) + C(flag)", frame))
+
+
 def test_categorical_with_an_offset_and_without_an_intercept(data, tmp_path, capsys):
     model = fitted(data, tmp_path, capsys, "--target", "y", "--categorical", "g",
                    "--features", "x1,g", "--offset", "o", "--no-intercept")
