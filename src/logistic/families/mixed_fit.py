@@ -1,0 +1,149 @@
+"""The mixed logistic fit: ℓ(β, λ) maximized jointly, then its Hessian for the statistics.
+
+The start is the model without random effects (β of the plain logistic fit, by Newton's
+method) and λ = 1 on L's diagonal (lme4's start). L-BFGS-B maximizes ℓ over [β, λ] with
+L's diagonal ≥ 0 (lme4's second stage, which also optimizes β and θ jointly), then Newton
+steps on the Hessian by central differences of the gradient polish the optimum where it is
+inside the bounds. The covariance of β̂ is the β block of (−∇²ℓ)⁻¹ in [β, λ] (lme4's
+``vcov`` of a glmer fit with ``use.hessian = TRUE``, its default), the elements of λ at
+their bound left out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.optimize import minimize
+from scipy.special import expit, log_expit
+
+from logistic.families.mixed import MixedObjective, theta_bounds
+
+__all__ = ["MixedFit", "SINGULAR_TOLERANCE", "binomial_newton", "fit_mixed", "hessian",
+           "singular_elements"]
+
+SINGULAR_TOLERANCE = 1e-4  # lme4's isSingular(tol = 1e-4) on L's diagonal
+_HESSIAN_STEP = 1e-4
+
+
+@dataclass(frozen=True)
+class MixedFit:
+    """The optimum θ̂ = [β̂, λ̂], ℓ(θ̂), iterations, convergence and the optimizer's word."""
+
+    params: NDArray[np.float64]
+    log_likelihood: float
+    n_iter: int
+    converged: bool
+    message: str
+
+
+def binomial_log_likelihood(X: NDArray, a: NDArray, b: NDArray, beta: NDArray) -> float:
+    """ℓ(β) = Σᵢ [aᵢηᵢ − bᵢ log(1 + e^ηᵢ)], η = Xβ (without the binomial coefficients)."""
+    eta = X @ beta
+    return float(np.sum(a * eta) + np.sum(b * log_expit(-eta)))
+
+
+def binomial_newton(X: NDArray, a: NDArray, b: NDArray,
+                    max_iter: int = 100) -> tuple[NDArray[np.float64], float]:
+    """(β̂, ℓ(β̂)) of the model without random effects by Newton's method (IRLS) with step
+    halving: ∇ℓ = Xᵀ(a − bμ), −∇²ℓ = Xᵀ diag(bμ(1 − μ)) X."""
+    beta = np.zeros(X.shape[1])
+    value = binomial_log_likelihood(X, a, b, beta)
+    for _ in range(max_iter):
+        mu = expit(X @ beta)
+        grad = X.T @ (a - b * mu)
+        info = (X * (b * mu * (1 - mu))[:, None]).T @ X
+        step = np.linalg.lstsq(info, grad, rcond=None)[0]
+        if float(grad @ step) < 1e-20 * (1 + abs(value)):
+            break
+        t = 1.0
+        while t > 1e-10:
+            trial = binomial_log_likelihood(X, a, b, beta + t * step)
+            if trial >= value:
+                break
+            t /= 2
+        beta, value = beta + t * step, trial
+    return beta, value
+
+
+def fit_mixed(objective: MixedObjective, start: NDArray[np.float64], tol: float,
+              max_iter: int) -> MixedFit:
+    """θ̂ = argmax ℓ by L-BFGS-B from ``start`` (gradient tolerance ``tol``), then up to
+    five Newton steps on the differenced Hessian while they raise ℓ inside the bounds."""
+    q = objective.data.Z.shape[1]
+    bounds = [(None, None)] * objective.n_fixed + theta_bounds(q, objective.covariance)
+
+    def negative(params: NDArray[np.float64]) -> tuple[float, NDArray[np.float64]]:
+        value, grad = objective.gradient(params)
+        return -value, -grad
+
+    result = minimize(negative, start, jac=True, method="L-BFGS-B", bounds=bounds,
+                      options={"maxiter": int(max_iter), "gtol": float(tol), "ftol": 1e-15,
+                               "maxcor": 20})
+    params, value = np.asarray(result.x, dtype=np.float64), -float(result.fun)
+    params, value = _newton_polish(objective, params, value, bounds)
+    return MixedFit(params, value, int(result.nit), bool(result.success)
+                    or np.max(np.abs(objective.gradient(params)[1])) < 100 * tol,
+                    str(result.message))
+
+
+def _newton_polish(objective: MixedObjective, params: NDArray[np.float64], value: float,
+                   bounds: list) -> tuple[NDArray[np.float64], float]:
+    """Newton steps θ ← θ + (−∇²ℓ)⁻¹∇ℓ on the free elements while ℓ rises (at most 5)."""
+    free = ~singular_elements(params, objective)
+    for _ in range(5):
+        _, grad = objective.gradient(params)
+        info = -hessian(objective, params, free)
+        try:
+            step = np.linalg.solve(info, grad[free])
+        except np.linalg.LinAlgError:
+            break
+        trial = params.copy()
+        trial[free] += step
+        low = np.array([-np.inf if lo is None else lo for lo, _ in bounds])
+        if np.any(trial < low):
+            break
+        trial_value = objective.value(trial)
+        if not trial_value > value:
+            objective.value(params)  # the kept modes are θ's again
+            break
+        params, value = trial, trial_value
+        if float(grad[free] @ step) < 1e-14:
+            break
+    objective.value(params)
+    return params, value
+
+
+def singular_elements(params: NDArray[np.float64], objective: MixedObjective) -> NDArray:
+    """Which elements of θ = [β, λ] are diagonal elements of L below lme4's singularity
+    tolerance 1e-4 (a variance at its bound 0: a singular fit)."""
+    q = objective.data.Z.shape[1]
+    bounds = theta_bounds(q, objective.covariance)
+    at_bound = np.zeros(params.size, dtype=bool)
+    for k, (low, _) in enumerate(bounds):
+        at_bound[objective.n_fixed + k] = low == 0.0 and params[objective.n_fixed + k] \
+            < SINGULAR_TOLERANCE
+    return at_bound
+
+
+def hessian(objective: MixedObjective, params: NDArray[np.float64],
+            free: NDArray) -> NDArray[np.float64]:
+    """∇²ℓ over the ``free`` elements by central differences of ∇ℓ (step 1e-4·max(1, |θⱼ|)),
+    symmetrized."""
+    index = np.flatnonzero(free)
+    out = np.empty((index.size, index.size))
+    base = objective.modes.copy()
+    for col, k in enumerate(index):
+        step = _HESSIAN_STEP * max(1.0, abs(params[k]))
+        up, down = params.copy(), params.copy()
+        up[k] += step
+        down[k] -= step
+        objective.modes = base.copy()
+        g_up = objective.gradient(up)[1]
+        objective.modes = base.copy()
+        g_down = objective.gradient(down)[1]
+        out[:, col] = (g_up[index] - g_down[index]) / (2 * step)
+    objective.modes = base
+    objective.value(params)
+    return 0.5 * (out + out.T)
