@@ -14,11 +14,17 @@ this file written to CSV (``df.to_csv(index=False)``; ``g`` read as a factor), w
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import integrate
+from scipy.special import expit
 
 from logistic import MixedLogisticRegression
+from logistic.exceptions import DataError, SingularFitWarning
+from logistic.io.formula_expr import FormulaRefused
 
 
 def clustered(seed: int = 1, n_groups: int = 30, per: int = 12) -> pd.DataFrame:
@@ -114,3 +120,218 @@ def test_summary_prints_the_fixed_effects_and_variance(data):
     close(summary.table["std err"], R_INTERCEPT_LAPLACE["se"], 2e-5)
     text = str(summary)
     assert "Laplace" in text and "0.718696" in text and "Self & Liang" in text
+
+
+# glmer(y ~ x1 + x2 + (1 + x1 | g))
+R_SLOPE_UNSTRUCTURED = dict(
+    fixef=[-0.455899680249, 0.476693773558, -0.480094217920],
+    se=[0.190563079067, 0.177637042532, 0.223661572791],
+    theta=[0.793252871008, 0.345095751339, 0.315683682266],
+    sd=[0.793252871008, 0.467704249330], corr=0.737850365553,
+    loglik=-223.849325205, aic=459.698650409, bic=483.015274598,
+    ranef=[[-0.4286004732454, -0.1403490842184], [0.0196598902776, -0.0754283885566],
+           [0.5435883221295, -0.0348193718524]])
+# glmer(y ~ x1 + x2 + (1 + x1 || g))
+R_SLOPE_DIAGONAL = dict(
+    fixef=[-0.461411235333, 0.544449124730, -0.495142265386],
+    se=[0.182244950479, 0.158781241179, 0.222994732132], sd=[0.740346984455, 0.352188699019],
+    loglik=-224.658618964, aic=459.317237927, bic=478.747758085,
+    ranef=[[-0.491550406493, 0.0358258947517], [0.102819936988, -0.1097992380167],
+           [0.769453361715, -0.2458055937917]])
+# glmer(y ~ x1 + x2 + (1 | g), weights = w) on weighted()
+R_WEIGHTED = dict(
+    fixef=[-0.438571625610, 0.468329653469, -0.429266627998],
+    se=[0.1653956809662, 0.0934574519332, 0.1546794980762], sd=0.781158317355,
+    loglik=-457.131799281, aic=922.263598561, bic=937.808014687,
+    ranef=[-0.669440743215, 0.342065526335, 0.769583439917])
+# glmer(cbind(s, f) ~ x1 + (1 | g)) on grouped(), nAGQ = 1 and 25
+R_GROUPED_LAPLACE = dict(
+    fixef=[0.186733998393, 1.024801156028], se=[0.123073833541, 0.106704159647],
+    sd=0.421478562923, loglik=-193.227012712, aic=392.454025424, bic=401.485931306,
+    ranef=[0.170603614572, -0.545248816606, 0.124507081397])
+R_GROUPED_AGQ25 = dict(
+    fixef=[0.186720028755, 1.024603995294], se=[0.12359595801, 0.10673292752],
+    sd=0.425157769883, ranef=[0.172026159546, -0.550162179143, 0.125571958893])
+
+
+def test_correlated_random_slope_matches_glmer(data):
+    model = MixedLogisticRegression.from_formula("y ~ x1 + x2 + (1 + x1 | g)", data)
+    ref = R_SLOPE_UNSTRUCTURED
+    close(model.fixed_effects_, ref["fixef"], 1e-5)
+    close(model.std_err_, ref["se"], 1e-4)
+    close(model.theta_, ref["theta"], 1e-4)
+    close(model.variance_components_.sd, ref["sd"], 1e-4)
+    close(model.variance_components_.corr[1, 0], ref["corr"], 1e-4)
+    close(model.llf_, ref["loglik"], 1e-9)
+    close([model.aic_, model.bic_], [ref["aic"], ref["bic"]], 1e-9)
+    close(model.random_effects_.to_numpy()[:3], ref["ranef"], 1e-4)
+    assert list(model.random_effects_.columns) == ["(Intercept)", "x1"]
+    assert model.variance_components_.group == "g"
+
+
+def test_uncorrelated_random_slope_matches_glmer(data):
+    model = MixedLogisticRegression.from_formula("y ~ x1 + x2 + (1 + x1 || g)", data)
+    ref = R_SLOPE_DIAGONAL
+    assert model.covariance == "diagonal"
+    close(model.fixed_effects_, ref["fixef"], 1e-5)
+    close(model.std_err_, ref["se"], 1e-4)
+    close(model.variance_components_.sd, ref["sd"], 1e-4)
+    assert model.variance_components_.cov[1, 0] == 0.0
+    close(model.llf_, ref["loglik"], 1e-9)
+    close([model.aic_, model.bic_], [ref["aic"], ref["bic"]], 1e-9)
+    close(model.random_effects_.to_numpy()[:3], ref["ranef"], 1e-4)
+
+
+def test_random_slope_by_column_equals_the_formula(data):
+    by_fit = MixedLogisticRegression().fit(data[["x1", "x2"]], data["y"], groups=data["g"],
+                                           random=["x1"])
+    close(by_fit.fixed_effects_, R_SLOPE_UNSTRUCTURED["fixef"], 1e-5)
+    by_index = MixedLogisticRegression().fit(data[["x1", "x2"]].to_numpy(), data["y"],
+                                             groups=data["g"], random=[0])
+    close(by_index.llf_, R_SLOPE_UNSTRUCTURED["loglik"], 1e-9)
+
+
+def test_prior_weights_match_glmer():
+    df = weighted()
+    model = MixedLogisticRegression().fit(df[["x1", "x2"]], df["y"], groups=df["g"],
+                                          sample_weight=df["w"])
+    ref = R_WEIGHTED
+    close(model.fixed_effects_, ref["fixef"], 1e-5)
+    close(model.std_err_, ref["se"], 1e-4)
+    close(model.variance_components_.sd, [ref["sd"]], 1e-5)
+    close(model.llf_, ref["loglik"], 1e-9)
+    close([model.aic_, model.bic_], [ref["aic"], ref["bic"]], 1e-9)
+    close(model.random_effects_.to_numpy()[:3, 0], ref["ranef"], 1e-5)
+
+
+def test_grouped_binomial_matches_glmer_laplace():
+    df = grouped()
+    model = MixedLogisticRegression.from_formula("cbind(s, f) ~ x1 + (1 | g)", df)
+    ref = R_GROUPED_LAPLACE
+    close(model.fixed_effects_, ref["fixef"], 1e-5)
+    close(model.std_err_, ref["se"], 1e-4)
+    close(model.variance_components_.sd, [ref["sd"]], 1e-5)
+    close(model.llf_, ref["loglik"], 1e-9)  # log C(n, s) included, as R's dbinom
+    close([model.aic_, model.bic_], [ref["aic"], ref["bic"]], 1e-9)
+    close(model.random_effects_.to_numpy()[:3, 0], ref["ranef"], 1e-5)
+    by_trials = MixedLogisticRegression().fit(df[["x1"]], df["s"], groups=df["g"],
+                                              trials=df["s"] + df["f"])
+    close(by_trials.llf_, ref["loglik"], 1e-9)
+
+
+def test_grouped_binomial_agq25_matches_glmer_estimates():
+    # glmer's logLik with nAGQ > 1 is on another scale for non-Bernoulli responses (lme4
+    # issues #161 and #567: -103.4983 here), so the estimates are compared; ℓ itself is
+    # checked against direct integration in tests/core/test_mixed_kernels.py
+    df = grouped()
+    model = MixedLogisticRegression.from_formula("cbind(s, f) ~ x1 + (1 | g)", df, nAGQ=25)
+    ref = R_GROUPED_AGQ25
+    close(model.fixed_effects_, ref["fixef"], 1e-5)
+    close(model.std_err_, ref["se"], 1e-4)
+    close(model.variance_components_.sd, [ref["sd"]], 1e-5)
+    close(model.random_effects_.to_numpy()[:3, 0], ref["ranef"], 1e-5)
+
+
+def no_group_effect() -> pd.DataFrame:
+    """y independent of g: glmer(y ~ x + (1 | g)) is a boundary (singular) fit, θ = 0."""
+    rng = np.random.default_rng(11)
+    g = np.repeat(np.arange(20), 5)
+    x = rng.normal(size=g.size)
+    y = (rng.uniform(size=g.size) < 1 / (1 + np.exp(-(0.3 + x)))).astype(float)
+    return pd.DataFrame({"y": y, "x": x, "g": g})
+
+
+def test_singular_fit_reports_zero_variance_and_equals_the_glm():
+    # lme4 1.1.31: theta 0, isSingular TRUE, fixef 0.355446660386 1.149668230461,
+    # SE 0.226704411335 0.284624436130, logLik -57.5228512148; statsmodels' Logit the same
+    import statsmodels.api as sm
+
+    df = no_group_effect()
+    with pytest.warns(SingularFitWarning, match="boundary"):
+        model = MixedLogisticRegression().fit(df[["x"]], df["y"], groups=df["g"])
+    assert model.singular_ and model.variance_components_.singular
+    assert model.theta_[0] == 0.0 and model.variance_components_.sd[0] == 0.0
+    glm = sm.Logit(df["y"], sm.add_constant(df[["x"]])).fit(disp=0)
+    close(model.fixed_effects_, glm.params, 1e-6)
+    close(model.std_err_, glm.bse, 1e-5)
+    close(model.llf_, glm.llf, 1e-10)
+    close(model.fixed_effects_, [0.355446660386, 1.149668230461], 1e-6)
+    assert "boundary (singular) fit" in str(model.summary())
+    test = model.lr_test_random()
+    assert test.statistic == 0.0 and test.p_value == 1.0
+
+
+def test_lr_test_uses_the_boundary_mixture(data):
+    from scipy.stats import chi2
+
+    model = MixedLogisticRegression().fit(data[["x1", "x2"]], data["y"], groups=data["g"])
+    import statsmodels.api as sm
+
+    glm = sm.Logit(data["y"], sm.add_constant(data[["x1", "x2"]])).fit(disp=0)
+    test = model.lr_test_random()
+    close(test.null_log_likelihood, glm.llf, 1e-10)
+    lr = 2 * (R_INTERCEPT_LAPLACE["loglik"] - glm.llf)
+    close(test.statistic, lr, 1e-7)
+    close(test.p_value, 0.5 * chi2.sf(lr, 1), 1e-6)
+    assert test.df == 1 and "0.5*chi2(0)" in test.null_distribution
+
+
+def test_predictions_conditional_and_marginal(data):
+    model = MixedLogisticRegression().fit(data[["x1", "x2"]], data["y"], groups=data["g"])
+    X = data[["x1", "x2"]].iloc[:5]
+    eta = X.to_numpy() @ model.coef_[0] + model.intercept_[0]
+    b = model.random_effects_.loc[data["g"].iloc[:5], "(Intercept)"].to_numpy()
+    close(model.predict_proba(X, data["g"].iloc[:5])[:, 1], expit(eta + b), 1e-12)
+    # a group the fit never saw gets b = 0
+    close(model.predict_proba(X, ["new"] * 5)[:, 1], expit(eta), 1e-12)
+    sd = model.variance_components_.sd[0]
+    direct = [integrate.quad(lambda t, e=e: expit(e + sd * t) * np.exp(-t * t / 2)
+                             / np.sqrt(2 * np.pi), -np.inf, np.inf, epsabs=1e-13)[0]
+              for e in eta]
+    close(model.predict_proba(X, kind="marginal")[:, 1], direct, 1e-9)
+    assert set(model.predict(X, data["g"].iloc[:5])) <= {0.0, 1.0}
+
+
+# -- bad input -----------------------------------------------------------------------------------
+def test_missing_group_labels_are_refused(data):
+    groups = data["g"].astype(float).copy()
+    groups.iloc[3] = np.nan
+    with pytest.raises(DataError, match="missing values"):
+        MixedLogisticRegression().fit(data[["x1"]], data["y"], groups=groups)
+
+
+def test_a_single_group_is_refused(data):
+    with pytest.raises(DataError, match="single group"):
+        MixedLogisticRegression().fit(data[["x1"]], data["y"], groups=np.zeros(len(data)))
+
+
+def test_groups_of_one_row_are_refused(data):
+    with pytest.raises(DataError, match="must exceed the number of random effects"):
+        MixedLogisticRegression().fit(data[["x1"]], data["y"], groups=np.arange(len(data)))
+
+
+def test_a_random_slope_not_among_the_columns_is_refused(data):
+    with pytest.raises(DataError, match="not among the columns"):
+        MixedLogisticRegression().fit(data[["x1"]], data["y"], groups=data["g"],
+                                      random=["x9"])
+    with pytest.raises(DataError, match="not among the fixed effects"):
+        MixedLogisticRegression.from_formula("y ~ x1 + (1 + x2 | g)", data)
+
+
+def test_agq_with_several_random_effects_is_refused(data):
+    with pytest.raises(ValueError, match="single scalar random effect"):
+        MixedLogisticRegression(nAGQ=5).fit(data[["x1"]], data["y"], groups=data["g"],
+                                            random=["x1"])
+
+
+def test_a_formula_without_a_random_term_is_refused(data):
+    with pytest.raises(FormulaRefused, match="no random-effects term"):
+        MixedLogisticRegression.from_formula("y ~ x1", data)
+    with pytest.raises(DataError, match="grouping column"):
+        MixedLogisticRegression.from_formula("y ~ x1 + (1 | nothere)", data)
+
+
+def test_warnings_are_quiet_on_a_regular_fit(data):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        MixedLogisticRegression().fit(data[["x1", "x2"]], data["y"], groups=data["g"])

@@ -31,7 +31,8 @@ from numba import njit, prange
 __all__ = ["mixed_pass"]
 
 _NEWTON_STEPS = 100
-_DECREMENT = 1e-24  # Newton's decrement ∇hᵀH⁻¹∇h: below it h is at its maximum to rounding
+_PARALLEL_ROWS = 20_000
+_DECREMENT = 1e-12  # Newton's decrement ∇hᵀH⁻¹∇h: one step more and û is exact to rounding
 
 
 @njit(cache=True)
@@ -131,7 +132,9 @@ def _cholesky_solve(factor, rhs, out):
 @njit(cache=True)
 def _conditional_mode(eta0, V, a, b, start, stop, u, grad, info, factor, step, trial):
     """û = argmax h(u) by Newton's method with step halving, from the u given (updated in
-    place); returns (h(û), log det H(û)), with ``factor`` the Cholesky factor of H(û)."""
+    place); returns (h(û), log det H(û)), with ``factor`` the Cholesky factor of H(û).
+    Once Newton's decrement ∇hᵀH⁻¹∇h is below 1e-12·(1 + |h|) one last full step (which
+    squares it) ends the iterations without a line search."""
     q = u.shape[0]
     h = _log_integrand(eta0, V, a, b, start, stop, u)
     logdet = 0.0
@@ -143,7 +146,11 @@ def _conditional_mode(eta0, V, a, b, start, stop, u, grad, info, factor, step, t
         for k in range(q):
             decrement += grad[k] * step[k]
         if decrement <= _DECREMENT * (1.0 + abs(h)):
-            break
+            for k in range(q):
+                u[k] += step[k]
+            _score_information(eta0, V, a, b, start, stop, u, grad, info)
+            logdet = _cholesky(info, factor)
+            return _log_integrand(eta0, V, a, b, start, stop, u), logdet
         t = 1.0
         while True:
             for k in range(q):
@@ -173,13 +180,17 @@ def _adaptive_gauss_hermite(eta0, V, a, b, start, stop, u, h_mode, information, 
 
 
 @njit(cache=True)
-def _laplace_row_scores(eta0, V, a, b, start, stop, u, factor, scores, s, m, hs):
+def _laplace_row_scores(eta0, V, Z, a, b, start, stop, u, factor, scores, s, m, hs, sums,
+                        g):
     """∂ log L_g/∂η₀ᵢ of the Laplace approximation (so ∇_β = Xᵀ·scores), û moving with β:
     eᵢ = rᵢ + cᵢ − Wᵢ vᵢ·H⁻¹s,  rᵢ = aᵢ − bᵢμᵢ,  Wᵢ = bᵢμᵢ(1 − μᵢ),
-    cᵢ = −½ (vᵢᵀH⁻¹vᵢ) bᵢμᵢ(1 − μᵢ)(1 − 2μᵢ),  s = Σᵢ cᵢvᵢ."""
+    cᵢ = −½ (vᵢᵀH⁻¹vᵢ) bᵢμᵢ(1 − μᵢ)(1 − 2μᵢ),  s = Σᵢ cᵢvᵢ;
+    and the group's sums for ∇_λ: sums[g] = [Σᵢ rᵢzᵢ, Σᵢ cᵢzᵢ, Σᵢ Wᵢzᵢzᵢᵀ (row-major)]."""
     q = u.shape[0]
     for k in range(q):
         s[k] = 0.0
+    for k in range(sums.shape[1]):
+        sums[g, k] = 0.0
     for i in range(start, stop):
         mu = _expit(_eta(eta0, V, i, u))
         for k in range(q):
@@ -188,10 +199,16 @@ def _laplace_row_scores(eta0, V, a, b, start, stop, u, factor, scores, s, m, hs)
         quad = 0.0
         for k in range(q):
             quad += V[i, k] * hs[k]
-        c = -0.5 * quad * b[i] * mu * (1.0 - mu) * (1.0 - 2.0 * mu)
-        scores[i] = a[i] - b[i] * mu + c
+        w = b[i] * mu * (1.0 - mu)
+        c = -0.5 * quad * w * (1.0 - 2.0 * mu)
+        r = a[i] - b[i] * mu
+        scores[i] = r + c
         for k in range(q):
             s[k] += c * V[i, k]
+            sums[g, k] += r * Z[i, k]
+            sums[g, q + k] += c * Z[i, k]
+            for j in range(q):
+                sums[g, 2 * q + k * q + j] += w * Z[i, k] * Z[i, j]
     _cholesky_solve(factor, s, hs)
     for i in range(start, stop):
         mu = _expit(_eta(eta0, V, i, u))
@@ -201,13 +218,13 @@ def _laplace_row_scores(eta0, V, a, b, start, stop, u, factor, scores, s, m, hs)
         scores[i] -= b[i] * mu * (1.0 - mu) * along
 
 
-@njit(cache=True, parallel=True)
-def mixed_pass(eta0, V, a, b, starts, modes, nodes, weights, want_scores, loglik, scores,
-               inverse_information):
+def _mixed_pass(eta0, V, Z, a, b, starts, modes, nodes, weights, want_scores, loglik, scores,
+                inverse_information, sums):
     """Every group's mode (``modes``, G × q, updated in place from the values given),
     log L_g (``loglik``, G: Laplace with one node, else adaptive Gauss–Hermite, q = 1),
     H_g(û)⁻¹ (``inverse_information``, G × q × q) and, with ``want_scores`` (Laplace), each
-    row's ∂ log L/∂η₀ᵢ (``scores``, n)."""
+    row's ∂ log L/∂η₀ᵢ (``scores``, n) and each group's sums for ∇_λ (``sums``, G × (2q +
+    q²), see ``_laplace_row_scores``). Compiled twice: in parallel and serially."""
     n_groups, q = modes.shape
     for g in prange(n_groups):
         start, stop = starts[g], starts[g + 1]
@@ -232,5 +249,18 @@ def mixed_pass(eta0, V, a, b, starts, modes, nodes, weights, want_scores, loglik
                 inverse_information[g, m, k] = step[m]
             unit[k] = 0.0
         if want_scores:
-            _laplace_row_scores(eta0, V, a, b, start, stop, u, factor, scores, grad, trial,
-                                step)
+            _laplace_row_scores(eta0, V, Z, a, b, start, stop, u, factor, scores, grad, trial,
+                                step, sums, g)
+
+
+_parallel_pass = njit(cache=True, parallel=True)(_mixed_pass)
+_serial_pass = njit(cache=True)(_mixed_pass)
+
+
+def mixed_pass(eta0, V, Z, a, b, starts, modes, nodes, weights, want_scores, loglik, scores,
+               inverse_information, sums):
+    """``_mixed_pass`` on threads from 20,000 rows (below, starting the threads costs more
+    than the pass: a few microseconds per group)."""
+    kernel = _parallel_pass if eta0.shape[0] >= _PARALLEL_ROWS else _serial_pass
+    kernel(eta0, V, Z, a, b, starts, modes, nodes, weights, want_scores, loglik, scores,
+           inverse_information, sums)

@@ -26,7 +26,7 @@ __all__ = ["COVARIANCES", "MixedData", "MixedObjective", "group_codes", "prepare
            "relative_factor", "theta_bounds"]
 
 COVARIANCES = ("unstructured", "diagonal")
-_THETA_STEP = 1e-5  # central differences in λ: truncation ~1e-10, rounding ~1e-9 of ℓ's scale
+_THETA_STEP = 1e-5  # central differences (AGQ): truncation ~1e-10, rounding ~1e-9 of ℓ's scale
 
 
 @dataclass(frozen=True, eq=False)
@@ -109,6 +109,34 @@ def relative_factor(theta: NDArray[np.float64], q: int, covariance: str) -> NDAr
     return factor
 
 
+def theta_positions(q: int, covariance: str) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """(row, column) in L of each element of λ."""
+    if covariance == "diagonal":
+        return np.arange(q, dtype=np.int64), np.arange(q, dtype=np.int64)
+    return _column_major_lower(q)
+
+
+def laplace_theta_gradient(sums: NDArray[np.float64], modes: NDArray[np.float64],
+                           inverse_information: NDArray[np.float64],
+                           factor: NDArray[np.float64], covariance: str) -> NDArray[np.float64]:
+    """∂ℓ/∂λₖ of the Laplace approximation, λₖ = L[i, j], summed over groups (û and H
+    moving with L; rz = Σrᵢzᵢ, cz = Σcᵢzᵢ, A = ΣWᵢzᵢzᵢᵀ from the kernel, t = H⁻¹Lᵀcz):
+
+        ∂/∂L[i, j] = rz[i]û[j] − (H⁻¹LᵀA)[j, i] + cz[i]û[j] + t[j]rz[i] − (ALt)[i]û[j]
+
+    (the envelope term, −½ tr(H⁻¹ ∂H) at fixed û, then −½ tr(H⁻¹ ∂H) through û's move)."""
+    q = modes.shape[1]
+    rz, cz = sums[:, :q], sums[:, q:2 * q]
+    A = sums[:, 2 * q:].reshape(-1, q, q)
+    t = np.einsum("gjk,lk,gl->gj", inverse_information, factor, cz)  # H⁻¹ Lᵀ cz
+    hla = np.einsum("gjk,lk,glm->gjm", inverse_information, factor, A)  # H⁻¹ Lᵀ A
+    alt = np.einsum("gim,ml,gl->gi", A, factor, t)  # A L t
+    rows, cols = theta_positions(q, covariance)
+    terms = (rz[:, rows] * modes[:, cols] - hla[:, cols, rows] + cz[:, rows] * modes[:, cols]
+             + t[:, cols] * rz[:, rows] - alt[:, rows] * modes[:, cols])
+    return np.asarray(terms.sum(axis=0), dtype=np.float64)
+
+
 def _column_major_lower(q: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """The (row, column) indices of a q × q lower triangle, column by column."""
     pairs = [(i, j) for j in range(q) for i in range(j, q)]
@@ -119,7 +147,7 @@ def _column_major_lower(q: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
 @dataclass(eq=False)
 class MixedObjective:
     """ℓ(β, λ) of ``MixedData`` by Laplace (n_agq = 1) or adaptive Gauss–Hermite, with its
-    gradient (in β exact for Laplace, the rest by central differences). The modes of the
+    gradient (exact for Laplace, by central differences for Gauss–Hermite). The modes of the
     last evaluation are kept and start the next one's Newton iterations."""
 
     data: MixedData
@@ -146,38 +174,44 @@ class MixedObjective:
         p, q = self.n_fixed, self.data.Z.shape[1]
         return params[:p], relative_factor(params[p:], q, self.covariance)
 
-    def evaluate(self, params: NDArray[np.float64], want_scores: bool = False,
+    def evaluate(self, params: NDArray[np.float64], want_gradient: bool = False,
                  modes: NDArray[np.float64] | None = None) -> tuple[float, NDArray | None]:
-        """(ℓ(θ), ∇_β ℓ or None): one pass over every group; ``modes`` (else the kept
-        ones) start the inner Newton iterations and are updated."""
+        """(ℓ(θ), ∇ℓ(θ) of the Laplace approximation or None): one pass over every group;
+        ``modes`` (else the kept ones) start the inner Newton iterations and are updated."""
         beta, factor = self.split(np.asarray(params, dtype=np.float64))
         data = self.data
         eta0 = data.X @ beta
         V = np.ascontiguousarray(data.Z @ factor)
+        q = data.Z.shape[1]
         loglik = np.empty(data.n_groups)
-        scores = np.empty(data.a.size if want_scores else 0)
+        scores = np.empty(data.a.size if want_gradient else 0)
+        sums = np.empty((data.n_groups if want_gradient else 0, 2 * q + q * q))
         state = self.modes if modes is None else modes
-        mixed_pass(eta0, V, data.a, data.b, data.starts, state, self._nodes, self._weights,
-                   bool(want_scores), loglik, scores, self.inverse_information)
+        mixed_pass(eta0, V, data.Z, data.a, data.b, data.starts, state, self._nodes,
+                   self._weights, bool(want_gradient), loglik, scores,
+                   self.inverse_information, sums)
         value = float(np.sum(loglik)) + data.constant
-        return value, (data.X.T @ scores if want_scores else None)
+        if not want_gradient:
+            return value, None
+        theta_grad = laplace_theta_gradient(sums, state, self.inverse_information, factor,
+                                            self.covariance)
+        return value, np.r_[data.X.T @ scores, theta_grad]
 
     def value(self, params: NDArray[np.float64]) -> float:
         """ℓ(θ)."""
         return self.evaluate(params)[0]
 
     def gradient(self, params: NDArray[np.float64]) -> tuple[float, NDArray[np.float64]]:
-        """(ℓ(θ), ∇ℓ(θ)): β's part exact (Laplace) or by central differences (AGQ), λ's by
-        central differences from the modes at θ."""
+        """(ℓ(θ), ∇ℓ(θ)): exact for Laplace; by central differences for Gauss–Hermite, from
+        the modes at θ."""
         params = np.asarray(params, dtype=np.float64)
-        laplace = self.n_agq <= 1
-        value, beta_grad = self.evaluate(params, want_scores=laplace)
+        if self.n_agq <= 1:
+            value, grad = self.evaluate(params, want_gradient=True)
+            return value, np.asarray(grad)
+        value, _ = self.evaluate(params)
         base, inverse = self.modes.copy(), self.inverse_information.copy()
-        first = self.n_fixed if laplace else 0
         grad = np.empty(params.size)
-        if laplace:
-            grad[:first] = np.asarray(beta_grad)
-        for k in range(first, params.size):
+        for k in range(params.size):
             step = _THETA_STEP * max(1.0, abs(params[k]))
             up, down = params.copy(), params.copy()
             up[k] += step

@@ -29,13 +29,16 @@ _HESSIAN_STEP = 1e-4
 
 @dataclass(frozen=True)
 class MixedFit:
-    """The optimum θ̂ = [β̂, λ̂], ℓ(θ̂), iterations, convergence and the optimizer's word."""
+    """The optimum θ̂ = [β̂, λ̂], ℓ(θ̂), iterations, convergence, the optimizer's word, and
+    −∇²ℓ over the ``free`` elements (λ's at their bound left out)."""
 
     params: NDArray[np.float64]
     log_likelihood: float
     n_iter: int
     converged: bool
     message: str
+    information: NDArray[np.float64]
+    free: NDArray[np.bool_]
 
 
 def binomial_log_likelihood(X: NDArray, a: NDArray, b: NDArray, beta: NDArray) -> float:
@@ -70,7 +73,7 @@ def binomial_newton(X: NDArray, a: NDArray, b: NDArray,
 def fit_mixed(objective: MixedObjective, start: NDArray[np.float64], tol: float,
               max_iter: int) -> MixedFit:
     """θ̂ = argmax ℓ by L-BFGS-B from ``start`` (gradient tolerance ``tol``), then up to
-    five Newton steps on the differenced Hessian while they raise ℓ inside the bounds."""
+    three Newton steps on the differenced Hessian (formed once) while they raise ℓ."""
     q = objective.data.Z.shape[1]
     bounds = [(None, None)] * objective.n_fixed + theta_bounds(q, objective.covariance)
 
@@ -82,37 +85,37 @@ def fit_mixed(objective: MixedObjective, start: NDArray[np.float64], tol: float,
                       options={"maxiter": int(max_iter), "gtol": float(tol), "ftol": 1e-15,
                                "maxcor": 20})
     params, value = np.asarray(result.x, dtype=np.float64), -float(result.fun)
-    params, value = _newton_polish(objective, params, value, bounds)
-    return MixedFit(params, value, int(result.nit), bool(result.success)
-                    or np.max(np.abs(objective.gradient(params)[1])) < 100 * tol,
-                    str(result.message))
+    objective.value(params)  # the kept modes are the optimum's
+    free = ~singular_elements(params, objective)
+    information = -hessian(objective, params, free)
+    low = np.array([-np.inf if lo is None else lo for lo, _ in bounds])
+    params, value, grad = _newton_polish(objective, params, value, information, free, low)
+    converged = bool(result.success) or float(np.max(np.abs(grad))) < 100 * tol
+    return MixedFit(params, value, int(result.nit), converged, str(result.message),
+                    information, free)
 
 
 def _newton_polish(objective: MixedObjective, params: NDArray[np.float64], value: float,
-                   bounds: list) -> tuple[NDArray[np.float64], float]:
-    """Newton steps θ ← θ + (−∇²ℓ)⁻¹∇ℓ on the free elements while ℓ rises (at most 5)."""
-    free = ~singular_elements(params, objective)
-    for _ in range(5):
-        _, grad = objective.gradient(params)
-        info = -hessian(objective, params, free)
+                   information: NDArray[np.float64], free: NDArray,
+                   low: NDArray[np.float64]) -> tuple[NDArray[np.float64], float, NDArray]:
+    """(θ, ℓ(θ), ∇ℓ on the free elements) after Newton steps θ ← θ + (−∇²ℓ)⁻¹∇ℓ on the
+    free elements while ℓ rises and the bounds hold (at most 3)."""
+    _, grad = objective.gradient(params)
+    for _ in range(3):
         try:
-            step = np.linalg.solve(info, grad[free])
+            step = np.linalg.solve(information, grad[free])
         except np.linalg.LinAlgError:
             break
         trial = params.copy()
         trial[free] += step
-        low = np.array([-np.inf if lo is None else lo for lo, _ in bounds])
-        if np.any(trial < low):
+        if np.any(trial < low) or float(grad[free] @ step) < 1e-16:
             break
-        trial_value = objective.value(trial)
+        trial_value, trial_grad = objective.gradient(trial)
         if not trial_value > value:
-            objective.value(params)  # the kept modes are θ's again
             break
-        params, value = trial, trial_value
-        if float(grad[free] @ step) < 1e-14:
-            break
+        params, value, grad = trial, trial_value, trial_grad
     objective.value(params)
-    return params, value
+    return params, value, grad[free]
 
 
 def singular_elements(params: NDArray[np.float64], objective: MixedObjective) -> NDArray:

@@ -22,6 +22,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 
+from logistic.core.threads import blas_on_one_thread
 from logistic.exceptions import DataError, SingularFitWarning
 from logistic.families.mixed import (
     COVARIANCES,
@@ -31,7 +32,7 @@ from logistic.families.mixed import (
     relative_factor,
     theta_bounds,
 )
-from logistic.families.mixed_fit import binomial_newton, fit_mixed, hessian, singular_elements
+from logistic.families.mixed_fit import binomial_newton, fit_mixed
 from logistic.families.mixed_stats import marginal_probability
 from logistic.fitting.grouped import check_grouped
 from logistic.fitting.validation import check_sample_weight, checked_X, checked_X_y
@@ -130,7 +131,8 @@ class MixedLogisticRegression(FittedMixedStatistics, ClassifierMixin, BaseEstima
             else dense
         data = prepare_data(design, Z, successes, counts, weights, groups)
         self.group_name_ = str(getattr(groups, "name", None) or "group")
-        self._fit_data(data, random_intercept, slopes)
+        with blas_on_one_thread():  # BLAS's spinning workers would slow the kernel passes
+            self._fit_data(data, random_intercept, slopes)
         self.formula_: FormulaSpec | None = None
         return self
 
@@ -147,15 +149,13 @@ class MixedLogisticRegression(FittedMixedStatistics, ClassifierMixin, BaseEstima
             warnings.warn(f"L-BFGS-B did not converge: {result.message}", ConvergenceWarning,
                           stacklevel=3)
         params = result.params.copy()
-        at_bound = singular_elements(params, objective)
-        self.singular_ = bool(at_bound.any())
+        self.singular_ = bool((~result.free).any())
         if self.singular_:
             warnings.warn("boundary (singular) fit: a variance of the random effects is "
                           "(near) 0; see variance_components_", SingularFitWarning,
                           stacklevel=3)
-        information = -hessian(objective, params, ~at_bound)
         p = objective.n_fixed
-        self.cov_fixed_ = np.linalg.pinv(information)[:p, :p]
+        self.cov_fixed_ = np.linalg.pinv(result.information)[:p, :p]
         beta = params[:p]
         self.intercept_ = np.array([beta[0] if self.fit_intercept else 0.0])
         self.coef_ = (beta[1:] if self.fit_intercept else beta)[None, :].copy()
