@@ -151,9 +151,9 @@ class MixedLogisticRegression(FittedMixedStatistics, ClassifierMixin, BaseEstima
         params = result.params.copy()
         self.singular_ = bool((~result.free).any())
         if self.singular_:
-            warnings.warn("boundary (singular) fit: a variance of the random effects is "
-                          "(near) 0; see variance_components_", SingularFitWarning,
-                          stacklevel=3)
+            warnings.warn("boundary (singular) fit: the random effects' covariance Σ is "
+                          "singular (a variance 0, or a correlation of ±1); see "
+                          "variance_components_", SingularFitWarning, stacklevel=3)
         p = objective.n_fixed
         self.cov_fixed_ = np.linalg.pinv(result.information)[:p, :p]
         beta = params[:p]

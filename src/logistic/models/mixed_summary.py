@@ -27,8 +27,9 @@ from logistic.inference.statistics import Summary
 
 __all__ = ["FittedMixedStatistics", "RandomEffectsTest", "mixed_statistics"]
 
-SINGULAR_NOTE = ("boundary (singular) fit: a variance component is 0 (an element of L's "
-                 "diagonal below 1e-4, lme4's isSingular); its standard errors leave it out.")
+SINGULAR_NOTE = ("boundary (singular) fit: Σ is singular (an element of L's diagonal below "
+                 "1e-4, lme4's isSingular: a variance 0 or a correlation of ±1); the "
+                 "standard errors leave that element out.")
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,8 @@ class FittedMixedStatistics:
             "Iterations": model.n_iter_,
         }
         lines = ["Random effects (group: " + model.variance_components_.group + "):",
-                 _components_text(model.variance_components_), str(self.lr_test_random()),
+                 _components_text(model.variance_components_, model.covariance),
+                 str(self.lr_test_random()),
                  "Intervals: Wald; standard errors from the Hessian of the approximate "
                  "log-likelihood in (beta, theta)."]
         if model.singular_:
@@ -136,11 +138,11 @@ class FittedMixedStatistics:
                        title="Mixed Logistic Regression Results")
 
 
-def _components_text(components: Any) -> str:
+def _components_text(components: Any, covariance: str) -> str:
     """Each random effect's variance and sd, then the correlations, as lme4 prints them."""
     rows = [f"  {name:<20} variance {components.cov[j, j]:10.6f}  sd {components.sd[j]:10.6f}"
             for j, name in enumerate(components.terms)]
-    q = len(components.terms)
+    q = len(components.terms) if covariance == "unstructured" else 0
     for j in range(q):
         for k in range(j + 1, q):
             rows.append(f"  corr({components.terms[j]}, {components.terms[k]}) = "
