@@ -335,3 +335,39 @@ def test_warnings_are_quiet_on_a_regular_fit(data):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         MixedLogisticRegression().fit(data[["x1", "x2"]], data["y"], groups=data["g"])
+
+
+# glmer(y ~ x1 + x2 + (0 + x1 | g)), nAGQ = 1 and 25: a scalar random slope without intercept
+R_SLOPE_ONLY = {
+    1: dict(fixef=[-0.406130958495, 0.524757610861, -0.432972140473],
+            se=[0.112524140857, 0.144351739225, 0.201744558438], theta=0.265896585214,
+            loglik=-230.935907390, aic=469.871814780, bic=485.416230906),
+    25: dict(fixef=[-0.406674049634, 0.525448322266, -0.433439296419],
+             se=[0.112655148855, 0.145382065746, 0.201907118155], theta=0.279693498846,
+             loglik=-230.919560554, aic=469.839121109, bic=485.383537235),
+}
+
+
+@pytest.mark.parametrize("n_agq", [1, 25])
+def test_random_slope_without_intercept_matches_glmer(data, n_agq):
+    model = MixedLogisticRegression.from_formula("y ~ x1 + x2 + (0 + x1 | g)", data,
+                                                 nAGQ=n_agq)
+    ref = R_SLOPE_ONLY[n_agq]
+    assert model.random_terms_ == ("x1",)
+    close(model.fixed_effects_, ref["fixef"], 1e-5)
+    close(model.std_err_, ref["se"], 1e-4)
+    close(model.theta_, [ref["theta"]], 1e-4)
+    close(model.llf_, ref["loglik"], 1e-9)
+    close([model.aic_, model.bic_], [ref["aic"], ref["bic"]], 1e-9)
+
+
+def test_lr_test_of_a_diagonal_covariance_uses_the_binomial_mixture(data):
+    # two independent boundary parameters (Self & Liang 1987): ¼χ²₀ + ½χ²₁ + ¼χ²₂
+    from scipy.stats import chi2
+
+    model = MixedLogisticRegression.from_formula("y ~ x1 + x2 + (1 + x1 || g)", data)
+    test = model.lr_test_random()
+    close(test.statistic, 2 * (R_SLOPE_DIAGONAL["loglik"] - test.null_log_likelihood), 1e-7)
+    close(test.p_value, 0.5 * chi2.sf(test.statistic, 1) + 0.25 * chi2.sf(test.statistic, 2),
+          1e-9)
+    assert test.df == 2

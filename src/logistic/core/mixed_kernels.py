@@ -75,14 +75,24 @@ def _log_integrand(eta0, V, a, b, start, stop, u):
 
 @njit(cache=True)
 def _score_information(eta0, V, a, b, start, stop, u, grad, info):
-    """grad = Σᵢ (aᵢ − bᵢμᵢ) vᵢ − u and info = I + Σᵢ bᵢμᵢ(1 − μᵢ) vᵢvᵢᵀ (lower triangle)."""
+    """h(u) returned, grad = Σᵢ (aᵢ − bᵢμᵢ) vᵢ − u and info = I + Σᵢ bᵢμᵢ(1 − μᵢ) vᵢvᵢᵀ
+    (lower triangle), in one sweep of the rows: one exponential and one log1p per row."""
     q = u.shape[0]
+    h = 0.0
     for k in range(q):
         grad[k] = -u[k]
+        h -= 0.5 * u[k] * u[k]
         for m in range(k + 1):
             info[k, m] = 1.0 if k == m else 0.0
     for i in range(start, stop):
-        mu = _expit(_eta(eta0, V, i, u))
+        eta = _eta(eta0, V, i, u)
+        e = np.exp(-abs(eta))
+        if eta >= 0.0:
+            mu = 1.0 / (1.0 + e)
+            h += a[i] * eta - b[i] * (eta + np.log1p(e))
+        else:
+            mu = e / (1.0 + e)
+            h += a[i] * eta - b[i] * np.log1p(e)
         r = a[i] - b[i] * mu
         w = b[i] * mu * (1.0 - mu)
         for k in range(q):
@@ -90,6 +100,7 @@ def _score_information(eta0, V, a, b, start, stop, u, grad, info):
             wk = w * V[i, k]
             for m in range(k + 1):
                 info[k, m] += wk * V[i, m]
+    return h
 
 
 @njit(cache=True)
@@ -136,11 +147,9 @@ def _conditional_mode(eta0, V, a, b, start, stop, u, grad, info, factor, step, t
     Once Newton's decrement ∇hᵀH⁻¹∇h is below 1e-12·(1 + |h|) one last full step (which
     squares it) ends the iterations without a line search."""
     q = u.shape[0]
-    h = _log_integrand(eta0, V, a, b, start, stop, u)
-    logdet = 0.0
+    h = _score_information(eta0, V, a, b, start, stop, u, grad, info)
     for _ in range(_NEWTON_STEPS):
-        _score_information(eta0, V, a, b, start, stop, u, grad, info)
-        logdet = _cholesky(info, factor)
+        _cholesky(info, factor)
         _cholesky_solve(factor, grad, step)
         decrement = 0.0
         for k in range(q):
@@ -148,21 +157,20 @@ def _conditional_mode(eta0, V, a, b, start, stop, u, grad, info, factor, step, t
         if decrement <= _DECREMENT * (1.0 + abs(h)):
             for k in range(q):
                 u[k] += step[k]
-            _score_information(eta0, V, a, b, start, stop, u, grad, info)
-            logdet = _cholesky(info, factor)
-            return _log_integrand(eta0, V, a, b, start, stop, u), logdet
+            h = _score_information(eta0, V, a, b, start, stop, u, grad, info)
+            return h, _cholesky(info, factor)
         t = 1.0
-        while True:
+        while True:  # each trial's sweep leaves grad and info at the trial point
             for k in range(q):
                 trial[k] = u[k] + t * step[k]
-            h_trial = _log_integrand(eta0, V, a, b, start, stop, trial)
+            h_trial = _score_information(eta0, V, a, b, start, stop, trial, grad, info)
             if h_trial >= h or t < 1e-12:
                 break
             t *= 0.5
         for k in range(q):
             u[k] = trial[k]
         h = h_trial
-    return h, logdet
+    return h, _cholesky(info, factor)
 
 
 @njit(cache=True)

@@ -81,10 +81,20 @@ def fit_mixed(objective: MixedObjective, start: NDArray[np.float64], tol: float,
         value, grad = objective.gradient(params)
         return -value, -grad
 
+    options = {"maxiter": int(max_iter), "gtol": float(tol), "ftol": 1e-15, "maxcor": 20}
     result = minimize(negative, start, jac=True, method="L-BFGS-B", bounds=bounds,
-                      options={"maxiter": int(max_iter), "gtol": float(tol), "ftol": 1e-15,
-                               "maxcor": 20})
+                      options=options)
     params, value = np.asarray(result.x, dtype=np.float64), -float(result.fun)
+    for _ in range(2):
+        # ℓ is even in each diagonal element of L, so its derivative there is 0 at 0 and a
+        # step onto the bound can stop L-BFGS-B at a minimum in that direction: look along
+        # the elements at 0 for a higher ℓ and restart from it
+        better = _off_the_boundary(objective, params, value)
+        if better is None:
+            break
+        result = minimize(negative, better, jac=True, method="L-BFGS-B", bounds=bounds,
+                          options=options)
+        params, value = np.asarray(result.x, dtype=np.float64), -float(result.fun)
     objective.value(params)  # the kept modes are the optimum's
     free = ~singular_elements(params, objective)
     information = -hessian(objective, params, free)
@@ -93,6 +103,24 @@ def fit_mixed(objective: MixedObjective, start: NDArray[np.float64], tol: float,
     converged = bool(result.success) or float(np.max(np.abs(grad))) < 100 * tol
     return MixedFit(params, value, int(result.nit), converged, str(result.message),
                     information, free)
+
+
+_ESCAPE_GRID = (0.03, 0.1, 0.2, 0.4, 0.8, 1.6)
+
+
+def _off_the_boundary(objective: MixedObjective, params: NDArray[np.float64],
+                      value: float) -> NDArray[np.float64] | None:
+    """θ with one diagonal element of L moved from its bound 0 to a grid value where ℓ is
+    higher than at θ (the highest such), else None: 0 is then a maximum along each."""
+    best, best_value = None, value + 1e-9 * (1 + abs(value))
+    for k in np.flatnonzero(singular_elements(params, objective)):
+        for level in _ESCAPE_GRID:
+            trial = params.copy()
+            trial[k] = level
+            trial_value = objective.value(trial)
+            if trial_value > best_value:
+                best, best_value = trial, trial_value
+    return best
 
 
 def _newton_polish(objective: MixedObjective, params: NDArray[np.float64], value: float,
