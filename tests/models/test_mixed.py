@@ -371,3 +371,13 @@ def test_lr_test_of_a_diagonal_covariance_uses_the_binomial_mixture(data):
     close(test.p_value, 0.5 * chi2.sf(test.statistic, 1) + 0.25 * chi2.sf(test.statistic, 2),
           1e-9)
     assert test.df == 2
+
+
+def test_a_formula_model_reads_the_groups_from_new_data(data):
+    model = MixedLogisticRegression.from_formula("y ~ x1 + x2 + (1 | g)", data)
+    close(model.llf_, R_INTERCEPT_LAPLACE["loglik"], 1e-9)
+    frame = data.iloc[:6]
+    eta = frame[["x1", "x2"]].to_numpy() @ model.coef_[0] + model.intercept_[0]
+    b = model.random_effects_.loc[frame["g"], "(Intercept)"].to_numpy()
+    close(model.predict_proba(frame)[:, 1], expit(eta + b), 1e-12)
+    close(model.predict_proba(frame.drop(columns="g"))[:, 1], expit(eta), 1e-12)

@@ -134,6 +134,7 @@ class MixedLogisticRegression(FittedMixedStatistics, ClassifierMixin, BaseEstima
         with blas_on_one_thread():  # BLAS's spinning workers would slow the kernel passes
             self._fit_data(data, random_intercept, slopes)
         self.formula_: FormulaSpec | None = None
+        self.group_column_: str | None = None
         return self
 
     def _fit_data(self, data: Any, random_intercept: bool, slopes: list[int]) -> None:
@@ -226,6 +227,7 @@ class MixedLogisticRegression(FittedMixedStatistics, ClassifierMixin, BaseEstima
                   sample_weight=sample_weight, trials=extras.get("trials"),
                   random_intercept=term.intercept)
         model.formula_ = spec
+        model.group_column_ = term.group
         return model
 
     # -- predictions -------------------------------------------------------------------------
@@ -235,8 +237,14 @@ class MixedLogisticRegression(FittedMixedStatistics, ClassifierMixin, BaseEstima
 
     def decision_function(self, X: Any, groups: ArrayLike | None = None) -> NDArray:
         """η = xᵀβ + zᵀb̂_g of each row, b̂_g the group's conditional mode; a group the fit
-        never saw (or groups=None) gets b = 0, the population's mean."""
+        never saw gets b = 0, the population's mean, and so does every row with groups=None
+        (except for a formula's model given a DataFrame with the grouping column: its
+        groups are read from it)."""
         check_is_fitted(self)
+        column = getattr(self, "group_column_", None)
+        if groups is None and column is not None and isinstance(X, pd.DataFrame) \
+                and column in X.columns:
+            groups = X[column]
         dense = self._design(X)
         eta = dense @ self.coef_[0] + self.intercept_[0]
         if groups is None:
@@ -252,8 +260,8 @@ class MixedLogisticRegression(FittedMixedStatistics, ClassifierMixin, BaseEstima
     def predict_proba(self, X: Any, groups: ArrayLike | None = None,
                       kind: str = "conditional") -> NDArray[np.float64]:
         """(n, 2) probabilities. 'conditional': σ(xᵀβ + zᵀb̂_g), b = 0 for a new group (or
-        groups=None); 'marginal': ∫ σ(xᵀβ + zᵀb) N(b; 0, Σ) db over the population of
-        groups (Gauss–Hermite, 40 nodes), which ignores ``groups``."""
+        groups=None, see ``decision_function``); 'marginal': ∫ σ(xᵀβ + zᵀb) N(b; 0, Σ) db
+        over the population of groups (Gauss–Hermite, 40 nodes), which ignores ``groups``."""
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
         if kind == "conditional":
