@@ -381,3 +381,18 @@ def test_a_formula_model_reads_the_groups_from_new_data(data):
     b = model.random_effects_.loc[frame["g"], "(Intercept)"].to_numpy()
     close(model.predict_proba(frame)[:, 1], expit(eta + b), 1e-12)
     close(model.predict_proba(frame.drop(columns="g"))[:, 1], expit(eta), 1e-12)
+
+
+def test_no_groups_and_bad_parameters_are_refused(data):
+    with pytest.raises(DataError, match="needs groups="):
+        MixedLogisticRegression().fit(data[["x1"]], data["y"])
+    with pytest.raises(DataError, match="labels for"):
+        MixedLogisticRegression().fit(data[["x1"]], data["y"], groups=data["g"][:10])
+    with pytest.raises(ValueError, match="covariance must be one of"):
+        MixedLogisticRegression(covariance="banded").fit(data[["x1"]], data["y"],
+                                                         groups=data["g"])
+    with pytest.raises(ValueError, match="nAGQ must be an integer"):
+        MixedLogisticRegression(nAGQ=0).fit(data[["x1"]], data["y"], groups=data["g"])
+    with pytest.raises(DataError, match="needs 2 classes"):
+        MixedLogisticRegression().fit(data[["x1"]], np.arange(len(data)) % 3,
+                                      groups=data["g"])
