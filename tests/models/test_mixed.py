@@ -396,3 +396,28 @@ def test_no_groups_and_bad_parameters_are_refused(data):
     with pytest.raises(DataError, match="needs 2 classes"):
         MixedLogisticRegression().fit(data[["x1"]], np.arange(len(data)) % 3,
                                       groups=data["g"])
+
+
+@pytest.mark.slow
+def test_modechoice_from_statsmodels_matches_glmer_on_the_boundary():
+    # statsmodels.datasets.modechoice (840 rows, 210 individuals, one choice each of 4);
+    # glmer(choice ~ ttme + hinc + (1 + ttme | individual)), lme4 1.1.31: a singular fit
+    # (corr -1, theta[3] = 0); fixef -0.47911475875395 -0.02497872917683 0.00137342167803,
+    # SE 0.20750925642720 0.00435819669513 0.00438888659862, theta 0.7849426312156
+    # -0.0276467905695 0, logLik -446.820090485, AIC 905.640180969, BIC 934.040592320.
+    # Our ℓ is 3e-7 higher: bobyqa stopped that close to the optimum, hence 1e-4 on β.
+    import statsmodels.api as sm
+
+    df = sm.datasets.modechoice.load_pandas().data
+    with pytest.warns(SingularFitWarning):
+        model = MixedLogisticRegression.from_formula(
+            "choice ~ ttme + hinc + (1 + ttme | individual)", df)
+    close(model.fixed_effects_, [-0.47911475875395, -0.02497872917683, 0.00137342167803],
+          1e-4)
+    close(model.std_err_, [0.20750925642720, 0.00435819669513, 0.00438888659862], 1e-4)
+    close(model.theta_[:2], [0.7849426312156, -0.0276467905695], 1e-4)
+    assert model.theta_[2] == 0.0 and model.singular_
+    close(model.variance_components_.corr[1, 0], -1.0, 1e-12)
+    assert model.llf_ >= -446.820090485 - 1e-9
+    close(model.llf_, -446.820090485, 1e-9)
+    close([model.aic_, model.bic_], [905.640180969, 934.040592320], 1e-9)
