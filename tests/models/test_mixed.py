@@ -167,6 +167,14 @@ def test_correlated_random_slope_matches_glmer(data):
     close(model.random_effects_.to_numpy()[:3], ref["ranef"], 1e-4)
     assert list(model.random_effects_.columns) == ["(Intercept)", "x1"]
     assert model.variance_components_.group == "g"
+    close(model.variance_components_.cov[1, 0], 0.273748195522, 1e-4)  # VarCorr's vcov
+    theta = ref["theta"]
+    close(model.covariance_factor()[np.tril_indices(2)],
+          [theta[0], theta[1], theta[2]], 1e-4)  # R's Λ, lower triangle by rows here
+    # confint(m, method = "Wald"): fixef ± qnorm(0.975)·SE
+    wald = np.column_stack([np.array(ref["fixef"]) - 1.959963984540054 * np.array(ref["se"]),
+                            np.array(ref["fixef"]) + 1.959963984540054 * np.array(ref["se"])])
+    close(model.conf_int(), wald, 1e-4)
 
 
 def test_uncorrelated_random_slope_matches_glmer(data):

@@ -77,11 +77,15 @@ class MixedLogisticRegression(FittedMixedStatistics, ClassifierMixin, BaseEstima
     ``z_``, ``p_values_`` (intercept first); ``theta_`` (λ, the free elements of L),
     ``variance_components_`` (Σ, sds, correlations, ``singular``), ``random_effects_`` (a
     frame of the conditional modes b̂_g by group), ``random_effects_cov_`` (G × q × q
-    conditional covariances), ``random_terms_``, ``group_levels_``; ``llf_``, ``aic_``,
+    conditional covariances), ``random_terms_`` ('(Intercept)' first where fitted, then
+    the slopes' column names), ``random_slopes_`` (their column indices in X),
+    ``random_intercept_``, ``group_levels_`` (sorted), ``group_name_`` (the groups' name),
+    ``group_column_`` (a formula's grouping column, else None), ``formula_``; ``llf_``, ``aic_``,
     ``bic_``, ``deviance_`` (= −2·llf_; lme4's ``deviance()`` of a glmer fit is the
     conditional deviance instead), ``df_resid_``, ``n_obs_``, ``n_groups_``, ``llf_glm_``
     (the fit without random effects), ``singular_``, ``converged_``, ``n_iter_``.
-    ``summary()``, ``lr_test_random()``, ``predict_proba(X, groups, kind)``.
+    ``summary()``, ``conf_int(alpha)``, ``lr_test_random()``, ``covariance_factor()``,
+    ``predict_proba(X, groups=None, kind="conditional"|"marginal")``, ``predict``.
     """
 
     def __init__(self, nAGQ: int = 1, covariance: str = "unstructured",
@@ -280,6 +284,7 @@ class MixedLogisticRegression(FittedMixedStatistics, ClassifierMixin, BaseEstima
         p = self.predict_proba(X, groups, kind)[:, 1]
         return np.where(p > 0.5, self.classes_[1], self.classes_[0])
 
-    def relative_factor_(self) -> NDArray[np.float64]:
-        """L, the Cholesky factor of Σ, from ``theta_``."""
+    def covariance_factor(self) -> NDArray[np.float64]:
+        """L, the lower Cholesky factor of Σ = LLᵀ, from ``theta_`` (lme4's θ order: the
+        lower triangle column by column, or the diagonal)."""
         return relative_factor(self.theta_, len(self.random_terms_), self.covariance)

@@ -94,6 +94,10 @@ class FittedMixedStatistics:
         """coef, std err, z, P>|z| and the Wald interval of each fixed effect."""
         return wald_table(self.fixed_effects_, self.cov_fixed_, self.fixed_terms_, alpha)
 
+    def conf_int(self, alpha: float = 0.05) -> NDArray[np.float64]:
+        """((p+1) × 2) Wald intervals of the fixed effects, β̂ ± Φ⁻¹(1 − α/2)·se."""
+        return self.fixed_table(alpha).iloc[:, 4:6].to_numpy()
+
     std_err_ = property(lambda self: self.fixed_table()["std err"].to_numpy())
     z_ = property(lambda self: self.fixed_table()["z"].to_numpy())
     p_values_ = property(lambda self: self.fixed_table()["P>|z|"].to_numpy())
