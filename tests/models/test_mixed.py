@@ -429,3 +429,18 @@ def test_modechoice_from_statsmodels_matches_glmer_on_the_boundary():
     assert model.llf_ >= -446.820090485 - 1e-9
     close(model.llf_, -446.820090485, 1e-9)
     close([model.aic_, model.bic_], [905.640180969, 934.040592320], 1e-9)
+
+
+def test_text_group_labels_and_clone(data):
+    from sklearn.base import clone
+
+    labels = data["g"].map(lambda v: f"clinic-{v:02d}")
+    model = clone(MixedLogisticRegression(nAGQ=1)).fit(data[["x1", "x2"]], data["y"],
+                                                       groups=labels)
+    close(model.llf_, R_INTERCEPT_LAPLACE["loglik"], 1e-9)
+    assert model.group_levels_[0] == "clinic-00"
+    close(model.random_effects_.loc[["clinic-00", "clinic-01", "clinic-02"], "(Intercept)"],
+          R_INTERCEPT_LAPLACE["ranef"], 1e-5)
+    eta = data[["x1", "x2"]].to_numpy()[:2] @ model.coef_[0] + model.intercept_[0]
+    close(model.predict_proba(data[["x1", "x2"]].iloc[:2], labels.iloc[:2])[:, 1],
+          expit(eta + np.array(R_INTERCEPT_LAPLACE["ranef"][:1] * 2)), 1e-4)
