@@ -2,11 +2,11 @@
 
 The start is the model without random effects (β of the plain logistic fit, by Newton's
 method) and λ = 1 on L's diagonal (lme4's start). L-BFGS-B maximizes ℓ over [β, λ] with
-L's diagonal ≥ 0 (lme4's second stage, which also optimizes β and θ jointly), then Newton
-steps on the Hessian by central differences of the gradient polish the optimum where it is
-inside the bounds. The covariance of β̂ is the β block of (−∇²ℓ)⁻¹ in [β, λ] (lme4's
-``vcov`` of a glmer fit with ``use.hessian = TRUE``, its default), the elements of λ at
-their bound left out.
+L's diagonal ≥ 0 (lme4's second stage, which also optimizes β and θ jointly), restarted
+where an element of L's diagonal stopped at 0 but ℓ is higher away from it, then Newton
+steps on the differenced Hessian (of the exact gradient for Laplace) polish the optimum.
+The covariance of β̂ is the β block of (−∇²ℓ)⁻¹ in [β, λ] (lme4's ``vcov`` of a glmer fit
+with ``use.hessian = TRUE``, its default), the elements of λ at their bound left out.
 """
 
 from __future__ import annotations
