@@ -112,3 +112,21 @@ def test_laplace_gradient_matches_finite_differences(covariance):
     numeric = [(objective.value(params + 1e-5 * e) - objective.value(params - 1e-5 * e)) / 2e-5
                for e in np.eye(params.size)]
     np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-7)
+
+
+def test_the_threaded_pass_equals_the_serial_one():
+    # 24,000 rows run on threads; each half (12,000 rows) runs serially: the same numbers
+    rng = np.random.default_rng(4)
+    n, per = 24_000, 40
+    eta0 = rng.normal(size=n)
+    V = rng.normal(scale=0.7, size=(n, 2))
+    y = (rng.uniform(size=n) < 0.5).astype(float)
+    starts = np.arange(0, n + 1, per, dtype=np.int64)
+    whole = run(eta0, V, y, np.ones(n), starts)
+    half = n // 2
+    first = run(eta0[:half], V[:half], y[:half], np.ones(half), starts[: half // per + 1])
+    second = run(eta0[half:], V[half:], y[half:], np.ones(half),
+                 starts[half // per:] - half)
+    np.testing.assert_array_equal(whole[0], np.r_[first[0], second[0]])
+    np.testing.assert_array_equal(whole[1], np.r_[first[1], second[1]])
+    np.testing.assert_array_equal(whole[3], np.r_[first[3], second[3]])
