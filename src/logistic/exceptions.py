@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ConvergenceWarning", "DataError", "ExportDependencyError", "ExportError", "InferenceError",
-    "ModelFileError", "SeparationWarning", "StrataDroppedWarning",
+    "ModelFileError", "SeparationWarning", "SingularFitWarning", "StrataDroppedWarning",
     "TrainingDivergenceWarning",
 ]
 
@@ -52,6 +52,11 @@ class InferenceError(ValueError):
 class StrataDroppedWarning(UserWarning):
     """Conditional logistic regression dropped strata of only cases or only controls, whose
     conditional likelihood is 1 whatever the coefficients (they carry no information)."""
+
+
+class SingularFitWarning(UserWarning):
+    """A mixed model's fit is on the boundary: a variance component is 0 (or Σ is singular),
+    lme4's "boundary (singular) fit"; the model is then one with fewer random effects."""
 
 
 class TrainingDivergenceWarning(UserWarning):

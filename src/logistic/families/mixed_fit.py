@@ -1,0 +1,187 @@
+"""The mixed logistic fit: ℓ(β, λ) maximized jointly, then its Hessian for the statistics.
+
+The start is the model without random effects (β of the plain logistic fit, by Newton's
+method) and λ = 1 on L's diagonal (lme4's start). L-BFGS-B maximizes ℓ over [β, λ] with
+L's diagonal ≥ 0 (lme4's second stage, which also optimizes β and θ jointly), restarted
+where an element of L's diagonal stopped at 0 but ℓ is higher away from it, then Newton
+steps on the differenced Hessian (of the exact gradient for Laplace) polish the optimum.
+The covariance of β̂ is the β block of (−∇²ℓ)⁻¹ in [β, λ] (lme4's ``vcov`` of a glmer fit
+with ``use.hessian = TRUE``, its default), the elements of λ at their bound left out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.optimize import minimize
+from scipy.special import expit, log_expit
+
+from logistic.families.mixed import MixedObjective, theta_bounds
+
+__all__ = ["MixedFit", "SINGULAR_TOLERANCE", "binomial_newton", "fit_mixed", "hessian",
+           "singular_elements"]
+
+SINGULAR_TOLERANCE = 1e-4  # lme4's isSingular(tol = 1e-4) on L's diagonal
+_HESSIAN_STEP = 1e-4
+_FORWARD_STEP = 1e-6
+
+
+@dataclass(frozen=True)
+class MixedFit:
+    """The optimum θ̂ = [β̂, λ̂], ℓ(θ̂), iterations, convergence, the optimizer's word, and
+    −∇²ℓ over the ``free`` elements (λ's at their bound left out)."""
+
+    params: NDArray[np.float64]
+    log_likelihood: float
+    n_iter: int
+    converged: bool
+    message: str
+    information: NDArray[np.float64]
+    free: NDArray[np.bool_]
+
+
+def binomial_log_likelihood(X: NDArray, a: NDArray, b: NDArray, beta: NDArray) -> float:
+    """ℓ(β) = Σᵢ [aᵢηᵢ − bᵢ log(1 + e^ηᵢ)], η = Xβ (without the binomial coefficients)."""
+    eta = X @ beta
+    return float(np.sum(a * eta) + np.sum(b * log_expit(-eta)))
+
+
+def binomial_newton(X: NDArray, a: NDArray, b: NDArray,
+                    max_iter: int = 100) -> tuple[NDArray[np.float64], float]:
+    """(β̂, ℓ(β̂)) of the model without random effects by Newton's method (IRLS) with step
+    halving: ∇ℓ = Xᵀ(a − bμ), −∇²ℓ = Xᵀ diag(bμ(1 − μ)) X."""
+    beta = np.zeros(X.shape[1])
+    value = binomial_log_likelihood(X, a, b, beta)
+    for _ in range(max_iter):
+        mu = expit(X @ beta)
+        grad = X.T @ (a - b * mu)
+        info = (X * (b * mu * (1 - mu))[:, None]).T @ X
+        step = np.linalg.lstsq(info, grad, rcond=None)[0]
+        if float(grad @ step) < 1e-20 * (1 + abs(value)):
+            break
+        t = 1.0
+        while t > 1e-10:
+            trial = binomial_log_likelihood(X, a, b, beta + t * step)
+            if trial >= value:
+                break
+            t /= 2
+        beta, value = beta + t * step, trial
+    return beta, value
+
+
+def fit_mixed(objective: MixedObjective, start: NDArray[np.float64], tol: float,
+              max_iter: int) -> MixedFit:
+    """θ̂ = argmax ℓ by L-BFGS-B from ``start`` (gradient tolerance ``tol``), then up to
+    three Newton steps on the differenced Hessian (formed once) while they raise ℓ."""
+    q = objective.data.Z.shape[1]
+    bounds = [(None, None)] * objective.n_fixed + theta_bounds(q, objective.covariance)
+
+    def negative(params: NDArray[np.float64]) -> tuple[float, NDArray[np.float64]]:
+        value, grad = objective.gradient(params)
+        return -value, -grad
+
+    options = {"maxiter": int(max_iter), "gtol": float(tol), "ftol": 1e-15, "maxcor": 20}
+    result = minimize(negative, start, jac=True, method="L-BFGS-B", bounds=bounds,
+                      options=options)
+    params, value = np.asarray(result.x, dtype=np.float64), -float(result.fun)
+    for _ in range(2):
+        # ℓ is even in each diagonal element of L, so its derivative there is 0 at 0 and a
+        # step onto the bound can stop L-BFGS-B at a minimum in that direction: look along
+        # the elements at 0 for a higher ℓ and restart from it
+        better = _off_the_boundary(objective, params, value)
+        if better is None:
+            break
+        result = minimize(negative, better, jac=True, method="L-BFGS-B", bounds=bounds,
+                          options=options)
+        params, value = np.asarray(result.x, dtype=np.float64), -float(result.fun)
+    objective.value(params)  # the kept modes are the optimum's
+    free = ~singular_elements(params, objective)
+    information = -hessian(objective, params, free)
+    low = np.array([-np.inf if lo is None else lo for lo, _ in bounds])
+    params, value, grad = _newton_polish(objective, params, value, information, free, low)
+    converged = bool(result.success) or float(np.max(np.abs(grad))) < 100 * tol
+    return MixedFit(params, value, int(result.nit), converged, str(result.message),
+                    information, free)
+
+
+_ESCAPE_GRID = (0.03, 0.1, 0.2, 0.4, 0.8, 1.6)
+
+
+def _off_the_boundary(objective: MixedObjective, params: NDArray[np.float64],
+                      value: float) -> NDArray[np.float64] | None:
+    """θ with one diagonal element of L moved from its bound 0 to a grid value where ℓ is
+    higher than at θ (the highest such), else None: 0 is then a maximum along each."""
+    best, best_value = None, value + 1e-9 * (1 + abs(value))
+    for k in np.flatnonzero(singular_elements(params, objective)):
+        for level in _ESCAPE_GRID:
+            trial = params.copy()
+            trial[k] = level
+            trial_value = objective.value(trial)
+            if trial_value > best_value:
+                best, best_value = trial, trial_value
+    return best
+
+
+def _newton_polish(objective: MixedObjective, params: NDArray[np.float64], value: float,
+                   information: NDArray[np.float64], free: NDArray,
+                   low: NDArray[np.float64]) -> tuple[NDArray[np.float64], float, NDArray]:
+    """(θ, ℓ(θ), ∇ℓ on the free elements) after Newton steps θ ← θ + (−∇²ℓ)⁻¹∇ℓ on the
+    free elements while ℓ rises and the bounds hold (at most 3)."""
+    _, grad = objective.gradient(params)
+    for _ in range(3):
+        try:
+            step = np.linalg.solve(information, grad[free])
+        except np.linalg.LinAlgError:
+            break
+        trial = params.copy()
+        trial[free] += step
+        if np.any(trial < low) or float(grad[free] @ step) < 1e-16:
+            break
+        trial_value, trial_grad = objective.gradient(trial)
+        if not trial_value > value:
+            break
+        params, value, grad = trial, trial_value, trial_grad
+    objective.value(params)
+    return params, value, grad[free]
+
+
+def singular_elements(params: NDArray[np.float64], objective: MixedObjective) -> NDArray:
+    """Which elements of θ = [β, λ] are diagonal elements of L below lme4's singularity
+    tolerance 1e-4 (a variance at its bound 0: a singular fit)."""
+    q = objective.data.Z.shape[1]
+    bounds = theta_bounds(q, objective.covariance)
+    at_bound = np.zeros(params.size, dtype=bool)
+    for k, (low, _) in enumerate(bounds):
+        at_bound[objective.n_fixed + k] = low == 0.0 and params[objective.n_fixed + k] \
+            < SINGULAR_TOLERANCE
+    return at_bound
+
+
+def hessian(objective: MixedObjective, params: NDArray[np.float64],
+            free: NDArray) -> NDArray[np.float64]:
+    """∇²ℓ over the ``free`` elements, symmetrized: forward differences of the exact Laplace
+    gradient (step 1e-6·max(1, |θⱼ|): truncation ~1e-6, one pass per column), or central
+    differences of the differenced Gauss–Hermite gradient (step 1e-4·max(1, |θⱼ|))."""
+    index = np.flatnonzero(free)
+    out = np.empty((index.size, index.size))
+    base = objective.modes.copy()
+    exact = objective.n_agq <= 1
+    origin = objective.gradient(params)[1] if exact else None
+    for col, k in enumerate(index):
+        step = (_FORWARD_STEP if exact else _HESSIAN_STEP) * max(1.0, abs(params[k]))
+        up, down = params.copy(), params.copy()
+        up[k] += step
+        down[k] -= step
+        objective.modes = base.copy()
+        g_up = objective.gradient(up)[1]
+        if origin is not None:
+            out[:, col] = (g_up[index] - origin[index]) / step
+            continue
+        objective.modes = base.copy()
+        g_down = objective.gradient(down)[1]
+        out[:, col] = (g_up[index] - g_down[index]) / (2 * step)
+    objective.modes = base
+    objective.value(params)
+    return 0.5 * (out + out.T)
