@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ConvergenceWarning", "DataError", "ExportDependencyError", "ExportError", "InferenceError",
     "ModelFileError", "SeparationWarning", "SingularFitWarning", "StrataDroppedWarning",
+    "TrainingDivergenceWarning",
 ]
 
 
@@ -56,6 +57,12 @@ class StrataDroppedWarning(UserWarning):
 class SingularFitWarning(UserWarning):
     """A mixed model's fit is on the boundary: a variance component is 0 (or Σ is singular),
     lme4's "boundary (singular) fit"; the model is then one with fewer random effects."""
+
+
+class TrainingDivergenceWarning(UserWarning):
+    """Gradient descent's cost rose during a fit drawn by ``logistic.viz`` (``plot
+    training``): the fixed step η is too long for the curvature, most often because the
+    features are unscaled (standardize them: ``--standardize``) — else take a smaller η."""
 
 
 def __getattr__(name: str) -> Any:

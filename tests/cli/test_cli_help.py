@@ -29,10 +29,11 @@ OPTIONS = {
     "summary": ["-h", "--help", "--debug", "--odds-ratios"],
     "plot": [
         "-h", "--help", "--debug", "--out", "--target", "--weights", "--compare", "--max-iter",
-        "--learning-rate", "--standardize", "--dpi", *READING,
+        "--learning-rate", "--standardize", "--intercept", "--dpi", *READING,
     ],
     "explain": ["-h", "--help", "--debug", "--target", "--rows", *READING],
-    "report": ["-h", "--help", "--debug", "--target", "--out", "--title", *READING],
+    "report": ["-h", "--help", "--debug", "--target", "--out", "--title", "--test",
+               "--threshold", *READING],
     "export": ["-h", "--help", "--debug", "--onnx"],
     "evaluate": ["-h", "--help", "--debug", "--target", "--threshold", "--out", *READING],
 }

@@ -287,17 +287,26 @@ def test_calibration_one_vs_rest_for_three_classes(three_classes):
 
 def test_coefficient_intervals_are_the_models_confidence_intervals(fitted):
     model, X, y = fitted
-    figure = plots.coefficient_figure(model)
-    interval = model.conf_int()
+    figure = plots.coefficient_figure(model)  # the intercept left out by default
+    interval = model.conf_int()[1:]
     segments = one(figure, "interval").get_segments()
     assert len(segments) == len(interval)
     positions = [segment[0][1] for segment in segments]
-    assert positions == sorted(positions, reverse=True)  # the intercept at the top
+    assert positions == sorted(positions, reverse=True)  # the first term at the top
     np.testing.assert_allclose([[s[0][0], s[1][0]] for s in segments], interval, rtol=1e-12)
     coef = one(figure, "coef").get_xdata()
-    np.testing.assert_allclose(coef, np.r_[model.intercept_, model.coef_[0]])
+    np.testing.assert_allclose(coef, model.coef_[0])
     labels = [t.get_text() for t in figure.axes[0].get_yticklabels()]
-    assert labels == ["Intercept", "f0", "f1", "f2"]
+    assert labels == ["f0", "f1", "f2"]
+    # asked for, the intercept gets an axis of its own above the others
+    both = plots.coefficient_figure(model, show_intercept=True)
+    top, bottom = both.axes
+    assert [t.get_text() for t in top.get_yticklabels()] == ["Intercept"]
+    np.testing.assert_allclose(one(both, "intercept:coef").get_xdata(), model.intercept_)
+    (segment,) = one(both, "intercept:interval").get_segments()
+    np.testing.assert_allclose([segment[0][0], segment[1][0]], model.conf_int()[0],
+                               rtol=1e-12)
+    assert [t.get_text() for t in bottom.get_yticklabels()] == labels
 
 
 def test_penalized_coefficients_have_no_intervals_and_say_why():
@@ -305,8 +314,7 @@ def test_penalized_coefficients_have_no_intervals_and_say_why():
     model = LogisticRegression(penalty="l2", C=0.5).fit(X, y)
     figure = plots.coefficient_figure(model)
     assert not artists(figure, "interval")
-    np.testing.assert_allclose(one(figure, "coef").get_xdata(),
-                               np.r_[model.intercept_, model.coef_[0]])
+    np.testing.assert_allclose(one(figure, "coef").get_xdata(), model.coef_[0])
     note = " ".join(one(figure, "note").get_text().split())
     assert note == " ".join(model.inference_note_.split())
 
@@ -314,10 +322,13 @@ def test_penalized_coefficients_have_no_intervals_and_say_why():
 def test_coefficients_of_a_multinomial_model(three_classes):
     model, _, _ = three_classes
     figure = plots.coefficient_figure(model)
+    terms = list(model.summary().table.index)
+    kept = [k for k, term in enumerate(terms) if not term.endswith(": Intercept")]
     segments = one(figure, "interval").get_segments()
-    np.testing.assert_allclose([[s[0][0], s[1][0]] for s in segments], model.conf_int())
+    np.testing.assert_allclose([[s[0][0], s[1][0]] for s in segments],
+                               model.conf_int()[kept])
     labels = [t.get_text() for t in figure.axes[0].get_yticklabels()]
-    assert labels == list(model.summary().table.index)
+    assert labels == [terms[k] for k in kept]
 
 
 def test_scores_show_z_and_who_still_drives_learning(fitted, three_classes):

@@ -40,7 +40,9 @@ DESCRIPTION = (
     "--weights=-3,1,1: the line x1 + x2 = 3). training DATA --target COL: a saved model keeps "
     "no loss history, so this fits gradient descent, Newton and L-BFGS (--compare solvers) or "
     "gradient descent on the squared error and on the cross-entropy (--compare losses) "
-    "itself, from one start. coefficients MODEL. roc, calibration MODEL DATA --target COL. "
+    "itself, from one start; it warns when gradient descent's cost rises (unscaled features: "
+    "add --standardize). coefficients MODEL: the intercept left out unless --intercept, "
+    "huge intervals (separated terms) cut at the axis. roc, calibration MODEL DATA --target COL. "
     "scores MODEL DATA [--target COL]. diagnostics MODEL DATA --target COL: residuals "
     "against fitted values and against leverage with Cook's distance contours (a binary "
     "model fitted without a penalty)."
@@ -68,6 +70,9 @@ def register(commands: Subcommands) -> None:
                       help="training: gradient descent's step η (default 0.5)")
     plot.add_argument("--standardize", action="store_true",
                       help="training: scale each feature to mean 0, standard deviation 1 first")
+    plot.add_argument("--intercept", action="store_true",
+                      help="coefficients: draw the intercept(s) too, on their own axis "
+                      "(left out by default)")
     plot.add_argument("--dpi", type=resolution, default=100.0,
                       help="resolution of a PNG, 10 to 2400 (default 100)")
     add_reading_options(plot)
@@ -234,7 +239,9 @@ def _training(request: PlotRequest) -> Figure:
             )
         options = {"max_iter": 300 if args.max_iter is None else args.max_iter,
                    "learning_rate": args.learning_rate}
-        return request.call(lambda: plots.loss_comparison(X, y, **options))
+        return warnings_to_stderr(
+            lambda: request.call(lambda: plots.loss_comparison(X, y, **options)), sort=True
+        )
     options = {"max_iter": 200 if args.max_iter is None else args.max_iter,
                "learning_rate": args.learning_rate}
     return warnings_to_stderr(
@@ -250,7 +257,8 @@ def _coefficients(request: PlotRequest) -> Figure:
     request.expect(1)
     model = load(request.inputs[0])
     require_logistic(model, request.inputs[0], "the coefficient figure")
-    return request.call(lambda: plots.coefficient_figure(model))
+    return request.call(lambda: plots.coefficient_figure(
+        model, show_intercept=request.args.intercept))
 
 
 def _scores(request: PlotRequest) -> Figure:

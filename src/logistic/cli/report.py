@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from logistic.cli.errors import UsageError, writing
+from logistic.cli.evaluate import threshold
 from logistic.cli.options import TARGET_HELP, Subcommands, add_command, add_reading_options
 
 if TYPE_CHECKING:  # the handler imports rich when it runs: parsing imports no NumPy
@@ -18,8 +19,10 @@ def register(commands: Subcommands) -> None:
     report = add_command(
         commands, "report", help="write a self-contained HTML report",
         description="Writes one HTML file (inline CSS, embedded images, no scripts, no "
-        "external links): the model and the data, metrics, the coefficient table, the "
-        "formulas checked on the data, and the figures.",
+        "external links): the model and the data, metrics and the confusion matrix, the "
+        "coefficient table, the odds ratios (binary models), the formulas checked on the data, "
+        "and the figures; with --test, the held-out data's metrics, confusion matrix, ROC "
+        "and calibration too.",
     )
     report.add_argument("model", type=Path, metavar="MODEL.json")
     report.add_argument("data", type=Path, metavar="DATA")
@@ -29,6 +32,12 @@ def register(commands: Subcommands) -> None:
                         help="where to write the report")
     report.add_argument("--title", default="Logistic regression report",
                         help="the report's title")
+    report.add_argument("--test", type=Path, metavar="TEST",
+                        help="held-out data (the same columns and --target as DATA): adds "
+                        "their metrics, confusion matrix, ROC and calibration")
+    report.add_argument("--threshold", type=threshold, default=0.5, metavar="T",
+                        help="binary models: the confusion matrices predict the positive "
+                        "class when its probability is > T (default 0.5, as predict)")
     add_reading_options(report)
     report.set_defaults(handler=cmd_report)
 
@@ -44,13 +53,19 @@ def cmd_report(args: argparse.Namespace, console: Console) -> int:
     from logistic.io.model_file import load
     from logistic.viz.report import write_report
 
-    out = check_output_path(args.out, args.model, args.data)
+    inputs = [args.model, args.data] + ([] if args.test is None else [args.test])
+    out = check_output_path(args.out, *inputs)
     model = load(args.model)
     X, y = model_data(model, args.model, args.data, args, need_target=True, dense=True)
+    test = test_name = None
+    if args.test is not None:  # read as DATA is: the model's columns, the same --target
+        test = model_data(model, args.model, args.test, args, need_target=True, dense=True)
+        test_name = args.test.name
     try:
         with writing(out, "the report"):
             write_report(out, model, X, y, title=args.title, model_name=args.model.name,
-                         data_name=args.data.name)
+                         data_name=args.data.name, test=test, test_name=test_name,
+                         threshold=args.threshold)
     except ValueError as exc:
         raise UsageError(f"cannot write the report: {exc}") from None
     console.print(Text(f"Report written to {out}", style="bold"))

@@ -21,7 +21,11 @@ from logistic.core.boundary import DecisionBoundary
 from logistic.core.sigmoid import sigmoid
 from logistic.viz.figures import PALETTE, binary_only, new_figure, note
 
-__all__ = ["boundary_figure"]
+__all__ = ["BOUNDARY_LABEL", "boundary_figure"]
+
+#: The boundary's legend entry: symbols, the same for every model (its numbers are in the
+#: note under the axes, where the boundary is a line).
+BOUNDARY_LABEL = "p̂ = 0.5 boundary (z = 0)"
 
 
 class _Plane(NamedTuple):
@@ -60,8 +64,10 @@ def boundary_figure(
 
     The boundary of a linear score in the plane (W, a ``DecisionBoundary`` or a
     ``LogisticRegression`` without ``transform``) is drawn as the exact line
-    x₂ = −(w₀ + w₁x₁)/w₂; any other is the z = 0 contour. gids: 'probability' (the mesh of
-    σ(z) on the grid), 'boundary' (the line or contour), 'data:<label>' (points).
+    x₂ = −(w₀ + w₁x₁)/w₂, its equation in the note under the axes; any other is the z = 0
+    contour. The legend holds symbols: ``BOUNDARY_LABEL`` and 'y = <label>' per class.
+    gids: 'probability' (the mesh of σ(z) on the grid), 'boundary' (the line or contour),
+    'data:<label>' (points).
     """
     plane = _plane(model, transform, feature_names)
     points = _points(X)
@@ -84,10 +90,11 @@ def boundary_figure(
     colorbar.set_label(rf"$\sigma(z)$ = P(y = {plane.positive})")
     if plane.linear is not None:
         _draw_line(ax, plane.linear, xlim, ylim)
+        note(figure, f"The boundary: {plane.linear}.")
     elif z.min() < 0 < z.max():
         contour = ax.contour(xs, ys, z, levels=[0.0], colors="black", linewidths=2.2)
         contour.set_gid("boundary")
-        ax.plot([], [], color="black", lw=2.2, label=r"z = 0 ($\sigma = \frac{1}{2}$)")
+        ax.plot([], [], color="black", lw=2.2, label=BOUNDARY_LABEL)
     else:
         note(figure, "The boundary z = 0 does not cross this window.")
     if points is not None:
@@ -193,7 +200,7 @@ def _draw_line(
         x2 = np.array(ylim)
     else:
         x1 = x2 = np.array([])
-    ax.plot(x1, x2, color="black", lw=2.2, gid="boundary", label=f"z = 0: {linear}")
+    ax.plot(x1, x2, color="black", lw=2.2, gid="boundary", label=BOUNDARY_LABEL)
 
 
 def _draw_points(ax: Axes, model: Any, points: NDArray, y: ArrayLike | None) -> None:

@@ -33,6 +33,8 @@ __all__ = [
     "model_labels",
     "new_figure",
     "note",
+    "PANEL_SIZE",
+    "probability_panels",
     "png_bytes",
     "save_figure",
 ]
@@ -52,6 +54,22 @@ def new_figure(size: tuple[float, float]) -> Figure:
     figure = Figure(figsize=size, layout="constrained")
     FigureCanvasAgg(figure)
     return figure
+
+
+#: The size of the ROC and calibration figures: one size and one grid, so that the two boxes
+#: line up side by side (the report sets them in one row).
+PANEL_SIZE = (5.6, 6.0)
+
+
+def probability_panels() -> tuple[Figure, Any, Any]:
+    """A figure of :data:`PANEL_SIZE` with a main axes over a strip (heights 3 : 1) at fixed
+    places (no layout engine moves them), so that every such figure has the same two boxes
+    whatever its labels: the ROC and the calibration figure line up."""
+    figure = Figure(figsize=PANEL_SIZE)
+    FigureCanvasAgg(figure)
+    grid = figure.add_gridspec(2, 1, height_ratios=(3, 1), left=0.14, right=0.95, top=0.93,
+                               bottom=0.09, hspace=0.32)
+    return figure, figure.add_subplot(grid[0]), figure.add_subplot(grid[1])
 
 
 def artists(figure: Figure, gid: str, *, prefix: bool = False) -> list[Artist]:

@@ -3,7 +3,7 @@ ValueError)::
 
     roc_figure(model, X, y)           ROC curve(s) with AUC (one-vs-rest for K classes)
     calibration_figure(model, X, y)   reliability curve(s) and the histogram of probabilities
-    coefficient_figure(model)         coefficients with Wald intervals (none when penalized)
+    coefficient_figure(model)         coefficients with Wald intervals (viz/coefficient_plot.py)
     scores_figure(model, X, y)        the distribution of z with σ'(z): who still drives learning
 """
 
@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 from numpy.typing import ArrayLike
 
 from logistic.core.sigmoid import sigmoid_derivative
+from logistic.viz.coefficient_plot import coefficient_figure
 from logistic.viz.figures import (
     BLUE,
     GREY,
@@ -25,7 +26,7 @@ from logistic.viz.figures import (
     check_rows,
     model_labels,
     new_figure,
-    note,
+    probability_panels,
 )
 
 __all__ = [
@@ -46,7 +47,10 @@ def roc_figure(model: Any, X: Any, y: ArrayLike) -> Figure:
 
     The legend reads 'AUC = 0.9876' (4 decimals; '<class> vs rest, AUC = ...' for K classes);
     gid 'roc:<class>' is the curve (x the false-positive rates, y the true-positive rates),
-    'chance' the diagonal.
+    'chance' the diagonal. The strip below shows what the curve sums up: the histograms of
+    P(classes_[1]) among the rows of each true class (K classes: P(k) among the rows of k),
+    gids 'scores:<class>'. The figure's size and boxes are :func:`calibration_figure`'s
+    (``probability_panels``), so that the two line up side by side.
     """
     from sklearn.metrics import roc_auc_score, roc_curve
 
@@ -55,8 +59,7 @@ def roc_figure(model: Any, X: Any, y: ArrayLike) -> Figure:
     proba = np.asarray(model.predict_proba(X))
     classes = np.asarray(model.classes_)
     shown = [1] if len(classes) == 2 else range(len(classes))
-    figure = new_figure((5.2, 4.8))
-    ax = figure.add_subplot()
+    figure, ax, strip = probability_panels()
     ax.plot([0, 1], [0, 1], ls="--", color=GREY, lw=1, gid="chance", label="chance (AUC = 0.5)")
     for k in shown:
         positive = y == classes[k]
@@ -72,9 +75,27 @@ def roc_figure(model: Any, X: Any, y: ArrayLike) -> Figure:
                 label=f"{name}AUC = {auc:.4f}", gid=f"roc:{classes[k]}")
     positive_name = f"positive class: {classes[1]}" if len(classes) == 2 else "one vs rest"
     ax.set(xlim=(0, 1), ylim=(0, 1.01), xlabel="false positive rate",
-           ylabel="true positive rate", title=f"ROC curve ({positive_name})", aspect="equal")
+           ylabel="true positive rate", title=f"ROC curve ({positive_name})")
     ax.legend(loc="lower right", fontsize=8)
+    _class_scores(strip, y, proba, classes)
     return figure
+
+
+def _class_scores(ax: Any, y: np.ndarray, proba: np.ndarray, classes: np.ndarray) -> None:
+    """Binary: P(classes_[1]) among the rows of each true class; K: P(k) among k's rows."""
+    if len(classes) == 2:
+        pairs = [(classes[k], proba[y == classes[k], 1], f"P({classes[1]}) | y = {classes[k]}")
+                 for k in range(2)]
+        xlabel = f"predicted probability of {classes[1]}"
+    else:
+        pairs = [(label, proba[y == label, k], f"P({label}) | y = {label}")
+                 for k, label in enumerate(classes)]
+        xlabel = "predicted probability of the true class"
+    for k, (label, values, name) in enumerate(pairs):
+        ax.hist(values, bins=20, range=(0, 1), histtype="step", lw=1.6,
+                color=PALETTE[k % len(PALETTE)], label=name, gid=f"scores:{label}")
+    ax.set(xlim=(0, 1), xlabel=xlabel, ylabel="samples")
+    ax.legend(loc="upper center", fontsize=7, ncol=min(len(pairs), 3))
 
 
 def calibration_figure(
@@ -85,7 +106,7 @@ def calibration_figure(
 
     Binary: P(classes_[1]); K classes: one curve per class (one vs rest). gids:
     'calibration:<class>' (x = mean predicted, y = observed frequency per bin),
-    'perfect' (the diagonal), 'hist:<class>'.
+    'perfect' (the diagonal), 'hist:<class>'. The size and boxes are :func:`roc_figure`'s.
     """
     from sklearn.calibration import calibration_curve
     from sklearn.metrics import brier_score_loss
@@ -95,8 +116,7 @@ def calibration_figure(
     proba = np.asarray(model.predict_proba(X))
     classes = np.asarray(model.classes_)
     shown = [1] if len(classes) == 2 else range(len(classes))
-    figure = new_figure((5.6, 6.0))
-    top, bottom = figure.subplots(2, 1, sharex=True, height_ratios=(3, 1))
+    figure, top, bottom = probability_panels()
     top.plot([0, 1], [0, 1], ls="--", color=GREY, lw=1, gid="perfect",
              label="perfectly calibrated")
     for k in shown:
@@ -111,49 +131,9 @@ def calibration_figure(
         bottom.hist(proba[:, k], bins=n_bins, range=(0, 1), color=color, alpha=0.5,
                     gid=f"hist:{classes[k]}")
     top.set(xlim=(0, 1), ylim=(0, 1), ylabel="observed frequency",
-            title=f"Calibration ({n_bins} {strategy} bins)")
+            xlabel="mean predicted probability", title=f"Calibration ({n_bins} {strategy} bins)")
     top.legend(loc="upper left", fontsize=8)
-    bottom.set(xlabel="predicted probability", ylabel="samples")
-    return figure
-
-
-def coefficient_figure(model: Any, *, alpha: float = 0.05) -> Figure:
-    """The coefficients (intercept first, as in ``model.summary()``) with the confidence
-    intervals of its table at level 1 − alpha (Wald, ``model.conf_int()``, for an
-    unpenalized fit) where the model has statistics; for a penalized model without them the
-    coefficients alone, and the model's ``inference_note_`` below.
-
-    Works for K classes too (the rows of the summary table). gids: 'coef' (the points, x the
-    estimates), 'interval' (a LineCollection: one segment [(low, i), (high, i)] per term),
-    'zero', 'note'.
-    """
-    table = model.summary(alpha=alpha).table
-    terms = [str(t) for t in table.index]
-    coef = table["coef"].to_numpy(dtype=np.float64)
-    low, high = (table.iloc[:, -2].to_numpy(dtype=np.float64),
-                 table.iloc[:, -1].to_numpy(dtype=np.float64))
-    has_interval = bool(np.isfinite(low).all() and np.isfinite(high).all())
-    n = len(terms)
-    figure = new_figure((6.4, min(1.6 + 0.28 * n, 40.0)))
-    ax = figure.add_subplot()
-    position = np.arange(n)[::-1].astype(np.float64)  # the first term at the top
-    ax.axvline(0.0, color=GREY, lw=1, gid="zero")
-    if has_interval:
-        container = ax.errorbar(coef, position, xerr=np.vstack([coef - low, high - coef]),
-                                fmt="o", color=BLUE, ecolor=BLUE, capsize=3, ms=5,
-                                label=f"coefficient, {100 * (1 - alpha):g}% interval")
-        container.lines[0].set_gid("coef")
-        container.lines[2][0].set_gid("interval")
-        title = f"Coefficients with {100 * (1 - alpha):g}% confidence intervals"
-    else:
-        ax.plot(coef, position, "o", color=BLUE, ms=5, gid="coef", label="coefficient")
-        title = "Coefficients (no confidence intervals)"
-        reason = getattr(model, "inference_note_", None) or "The model has no statistics."
-        note(figure, reason)
-    ax.set_yticks(position, terms, fontsize=8 if n > 12 else 9)
-    ax.set(xlabel="coefficient (change in log-odds per unit)", title=title,
-           ylim=(-0.7, n - 0.3))
-    ax.legend(loc="best", fontsize=8)
+    bottom.set(xlim=(0, 1), xlabel="predicted probability", ylabel="samples")
     return figure
 
 

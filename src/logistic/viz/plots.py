@@ -13,14 +13,16 @@ The seeds' story::
                               σ(z) as shading, the line (W = [−3, 1, 1]: x₁ + x₂ = 3) or the
                               circle of squared features (``transform=np.square`` or a Pipeline)
     training_curves(fits)     J and ‖∇J‖∞ per iteration of anything with loss/gradient histories
-    solver_comparison(X, y)   gradient descent vs Newton vs L-BFGS on the same data
+    solver_comparison(X, y)   gradient descent vs Newton vs L-BFGS on the same data (a
+                              TrainingDivergenceWarning when gradient descent's cost rises)
     loss_comparison(X, y)     squared error vs cross-entropy, gradient descent from one start
 
 A fitted model on data (binary; multiclass where it makes sense, else a ValueError)::
 
     roc_figure(model, X, y)           ROC curve(s) with AUC (one-vs-rest for K classes)
     calibration_figure(model, X, y)   reliability curve(s) and the histogram of probabilities
-    coefficient_figure(model)         coefficients with Wald intervals (none when penalized)
+    coefficient_figure(model)         coefficients with Wald intervals (none when penalized),
+                                      the intercept left out, huge intervals cut at the axis
     scores_figure(model, X, y)        the distribution of z with σ'(z): who still drives learning
     diagnostics_figure(model, X, y)   residuals vs fitted, studentized residuals vs leverage with
                                       Cook's distance contours (binary, unpenalized)
@@ -34,7 +36,8 @@ Every name is importable from here; the figures live by idea in their own module
     logistic.viz.seed_figures     sigmoid_figure, derivatives_figure, cost_figure
     logistic.viz.boundary_plot    boundary_figure
     logistic.viz.training_plots   training_curves, the solver and loss comparisons
-    logistic.viz.model_plots      roc_figure, calibration_figure, coefficient_figure, scores_figure
+    logistic.viz.model_plots      roc_figure, calibration_figure, scores_figure
+    logistic.viz.coefficient_plot coefficient_figure
     logistic.viz.diagnostics_plot diagnostics_figure
     logistic.viz.figures          the canvas, colours, gids (artists), save_figure, png_bytes
 """
@@ -42,12 +45,12 @@ Every name is importable from here; the figures live by idea in their own module
 from __future__ import annotations
 
 from logistic.viz.boundary_plot import boundary_figure
+from logistic.viz.coefficient_plot import coefficient_figure
 from logistic.viz.diagnostics_plot import COOKS_CONTOURS, diagnostics_figure
 from logistic.viz.figures import FIGURE_FORMATS, artists, png_bytes, save_figure
 from logistic.viz.model_plots import (
     LEARNING_THRESHOLD,
     calibration_figure,
-    coefficient_figure,
     roc_figure,
     scores_figure,
 )

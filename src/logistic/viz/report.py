@@ -2,22 +2,25 @@
 
     html = build_report(model, X, y)                  # the document, as a string
     write_report("report.html", model, X, y)          # written atomically
+    write_report("report.html", model, X, y, test=(X_test, y_test))   # + held-out scores
 
 One file, readable offline and safe to open: the CSS is inline, every figure is a PNG in a
 ``data:image/png;base64,...`` URI, there is no script and no external URL, and every string
 that comes from the user (column names, labels, titles, file names) goes through
 ``html.escape``. Sections: the model and the data, the metrics (accuracy, log-loss, ROC AUC,
-Brier score), the coefficient table of ``model.summary()`` (with inference where the model
-has it; the terms of a separating direction marked † and named in its note, as in the text
-summary), the seeds' formulas checked on the data (:mod:`logistic.viz.explain`, binary models) and
-the figures of :mod:`logistic.viz.plots` (ROC, calibration, coefficients, scores; the decision
-boundary for two features; the training curves when the model still has its loss history).
+Brier score, calibration line) and the confusion matrix at a threshold (both from
+:mod:`logistic.models.evaluation`, :mod:`logistic.viz.report_sections`), the coefficient table
+of ``model.summary()`` (with inference where the model has it; the terms of a separating
+direction marked † and named in its note, as in the text summary), the odds ratios (binary
+models), the held-out data's metrics, confusion matrix, ROC and calibration when a test set
+is given, the seeds' formulas checked on the data (:mod:`logistic.viz.explain`, binary
+models) and the figures of :mod:`logistic.viz.plots` (ROC and calibration side by side in one
+aligned row, coefficients, scores; the decision boundary for two features; the training
+curves when the model still has its loss history).
 """
 
 from __future__ import annotations
 
-import base64
-import html
 import math
 import os
 from collections.abc import Callable
@@ -27,10 +30,21 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from logistic.inference.statistics import format_number
 from logistic.io.atomic import write_atomically
 from logistic.viz.explain import known_labels
 from logistic.viz.formula_rows import encoded_rows
+from logistic.viz.html_parts import cell as _cell
+from logistic.viz.html_parts import escape as _e
+from logistic.viz.html_parts import image as _image
+from logistic.viz.html_parts import number as _number
+from logistic.viz.html_parts import table as _table
+from logistic.viz.report_sections import (
+    confusion_table,
+    curve_pair,
+    metric_rows,
+    odds_ratio_section,
+    scores,
+)
 
 __all__ = ["build_report", "write_report"]
 
@@ -55,51 +69,10 @@ figure img { max-width: 100%; height: auto; border: 1px solid #e3e3e3; }
 figcaption { color: #444; font-size: .9em; }
 .figures { display: flex; flex-wrap: wrap; gap: 1em; }
 .figures figure { flex: 1 1 460px; }
+.pair { display: grid; grid-template-columns: 1fr 1fr; gap: 1em; align-items: start; }
+.pair figure { margin: 1.2em 0 0 0; }
+@media (max-width: 760px) { .pair { grid-template-columns: 1fr; } }
 """
-
-
-def _e(value: Any) -> str:
-    """Escaped text of anything (quotes too: safe in attributes)."""
-    return html.escape(str(value), quote=True)
-
-
-def _number(value: Any) -> str:
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        return _e(value)
-    if math.isnan(value):
-        return "–"
-    if math.isinf(value):
-        return "∞" if value > 0 else "−∞"
-    return format_number(value)
-
-
-def _cell(value: Any) -> str:
-    if isinstance(value, bool | np.bool_):
-        return "yes" if value else "no"
-    if isinstance(value, int | np.integer):
-        return str(int(value))
-    if isinstance(value, float | np.floating):
-        return f"{float(value):.6g}" if math.isfinite(value) else "–"
-    return _e(value)
-
-
-def _table(header: list[str], rows: list[list[str]], name_columns: int = 1,
-           classes: list[str] | None = None) -> str:
-    """An HTML table from already escaped cells: the first ``name_columns`` columns are
-    left-aligned names; ``classes`` gives each column's CSS class instead."""
-
-    def css(k: int) -> str:
-        name = classes[k] if classes is not None else ("name" if k < name_columns else "")
-        return f' class="{name}"' if name else ""
-
-    head = "".join(f"<th{css(k)}>{cell}</th>" for k, cell in enumerate(header))
-    body = "".join(
-        "<tr>" + "".join(f"<td{css(k)}>{cell}</td>" for k, cell in enumerate(row)) + "</tr>"
-        for row in rows
-    )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def _frame(model: Any, X: Any) -> pd.DataFrame:
@@ -124,43 +97,6 @@ def _frame(model: Any, X: Any) -> pd.DataFrame:
     columns = ([str(n) for n in names] if names is not None
                else [f"x{j}" for j in range(1, values.shape[1] + 1)])
     return pd.DataFrame(values, columns=columns)
-
-
-def _image(figure: Any, alt: str, caption: str, dpi: float) -> str:
-    from logistic.viz.plots import png_bytes
-
-    data = base64.b64encode(png_bytes(figure, dpi=dpi)).decode("ascii")
-    return (
-        f'<figure><img alt="{_e(alt)}" src="data:image/png;base64,{data}">'
-        f"<figcaption>{_e(caption)}</figcaption></figure>"
-    )
-
-
-def _metrics(model: Any, X: pd.DataFrame, y: np.ndarray) -> list[list[str]]:
-    from sklearn.metrics import accuracy_score, brier_score_loss, log_loss, roc_auc_score
-
-    classes = np.asarray(model.classes_)
-    proba = np.asarray(model.predict_proba(X))
-    rows = [
-        ["rows", str(len(y))],
-        ["accuracy", _number(accuracy_score(y, model.predict(X)))],
-        ["log-loss", _number(log_loss(y, proba, labels=classes))],
-    ]
-    present = np.isin(classes, y)
-    if len(classes) == 2:
-        if present.all():
-            positive = y == classes[1]
-            rows.append([f"ROC AUC (positive: {_e(classes[1])})",
-                         _number(roc_auc_score(positive, proba[:, 1]))])
-            rows.append(["Brier score", _number(brier_score_loss(positive, proba[:, 1]))])
-        else:
-            rows.append(["ROC AUC", "– (the data hold one class)"])
-    elif present.all():
-        auc = roc_auc_score(y, proba, multi_class="ovr", labels=classes)
-        rows.append(["ROC AUC (one vs rest, macro average)", _number(auc)])
-    else:
-        rows.append(["ROC AUC", "– (some classes are absent from the data)"])
-    return rows
 
 
 def _coefficient_table(summary: Any) -> str:
@@ -223,12 +159,9 @@ def _figures(model: Any, X: pd.DataFrame, y: np.ndarray, dpi: float) -> str:
 
     binary = len(model.classes_) == 2
     drawn: list[tuple[str, Callable[[], Any], str]] = [
-        ("ROC curve", lambda: plots.roc_figure(model, X, y),
-         "True against false positive rate as the threshold on P moves; AUC in the legend."),
-        ("Calibration", lambda: plots.calibration_figure(model, X, y),
-         "Observed frequency against predicted probability, per bin; the diagonal is perfect."),
         ("Coefficients", lambda: plots.coefficient_figure(model),
-         "Estimates with their Wald intervals where the model has inference."),
+         "Estimates with their Wald intervals where the model has inference (the intercept "
+         "left out; huge intervals cut at the axis, named in the note)."),
     ]
     if binary:
         drawn.append(("Scores", lambda: plots.scores_figure(model, X, y),
@@ -249,7 +182,50 @@ def _figures(model: Any, X: pd.DataFrame, y: np.ndarray, dpi: float) -> str:
             parts.append(f'<p class="note">{_e(title)}: not drawn: {_e(exc)}</p>')
             continue
         parts.append(_image(figure, title, f"{title}. {caption}", dpi))
-    return '<div class="figures">' + "".join(parts) + "</div>"
+    return curve_pair(model, X, y, dpi) + '<div class="figures">' + "".join(parts) + "</div>"
+
+
+def _data_section(frame: pd.DataFrame, labels: np.ndarray, classes: np.ndarray) -> list[str]:
+    """The rows, the classes' counts and the features' ranges."""
+    counts = [[_e(label), str(int(np.sum(labels == label))),
+               f"{100 * np.mean(labels == label):.1f}%"] for label in classes]
+    describe = frame.describe().T
+    limit = 100
+    feature_rows = [
+        [_e(name), _number(row["mean"]), _number(row["std"]), _number(row["min"]),
+         _number(row["max"])]
+        for name, row in describe.head(limit).iterrows()
+    ]
+    more = (f'<p class="note">{len(describe) - limit} more features not listed.</p>'
+            if len(describe) > limit else "")
+    return [
+        "<h2>Data</h2>",
+        f"<p>{len(frame)} rows, {frame.shape[1]} features.</p>",
+        _table(["class", "rows", "share"], counts),
+        _table(["feature", "mean", "std", "min", "max"], feature_rows),
+        more,
+    ]
+
+
+def _held_out_section(model: Any, test: Any, name: str | None, threshold: float,
+                      dpi: float) -> list[str]:
+    """Held-out data (X_test, y_test): their metrics, confusion matrix, ROC and calibration."""
+    if not isinstance(test, tuple | list) or len(test) != 2:
+        raise ValueError("test must be a pair (X_test, y_test)")
+    try:
+        frame = _frame(model, test[0])
+        labels = known_labels(model, test[1], len(frame))
+    except ValueError as exc:
+        raise ValueError(f"the test data: {exc}") from None
+    result = scores(model, frame, labels, threshold)
+    source = f" (<code>{_e(name)}</code>)" if name else ""
+    return [
+        "<h2>Held-out data</h2>",
+        f"<p>{len(frame)} rows{source} the model was not fitted on.</p>",
+        _table(["held-out metric", "value"], metric_rows(result)),
+        confusion_table(result, "held-out"),
+        curve_pair(model, frame, labels, dpi, suffix=" (held-out)"),
+    ]
 
 
 def build_report(
@@ -263,17 +239,26 @@ def build_report(
     alpha: float = 0.05,
     explain_rows: int = 3,
     dpi: float = 90,
+    test: tuple[Any, ArrayLike] | None = None,
+    test_name: str | None = None,
+    threshold: float = 0.5,
 ) -> str:
     """The report of a fitted ``model`` on (X, y) as one self-contained HTML document.
 
-    ``model_name`` and ``data_name`` (e.g. the file names) are shown as given, escaped.
-    Raises ValueError when X does not match the model or y holds labels it does not know.
+    ``model_name``, ``data_name`` and ``test_name`` (e.g. the file names) are shown as
+    given, escaped. ``test`` = (X_test, y_test) adds a held-out section: the metrics, the
+    confusion matrix, ROC and calibration on those rows. The confusion matrices predict the
+    positive class when p̂ > ``threshold`` (binary models; the metrics and matrices are
+    :func:`logistic.models.evaluation.evaluate`'s). Raises ValueError when X (or X_test)
+    does not match the model or y (y_test) holds labels it does not know.
     """
     from logistic import __version__
 
     frame = _frame(model, X)
     labels = known_labels(model, y, len(frame))
     classes = np.asarray(model.classes_)
+    held_out = ([] if test is None
+                else _held_out_section(model, test, test_name, threshold, dpi))
 
     summary = model.summary(alpha=alpha)
     sources = []
@@ -281,41 +266,31 @@ def build_report(
         sources.append(f"model <code>{_e(model_name)}</code>")
     if data_name:
         sources.append(f"data <code>{_e(data_name)}</code>")
+    if test_name:
+        sources.append(f"held-out data <code>{_e(test_name)}</code>")
     meta = (", ".join(sources) + "; " if sources else "") + f"logistic {_e(__version__)}"
-
     model_rows = [[_e(key), _cell(value)] for key, value in summary.header.items()]
-    counts = [[_e(label), str(int(np.sum(labels == label))),
-               f"{100 * np.mean(labels == label):.1f}%"] for label in classes]
-    describe = frame.describe().T
-    limit = 100
-    feature_rows = [
-        [_e(name), _number(row["mean"]), _number(row["std"]), _number(row["min"]),
-         _number(row["max"])]
-        for name, row in describe.head(limit).iterrows()
-    ]
-    more = (f'<p class="note">{len(describe) - limit} more features not listed.</p>'
-            if len(describe) > limit else "")
 
     if len(classes) == 2:
         checks = _explain_section(model, frame, labels, explain_rows)
     else:
         checks = ('<p class="note">The step-by-step check follows the binary model σ(z); '
                   f"this model has {len(classes)} classes.</p>")
-
+    result = scores(model, frame, labels, threshold)
     sections = [
         f"<h1>{_e(title)}</h1>",
         f'<p class="meta">{meta}</p>',
         "<h2>Model</h2>",
         _table(["field", "value"], model_rows),
-        "<h2>Data</h2>",
-        f"<p>{len(frame)} rows, {frame.shape[1]} features.</p>",
-        _table(["class", "rows", "share"], counts),
-        _table(["feature", "mean", "std", "min", "max"], feature_rows),
-        more,
+        *_data_section(frame, labels, classes),
         "<h2>Metrics on these data</h2>",
-        _table(["metric", "value"], _metrics(model, frame, labels)),
+        _table(["metric", "value"], metric_rows(result)),
+        confusion_table(result, "training"),
         "<h2>Coefficients</h2>",
         _coefficient_table(summary),
+        "<h2>Odds ratios</h2>",
+        odds_ratio_section(model, alpha),
+        *held_out,
         "<h2>The formulas, checked on these data</h2>",
         checks,
         "<h2>Figures</h2>",
@@ -333,6 +308,7 @@ def build_report(
 
 def write_report(path: str | os.PathLike[str], model: Any, X: Any, y: ArrayLike,
                  **options: Any) -> None:
-    """Writes :func:`build_report` to ``path`` atomically (options as there)."""
+    """Writes :func:`build_report` to ``path`` atomically (options as there, e.g.
+    ``test=(X_test, y_test)`` for the held-out section)."""
     document = build_report(model, X, y, **options)
     write_atomically(path, lambda handle: handle.write(document), what="the report")

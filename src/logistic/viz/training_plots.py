@@ -16,10 +16,17 @@ import numpy as np
 from matplotlib.figure import Figure
 from numpy.typing import ArrayLike, NDArray
 
-from logistic.exceptions import ConvergenceWarning
+from logistic.exceptions import ConvergenceWarning, TrainingDivergenceWarning
 from logistic.viz.figures import PALETTE, new_figure
 
-__all__ = ["fit_losses", "fit_solvers", "loss_comparison", "solver_comparison", "training_curves"]
+__all__ = [
+    "UNIT_SCALE", "cost_rose", "fit_losses", "fit_solvers", "loss_comparison",
+    "solver_comparison", "training_curves", "warn_if_diverging",
+]
+
+#: Features whose root mean square is at most this count as scaled: a rising cost on them
+#: asks for a smaller step, not for standardizing.
+UNIT_SCALE = 10.0
 
 
 def _history(fit: Any, names: Sequence[str]) -> NDArray | None:
@@ -101,6 +108,55 @@ def training_curves(
     return figure
 
 
+def cost_rose(loss: ArrayLike) -> bool:
+    """Whether a loss history ever rose (by more than 1e-9 relative, rounding's share) or
+    left the finite numbers: gradient descent with a step η < 2/L (L the curvature's bound)
+    never raises the cost of a convex objective, so a rise means η is too long."""
+    values = np.asarray(loss, dtype=np.float64).ravel()
+    if not np.isfinite(values).all():
+        return True
+    rise = np.diff(values) > 1e-9 * np.maximum(1.0, np.abs(values[:-1]))
+    return bool(rise.any())
+
+
+def _root_mean_squares(X: Any) -> NDArray:
+    """√(mean of x²) of each column of X (dense or sparse): the scale the step η meets."""
+    if hasattr(X, "multiply") and hasattr(X, "tocsr"):  # a SciPy sparse matrix
+        squares = np.asarray(X.multiply(X).mean(axis=0), dtype=np.float64).ravel()
+    else:
+        values = np.asarray(X, dtype=np.float64)
+        squares = np.mean(np.square(values), axis=0) if values.size else np.zeros(1)
+    return np.sqrt(squares)
+
+
+def warn_if_diverging(model: Any, X: Any, what: str = "gradient descent") -> None:
+    """A ``TrainingDivergenceWarning`` when ``model``'s loss history rose (:func:`cost_rose`),
+    naming the cost's path, the step η and the features' largest root mean square; it
+    suggests standardizing the features (``--standardize``) when that is over
+    :data:`UNIT_SCALE`, else a smaller learning rate."""
+    loss = getattr(model, "loss_history_", None)
+    if loss is None or not cost_rose(loss):
+        return
+    loss = np.asarray(loss, dtype=np.float64).ravel()
+    rms = _root_mean_squares(X)
+    names = list(getattr(X, "columns", [f"x{j + 1}" for j in range(rms.size)]))
+    worst = int(np.nanargmax(rms)) if np.isfinite(rms).any() else 0
+    eta = getattr(model, "learning_rate", None)
+    rises = int(np.count_nonzero(np.diff(loss) > 0))
+    path = (f"the cost J went from {loss[0]:.4g} to {loss[-1]:.4g}, rising in {rises} of "
+            f"{loss.size - 1} iterations, with η = {eta:g}")
+    if rms[worst] > UNIT_SCALE:
+        advice = (f"the features are unscaled (root mean square up to {rms[worst]:.3g}, "
+                  f"column {str(names[worst])!r}): standardize them (logistic plot training "
+                  "--standardize; StandardScaler in Python) or take a smaller learning rate "
+                  "(--learning-rate)")
+    else:
+        advice = ("the step is too long for this curvature: take a smaller learning rate "
+                  "(--learning-rate)")
+    warnings.warn(f"{what} diverged: {path}; {advice}", TrainingDivergenceWarning,
+                  stacklevel=3)
+
+
 def fit_solvers(
     X: Any,
     y: ArrayLike,
@@ -114,7 +170,8 @@ def fit_solvers(
 
     ``params`` go to every model (e.g. ``penalty='l2'``, ``tol``). Gradient descent running
     out of iterations is the point of the comparison, so ``ConvergenceWarning`` is silenced;
-    each model's ``converged_`` says how it went.
+    each model's ``converged_`` says how it went. Gradient descent whose cost rose gives a
+    ``TrainingDivergenceWarning`` (:func:`warn_if_diverging`).
     """
     from logistic.models.logistic_regression import LogisticRegression
 
@@ -125,6 +182,8 @@ def fit_solvers(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             fits[solver] = model.fit(X, y)
+        if solver == "gd":
+            warn_if_diverging(fits[solver], X)
     return fits
 
 
@@ -144,7 +203,9 @@ def _fit_gd(X: Any, y: ArrayLike, loss: str, start: tuple[ArrayLike, float] | No
         model.intercept_ = np.array([float(intercept)])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        return model.fit(X, y)
+        model.fit(X, y)
+    warn_if_diverging(model, X, f"gradient descent on the {loss.replace('_', ' ')}")
+    return model
 
 
 def fit_losses(
@@ -161,7 +222,8 @@ def fit_losses(
 
     ``start`` = (w, b) sets the starting point (default: w = 0, b = the log-odds of the
     classes, the estimator's own start). Returns ``{'squared error': model,
-    'cross-entropy': model}``; ConvergenceWarning is silenced as in :func:`fit_solvers`.
+    'cross-entropy': model}``; ConvergenceWarning is silenced, and a rising cost warned
+    about, as in :func:`fit_solvers`.
     """
     options = {"max_iter": max_iter, "learning_rate": learning_rate, **params}
     return {label: _fit_gd(X, y, loss, start, options) for label, loss in _LOSSES}
@@ -228,7 +290,7 @@ def loss_comparison(
 
         options = {"max_iter": max_iter, "learning_rate": learning_rate, "callback": record,
                    **params}
-        model = _fit_gd(X_array, labels, loss, start, options)
+        model = _fit_gd(X if hasattr(X, "columns") else X_array, labels, loss, start, options)
         name = _outcome(label, model)
         fits[name], common[name] = model, path
     return training_curves(
