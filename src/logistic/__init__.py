@@ -53,6 +53,7 @@ _LAZY: dict[str, str] = {
     "SeparationWarning": "logistic.exceptions",
     "SingularFitWarning": "logistic.exceptions",
     "StrataDroppedWarning": "logistic.exceptions",
+    "TrainingDivergenceWarning": "logistic.exceptions",
     "anova": "logistic.models.model_comparison",
     "critical_C": "logistic.fitting.path",
     "load": "logistic.models.persistence",  # registers the model file kind as it loads
@@ -73,6 +74,7 @@ __all__ = [
     "SeparationWarning",
     "SingularFitWarning",
     "StrataDroppedWarning",
+    "TrainingDivergenceWarning",
     "__version__",
     "critical_C",
     "load",
