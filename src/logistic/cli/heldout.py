@@ -125,8 +125,10 @@ def fit_rows(args: argparse.Namespace, fit: Callable[[Take], Any], X: Any, y: An
         report.evaluation = _score(model, take_rows(test), X, labels, weights, offset)
     else:
         report = HeldOutReport({**settings, "folds": args.cv})
-        for k, (train, test) in enumerate(_folds(labels, args.cv, seed, stratify), 1):
+        folds = _folds(labels, args.cv, seed, stratify)
+        for k, (train, _) in enumerate(folds, 1):  # all checked before the first fit
             _check_training_classes(labels, train, f"fold {k}'s training rows")
+        for train, test in folds:
             report.folds.append(_score(fit(take_rows(train)), take_rows(test), X, labels,
                                        weights, offset))
         model = fit(take_rows(None))
