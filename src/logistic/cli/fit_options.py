@@ -112,7 +112,8 @@ def add_held_out_options(fit: argparse.ArgumentParser) -> None:
     fit.add_argument("--test-size", type=test_fraction, metavar="F",
                      help="hold out the share F of the rows (0 < F < 1), fit on the rest and "
                      "print the held-out metrics after the summary (those of logistic "
-                     "evaluate); --out then saves the model fitted on the training rows")
+                     "evaluate, weighted by --weight); --out then saves the model fitted on "
+                     "the training rows")
     fit.add_argument("--cv", type=fold_count, metavar="K",
                      help="K-fold cross-validation (K >= 2): the mean and sd over the folds "
                      "of log-loss, accuracy, AUC and Brier score; then the fit on all rows "
