@@ -199,6 +199,10 @@ def test_predict_target_missing_from_the_data(weighted, tmp_path, capsys):
     code, stdout, err = call(["predict", model_path, data, "--target", "outcome"], capsys)
     assert_one_error_line(code, err, "no column 'outcome' (--target)")
     assert stdout == ""
+    code, stdout, err = call(["predict", model_path, data, "--target", "w"], capsys)
+    assert_one_error_line(code, err, "column 'w' holds label(s) 1.0, 2.0, 3.0 that the model "
+                          "does not know")
+    assert stdout == ""
 
 
 @pytest.mark.parametrize("argv, fragment", [
