@@ -200,8 +200,8 @@ def test_predict_target_missing_from_the_data(weighted, tmp_path, capsys):
     assert_one_error_line(code, err, "no column 'outcome' (--target)")
     assert stdout == ""
     code, stdout, err = call(["predict", model_path, data, "--target", "w"], capsys)
-    assert_one_error_line(code, err, "column 'w' holds label(s) 1.0, 2.0, 3.0 that the model "
-                          "does not know")
+    assert_one_error_line(code, err, "column 'w' holds label(s) ",
+                          "that the model does not know; its classes are 'no', 'yes'")
     assert stdout == ""
 
 
