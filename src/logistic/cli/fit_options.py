@@ -115,9 +115,9 @@ def add_held_out_options(fit: argparse.ArgumentParser) -> None:
                      "evaluate, weighted by --weight); --out then saves the model fitted on "
                      "the training rows")
     fit.add_argument("--cv", type=fold_count, metavar="K",
-                     help="K-fold cross-validation (K >= 2): the mean and sd over the folds "
-                     "of log-loss, accuracy, AUC and Brier score; then the fit on all rows "
-                     "as without --cv")
+                     help="K-fold cross-validation (K >= 2): the mean and sd (n - 1 "
+                     "denominator) over the folds of log-loss, accuracy, AUC and Brier score; "
+                     "then the fit on all rows as without --cv (--model conditional: refused)")
     fit.add_argument("--seed", type=int, metavar="S",
                      help="the seed of the rows' shuffle of --test-size and --cv (default 0)")
     fit.add_argument("--stratify", action=argparse.BooleanOptionalAction, default=None,
