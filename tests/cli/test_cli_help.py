@@ -19,7 +19,8 @@ OPTIONS = {
     "fit": [
         "-h", "--help", "--debug", "--target", "--formula", "--features", "--model",
         "--categories", "--penalty", "--C", "--l1-ratio", "--solver", "--max-iter", "--tol",
-        "--no-intercept", "--memory", "--strata", "--ties", "--offset", "--trials", *READING,
+        "--no-intercept", "--memory", "--strata", "--ties", "--categorical", "--offset",
+        "--trials", *READING,
         "--weight", "--class-weight", "--cov-type", "--cluster", "--odds-ratios", "--margins",
         "--test-size", "--cv", "--seed", "--stratify", "--no-stratify", "--metrics-out",
         "--out", "--quiet",

@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from logistic.cli.errors import UsageError, warnings_to_stderr, writing
+from logistic.cli.fit_categorical import categorical_formula, categorical_hint
 from logistic.cli.fit_options import (
+    add_categorical_options,
     add_conditional_options,
     add_held_out_options,
     add_offset_options,
@@ -92,6 +94,7 @@ def register(commands: Subcommands) -> None:
                      help="stream a Parquet file (or directory) in chunks that fit in SIZE "
                      "(e.g. 1GB, 512MB): exact fit of data larger than memory")
     add_conditional_options(fit)
+    add_categorical_options(fit)
     add_offset_options(fit)
     add_reading_options(fit)
     add_toolkit_options(fit)
@@ -103,6 +106,7 @@ def register(commands: Subcommands) -> None:
     fit.set_defaults(handler=cmd_fit)
 
 
+@categorical_hint  # a text feature column's error names --categorical and --formula
 def cmd_fit(args: argparse.Namespace, console: Console) -> int:
     """``logistic fit``: read, check, fit (with progress on a terminal), show the summary,
     save."""
@@ -130,6 +134,7 @@ def cmd_fit(args: argparse.Namespace, console: Console) -> int:
     fmt = resolve_format(args.data, args.fmt)
     _check_fit_options(args, fmt)
     check_toolkit_options(args, fmt in TABLE_FORMATS)
+    categorical_formula(args, fmt)  # --categorical: DATA's columns as a formula
     if args.model == "ordinal":
         return fit_ordinal_command(args, console, out, fmt)
     if args.categories is not None:

@@ -13,10 +13,12 @@ from pathlib import Path
 __all__ = [
     "COV_TYPE_CHOICES",
     "TIES_CHOICES",
+    "add_categorical_options",
     "add_conditional_options",
     "add_held_out_options",
     "add_offset_options",
     "add_toolkit_options",
+    "categorical_option",
     "class_weight_option",
     "fold_count",
     "test_fraction",
@@ -82,6 +84,27 @@ def add_conditional_options(fit: argparse.ArgumentParser) -> None:
     fit.add_argument("--ties", choices=list(TIES_CHOICES), default="exact",
                      help="--model conditional: strata with several cases, as R's clogit "
                      "method= (default: exact)")
+
+
+def categorical_option(text: str) -> str | list[str]:
+    """``--categorical``: 'auto', or comma-separated column names (repeats dropped)."""
+    if text == "auto":
+        return text
+    names = [name.strip() for name in text.split(",")]
+    if not all(names):
+        raise argparse.ArgumentTypeError(f"expected 'auto' or comma-separated column names, "
+                                         f"got {text!r}")
+    return list(dict.fromkeys(names))
+
+
+def add_categorical_options(fit: argparse.ArgumentParser) -> None:
+    """``--categorical``: columns fitted as categories without writing a formula
+    (cli/fit_categorical.py writes it)."""
+    fit.add_argument("--categorical", type=categorical_option, metavar="COL,...|auto",
+                     help="fit these feature columns as categories (treatment coding, the "
+                     "first level in sorted order the reference) and the others as numbers: "
+                     "the formula 'TARGET ~ x1 + C(COL) + ...'; 'auto': every text or "
+                     "boolean column (as --formula 'TARGET ~ .'); not with --formula")
 
 
 def test_fraction(text: str) -> float:

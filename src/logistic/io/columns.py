@@ -17,7 +17,19 @@ from numpy.typing import NDArray
 from logistic.exceptions import DataError
 from logistic.io.formats import excerpt, name_list
 
-__all__ = ["check_numeric_columns", "labels", "select_features", "split_xy"]
+__all__ = ["NonNumericColumns", "check_numeric_columns", "labels", "select_features",
+           "split_xy"]
+
+
+class NonNumericColumns(DataError):
+    """Feature columns that are not numbers (text, categories): the message is ``problem``
+    (which columns, an example value) then ``advice``; ``columns`` names them, so that a
+    caller can give its own advice (the command line's --categorical)."""
+
+    def __init__(self, problem: str, advice: str, columns: Sequence[str]) -> None:
+        super().__init__(f"{problem}; {advice}")
+        self.problem = problem
+        self.columns = [str(c) for c in columns]
 
 
 # -- features and target of a table --------------------------------------------------------
@@ -84,15 +96,13 @@ def select_features(frame: pd.DataFrame, features: Sequence[str]) -> pd.DataFram
             f"available columns: {name_list(available)}"
         )
 
-    non_numeric = []
-    for name in features:
-        column = frame[name]
-        if not pd.api.types.is_numeric_dtype(column.dtype):
-            non_numeric.append(f"{name!r}{_first_non_numeric(column)}")
+    non_numeric = [name for name in features
+                   if not pd.api.types.is_numeric_dtype(frame[name].dtype)]
     if non_numeric:
-        raise DataError(
-            f"feature column(s) are not numeric: {', '.join(non_numeric)}; "
-            "encode them as numbers or leave them out with --features"
+        described = [f"{name!r}{_first_non_numeric(frame[name])}" for name in non_numeric]
+        raise NonNumericColumns(
+            f"feature column(s) are not numeric: {', '.join(described)}",
+            "encode them as numbers or leave them out with --features", non_numeric
         )
 
     X = frame[features].astype(np.float64)
@@ -222,10 +232,11 @@ def check_numeric_columns(X: object) -> None:
         names = [name for name, _ in problems]
         example = " + ".join(f"C({name})" for name in names[:2])
         described = ", ".join(f"{name!r} ({detail})" for name, detail in problems)
-        raise DataError(
-            f"DataFrame column(s) are not numeric: {described}; convert them to numbers, "
-            f"encode categories with a formula, e.g. LogisticRegression.from_formula("
-            f"'y ~ {example} + ...', {data}), or drop them"
+        raise NonNumericColumns(
+            f"DataFrame column(s) are not numeric: {described}",
+            f"convert them to numbers, encode categories with a formula, e.g. "
+            f"LogisticRegression.from_formula('y ~ {example} + ...', {data}), or drop them",
+            names,
         )
 
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
@@ -34,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from logistic.exceptions import DataError
+from logistic.io.formula_dot import expand_dot
 from logistic.io.formula_expr import (
     MAX_DEPTH,
     FormulaRefused,
@@ -346,12 +348,15 @@ def _codes(frame: pd.DataFrame, name: str, factor: dict[str, Any],
 
 
 # -- fitting ------------------------------------------------------------------------------------
-def design_matrices(formula: str, data) -> tuple[pd.DataFrame, np.ndarray | None, FormulaSpec]:
+def design_matrices(formula: str, data, exclude: Iterable[str | None] = ()) -> tuple[
+        pd.DataFrame, np.ndarray | None, FormulaSpec]:
     """(X, y, spec) for ``formula`` on ``data``: X without the intercept column (the
     estimator's fit_intercept follows ``spec.intercept``), y the raw response or None.
     A formula outside the closed set (see the module docstring) is refused with
-    ``FormulaRefused``, before anything of it is computed."""
+    ``FormulaRefused``, before anything of it is computed. A ``.`` term stands for the
+    other columns of ``data`` but ``exclude`` (``formula_dot``)."""
     frame = _frame(data)
+    formula = expand_dot(formula, frame, exclude, MAX_FORMULA_CHARS)
     response, terms, intercept = parse_formula(formula)
     terms, offset = offset_term(terms)
     counts = None

@@ -125,7 +125,7 @@ class ConditionalLogisticRegression(FittedConditionalStatistics, ClassifierMixin
                                  "or strata=")
             params["strata"] = column
         model = cls(**params)
-        X, y, spec = design_matrices(rest, data)
+        X, y, spec = design_matrices(rest, data, exclude=[model.strata])  # not in '.'
         if y is None:
             raise ValueError(f"the formula {formula!r} has no response: write 'y ~ ...'")
         if groups is None:
