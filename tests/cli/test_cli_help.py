@@ -22,10 +22,11 @@ OPTIONS = {
         "--no-intercept", "--memory", "--strata", "--ties", "--categorical", "--offset",
         "--trials", *READING,
         "--weight", "--class-weight", "--cov-type", "--cluster", "--odds-ratios", "--margins",
+        "--test-size", "--cv", "--seed", "--stratify", "--no-stratify", "--metrics-out",
         "--out", "--quiet",
     ],
     "predict": ["-h", "--help", "--debug", "--out", "--offset", "--unseen-levels", "--id",
-                *READING],
+                "--target", *READING],
     "summary": ["-h", "--help", "--debug", "--odds-ratios"],
     "plot": [
         "-h", "--help", "--debug", "--out", "--target", "--weights", "--compare", "--max-iter",

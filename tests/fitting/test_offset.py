@@ -272,12 +272,15 @@ def test_logistic_path_with_an_offset_equals_each_single_fit():
                                    rtol=1e-6, atol=1e-9)
 
 
-def test_cv_takes_no_offset():
+def test_cv_takes_an_offset_but_no_trials():
     from logistic import LogisticRegressionCV
 
     X, y, offset = _data()
-    with pytest.raises(TypeError, match="offset"):
-        LogisticRegressionCV().fit(X, y, offset=offset)
+    cv = LogisticRegressionCV(Cs=[1.0]).fit(X, y, offset=offset)  # one C: the refit is it
+    at_C = LogisticRegression(penalty="l2", C=1.0).fit(X, y, offset=offset)
+    np.testing.assert_allclose(cv.coef_, at_C.coef_, rtol=1e-10)
+    with pytest.raises(TypeError, match="trials"):
+        LogisticRegressionCV().fit(X, y, trials=np.full(len(y), 2.0))
 
 
 def test_profile_intervals_refuse_offset_fits():

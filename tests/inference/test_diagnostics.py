@@ -522,7 +522,7 @@ def test_classification_table_matches_scikit_learn(threshold):
     weights = np.random.default_rng(12).uniform(0.5, 2.0, size=y.size)
     model = LogisticRegression().fit(X, labels)
     table = model.diagnostics(X, labels, sample_weight=weights).classification_table(threshold)
-    predicted = np.where(model.predict_proba(X)[:, 1] >= threshold, "yes", "no")
+    predicted = np.where(model.predict_proba(X)[:, 1] > threshold, "yes", "no")
     expected = confusion_matrix(labels, predicted, labels=["no", "yes"], sample_weight=weights)
     np.testing.assert_allclose(table.matrix.to_numpy(), expected, rtol=1e-12)
     assert list(table.matrix.index) == ["no", "yes"] == list(table.matrix.columns)

@@ -68,7 +68,7 @@ def cmd_evaluate(args: argparse.Namespace, console: Console) -> int:
     X, y = model_data(model, args.model, args.data, args, need_target=True)
     with names_matched():
         result = evaluate(model, X, y, threshold=args.threshold)
-    _print(console, result, args)
+    print_evaluation(console, result, f"{args.model} on {args.data}")
     if out is not None:
         write_atomically(out, lambda f: json.dump(result.to_dict(), f, indent=2),
                          what="the scores")
@@ -76,12 +76,14 @@ def cmd_evaluate(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
-def _print(console: Console, result: Evaluation, args: argparse.Namespace) -> None:
-    """The scores, the confusion matrix, the per-class report and the calibration table."""
+def print_evaluation(console: Console, result: Evaluation, title: str) -> None:
+    """The scores (under ``title``), the confusion matrix, the per-class report and the
+    calibration table: what ``evaluate`` prints, and ``fit --test-size`` and ``predict
+    --target`` too."""
     from rich.table import Table
     from rich.text import Text
 
-    scores = Table(title=f"{args.model} on {args.data}", title_justify="left")
+    scores = Table(title=title, title_justify="left")
     scores.add_column("metric")
     scores.add_column("value", justify="right")
     for name, value in result.metrics.items():

@@ -13,6 +13,7 @@ from logistic.cli.fit_categorical import categorical_formula, categorical_hint
 from logistic.cli.fit_options import (
     add_categorical_options,
     add_conditional_options,
+    add_held_out_options,
     add_offset_options,
     add_toolkit_options,
 )
@@ -97,6 +98,7 @@ def register(commands: Subcommands) -> None:
     add_offset_options(fit)
     add_reading_options(fit)
     add_toolkit_options(fit)
+    add_held_out_options(fit)
     fit.add_argument("--out", type=Path, metavar="MODEL.json",
                      help="where to write the model (without it, the summary only)")
     fit.add_argument("--quiet", action="store_true",
@@ -112,6 +114,7 @@ def cmd_fit(args: argparse.Namespace, console: Console) -> int:
 
     from logistic.cli.conditional import fit_conditional
     from logistic.cli.fit_ordinal import fit_ordinal_command
+    from logistic.cli.heldout import report_held_out
     from logistic.cli.offset_inputs import check_offset_options
     from logistic.cli.progress import fit_progress
     from logistic.cli.render import render_summary
@@ -156,7 +159,7 @@ def cmd_fit(args: argparse.Namespace, console: Console) -> int:
         with fit_progress(args.quiet, args.max_iter) as callback:
             model = _fit_formula(args.formula, frame, {
                 **params, "callback": callback, "class_weight": args.class_weight,
-            }, weights, groups)
+            }, weights, groups, args)
     else:
         if args.weight or args.cluster:
             X, y, weights, groups = read_weighted(args, fmt)
@@ -167,13 +170,15 @@ def cmd_fit(args: argparse.Namespace, console: Console) -> int:
         params["class_weight"] = resolve_class_weight(args.class_weight, y)
         model = LogisticRegression(fit_intercept=not args.no_intercept, **params)
         with fit_progress(args.quiet, args.max_iter) as callback:
-            _fit(model.set_params(callback=callback), X, y, names, weights, groups)
+            model = _fit(model.set_params(callback=callback), X, y, names, weights, groups,
+                         args)
     if isinstance(model, LogisticRegression):
         model.set_params(callback=None)
     if not args.quiet:
         render_summary(console, described_summary(model, args))
         if args.odds_ratios or args.margins:
             render_toolkit(console, model, args, X, weights)
+    report_held_out(console, args)
     if out is not None:
         with writing(out, "the model"):
             save(model, out)
@@ -200,6 +205,7 @@ def _fit_offset(args: argparse.Namespace, fmt: str, params: dict[str, Any]) -> t
     """--offset / --trials: (the fitted model, its features, the --weight column)."""
     import numpy as np
 
+    from logistic.cli.heldout import fit_rows
     from logistic.cli.offset_inputs import read_offset_data
     from logistic.cli.progress import fit_progress
     from logistic.cli.toolkit import resolve_class_weight, take_columns
@@ -213,9 +219,11 @@ def _fit_offset(args: argparse.Namespace, fmt: str, params: dict[str, Any]) -> t
     extras.update({name: value for name, value in given.items() if value is not None})
     if args.class_weight is not None:
         params["class_weight"] = resolve_class_weight(args.class_weight, np.asarray(y))
-    model = LogisticRegression(fit_intercept=not args.no_intercept, **params)
     with fit_progress(args.quiet, args.max_iter) as callback:
-        warnings_to_stderr(lambda: model.set_params(callback=callback).fit(X, y, **extras))
+        model = fit_rows(args, lambda take: warnings_to_stderr(lambda: LogisticRegression(
+            fit_intercept=not args.no_intercept, callback=callback, **params).fit(
+            take(X), take(y), **{name: take(value) for name, value in extras.items()})),
+            X, y, weights, extras.get("offset"))
     return model, X, weights
 
 
@@ -264,7 +272,10 @@ def _check_model_options(args: argparse.Namespace) -> None:
 
 def _check_fit_options(args: argparse.Namespace, fmt: str) -> None:
     """The combinations of --target, --formula, --features that ``fit`` accepts."""
+    from logistic.cli.heldout import check_held_out_options
+
     _check_model_options(args)
+    check_held_out_options(args)
     if args.formula is not None:
         if args.target is not None:
             raise UsageError("give either --target COL or --formula 'y ~ ...', not both")
@@ -282,11 +293,13 @@ def _check_fit_options(args: argparse.Namespace, fmt: str) -> None:
 
 
 def _fit_formula(formula: str, frame: pd.DataFrame, params: dict,
-                 weights=None, groups=None) -> LogisticRegression:
-    """from_formula with the CLI's handling of warnings and label checks."""
+                 weights=None, groups=None, args=None) -> LogisticRegression:
+    """from_formula with the CLI's handling of warnings and label checks (on the rows
+    --test-size or --cv say: cli/heldout.py)."""
     import numpy as np
     import pandas as pd
 
+    from logistic.cli.heldout import fit_rows
     from logistic.cli.toolkit import resolve_class_weight
     from logistic.io.data import labels
     from logistic.io.formula import design_matrices
@@ -300,8 +313,9 @@ def _fit_formula(formula: str, frame: pd.DataFrame, params: dict,
         labels(pd.Series(y), formula.split("~")[0].strip())  # --target's checks
         params["class_weight"] = resolve_class_weight(params["class_weight"], np.asarray(y))
     _check_firth_classes(params["penalty"], y)
-    return warnings_to_stderr(lambda: LogisticRegression.from_formula(
-        formula, frame, sample_weight=weights, groups=groups, **params))
+    return fit_rows(args, lambda take: warnings_to_stderr(lambda: LogisticRegression.from_formula(
+        formula, take(frame), sample_weight=take(weights), groups=take(groups), **params)),
+        frame, y, weights)
 
 
 def _fit_streaming(model: LogisticRegression, args: argparse.Namespace, fmt: str) -> None:
@@ -339,17 +353,23 @@ def _check_firth_classes(penalty: str | None, y) -> None:
 
 
 def _fit(model: LogisticRegression, X, y, names: Sequence[str] | None = None,
-         weights=None, groups=None) -> None:
-    """Fits ``model``; its warnings (convergence, separation) go to stderr, one line each.
+         weights=None, groups=None, args=None) -> LogisticRegression:
+    """Fits a model of ``model``'s parameters (on the rows --test-size or --cv say:
+    cli/heldout.py); its warnings (convergence, separation) go to stderr, one line each.
 
     X without column names (a sparse LIBSVM matrix) takes ``names``: the model file then
     names its features, and ``predict`` matches a later file's columns by them.
     """
     import numpy as np
 
+    from logistic.cli.heldout import fit_rows
+
     _check_firth_classes(model.penalty, y)
     given = {"sample_weight": weights, "groups": groups}
     extra = {name: value for name, value in given.items() if value is not None}
-    warnings_to_stderr(lambda: model.fit(X, y, **extra))
+    model = fit_rows(args, lambda take: warnings_to_stderr(lambda: type(model)(
+        **model.get_params()).fit(take(X), take(y), **{k: take(v) for k, v in extra.items()})),
+        X, y, weights)
     if names is not None and getattr(model, "feature_names_in_", None) is None:
         model.feature_names_in_ = np.asarray(names, dtype=object)
+    return model

@@ -8,16 +8,20 @@ from __future__ import annotations
 
 import argparse
 import math
+from pathlib import Path
 
 __all__ = [
     "COV_TYPE_CHOICES",
     "TIES_CHOICES",
     "add_categorical_options",
     "add_conditional_options",
+    "add_held_out_options",
     "add_offset_options",
     "add_toolkit_options",
     "categorical_option",
     "class_weight_option",
+    "fold_count",
+    "test_fraction",
 ]
 
 #: --cov-type's choices: inference.statistics.COV_TYPES (a test checks that they agree)
@@ -101,3 +105,47 @@ def add_categorical_options(fit: argparse.ArgumentParser) -> None:
                      "first level in sorted order the reference) and the others as numbers: "
                      "the formula 'TARGET ~ x1 + C(COL) + ...'; 'auto': every text or "
                      "boolean column (as --formula 'TARGET ~ .'); not with --formula")
+
+
+def test_fraction(text: str) -> float:
+    """``--test-size``: the share of the rows held out, strictly between 0 and 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"must be a number in (0, 1), got {text!r}")
+    return value
+
+
+def fold_count(text: str) -> int:
+    """``--cv``: the number of folds, an integer >= 2."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 2:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 2, got {text!r}")
+    return value
+
+
+def add_held_out_options(fit: argparse.ArgumentParser) -> None:
+    """``--test-size``, ``--cv`` and their ``--seed``, ``--stratify``, ``--metrics-out``
+    (cli/heldout.py runs them)."""
+    fit.add_argument("--test-size", type=test_fraction, metavar="F",
+                     help="hold out the share F of the rows (0 < F < 1), fit on the rest and "
+                     "print the held-out metrics after the summary (those of logistic "
+                     "evaluate, weighted by --weight); --out then saves the model fitted on "
+                     "the training rows")
+    fit.add_argument("--cv", type=fold_count, metavar="K",
+                     help="K-fold cross-validation (K >= 2): the mean and sd (n - 1 "
+                     "denominator) over the folds of log-loss, accuracy, AUC and Brier score; "
+                     "then the fit on all rows as without --cv (--model conditional: refused)")
+    fit.add_argument("--seed", type=int, metavar="S",
+                     help="the seed of the rows' shuffle of --test-size and --cv (default 0)")
+    fit.add_argument("--stratify", action=argparse.BooleanOptionalAction, default=None,
+                     help="keep each class's share in every part (the default with "
+                     "--test-size and --cv)")
+    fit.add_argument("--metrics-out", type=Path, metavar="FILE.json",
+                     help="also write the held-out (--test-size) or cross-validated (--cv) "
+                     "metrics as JSON")

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.text import Text
 
 from logistic.cli.errors import UsageError, warnings_to_stderr
+from logistic.cli.heldout import fit_rows, report_held_out
 from logistic.cli.options import reading
 from logistic.cli.render import render_summary
 from logistic.io.data import read_dataset, read_table
@@ -57,18 +58,20 @@ def fit_ordinal_command(args: argparse.Namespace, console: Console, out, fmt: st
         response = args.formula.split("~")[0].strip()
         y = frame[response] if response in frame.columns else None
         params["categories"] = _categories(args.categories, y)
-        model = warnings_to_stderr(
-            lambda: OrdinalLogisticRegression.from_formula(args.formula, frame, **params))
+        model = fit_rows(args, lambda take: warnings_to_stderr(
+            lambda: OrdinalLogisticRegression.from_formula(args.formula, take(frame), **params)),
+            frame, y)
     else:
         X, y, names = read_dataset(args.data, args.target, fmt=fmt, features=args.features,
                                    **reading(args))
         params["categories"] = _categories(args.categories, y)
-        model = OrdinalLogisticRegression(**params)
-        warnings_to_stderr(lambda: model.fit(X, y))
+        model = fit_rows(args, lambda take: warnings_to_stderr(
+            lambda: OrdinalLogisticRegression(**params).fit(take(X), take(y))), X, y)
         if names is not None and getattr(model, "feature_names_in_", None) is None:
             model.feature_names_in_ = np.asarray(names, dtype=object)
     if not args.quiet:
         render_summary(console, model.summary())
+    report_held_out(console, args)
     if out is not None:  # without --out: the summary only
         save(model, out)
     if not args.quiet and out is not None:

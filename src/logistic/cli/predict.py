@@ -44,6 +44,10 @@ def register(commands: Subcommands) -> None:
     predict.add_argument("--id", metavar="COL",
                          help="a column of DATA copied as the first column of the output, to "
                          "match the predictions to the rows")
+    predict.add_argument("--target", metavar="COL",
+                         help="the labels column of DATA (a name; an .npy column's index): "
+                         "also score the predictions against it, printed to stderr as "
+                         "logistic evaluate prints them (the predictions stay on stdout)")
     add_reading_options(predict)
     predict.set_defaults(handler=cmd_predict)
 
@@ -85,6 +89,8 @@ def cmd_predict(args: argparse.Namespace, console: Console) -> int:
         with names_matched():
             proba = model.predict_proba(X, **given)
             prediction = model.predict(X, **given)
+    if args.target is not None:
+        _print_scores(args, fmt, model, proba)
     if len(model.classes_) == 2:
         columns = {"probability": proba[:, 1]}
     else:
@@ -117,3 +123,31 @@ def _id_values(args: argparse.Namespace, fmt: str, taken: list[str]):
     if args.id not in frame.columns:
         raise DataError(f"{args.data}: no column {args.id!r} (--id)")
     return frame[args.id].to_numpy()
+
+
+def _print_scores(args: argparse.Namespace, fmt: str, model, proba) -> None:
+    """``--target``: the scores of the probabilities against DATA's labels, on stderr."""
+    import numpy as np
+    from rich.console import Console
+
+    from logistic.cli.evaluate import print_evaluation
+    from logistic.exceptions import DataError
+    from logistic.io.data import read_dataset, read_table
+    from logistic.models.evaluation import evaluate_probabilities
+
+    if fmt in TABLE_FORMATS:
+        frame = read_table(args.data, fmt, **reading(args))
+        if args.target not in frame.columns:
+            raise DataError(f"{args.data}: no column {args.target!r} (--target)")
+        y = frame[args.target].to_numpy()
+    else:
+        y = np.asarray(read_dataset(args.data, args.target, fmt=fmt, **reading(args))[1])
+    classes = np.asarray(model.classes_)
+    unknown = [v for v in dict.fromkeys(y.tolist()) if v not in set(classes.tolist())]
+    if unknown:
+        raise DataError(f"{args.data}: column {args.target!r} holds label(s) "
+                        f"{', '.join(map(repr, unknown[:5]))} that the model does not know; "
+                        f"its classes are {', '.join(repr(c) for c in classes.tolist())}")
+    result = evaluate_probabilities(classes, proba, y)
+    print_evaluation(Console(stderr=True, highlight=False, soft_wrap=True, width=120), result,
+                     f"{args.model} on {args.data}, --target {args.target}")

@@ -157,7 +157,7 @@ class Diagnostics:
         return hosmer_lemeshow(self.y, self.fitted, self.weights, groups)
 
     def classification_table(self, threshold: float = 0.5) -> ClassificationTable:
-        """Actual against predicted classes, predicted ``classes[1]`` where p̂ ≥ threshold,
+        """Actual against predicted classes, predicted ``classes[1]`` where p̂ > threshold,
         0 < threshold < 1; counts weighted."""
         threshold = check_threshold(threshold)
         return classification_table(self.y, self.fitted, self.weights, self.classes, threshold)

@@ -18,8 +18,10 @@ quantiles, ``include.lowest``) except for the degrees of freedom where ties merg
 hoslem.test keeps g - 2, here they are the groups formed less 2.
 
 The classification table at a threshold t counts a row as predicted positive
-(``classes[1]``) where p̂ ≥ t (as Stata's ``estat classification`` and scikit-learn's
-``FixedThresholdClassifier``), each row counted with its weight::
+(``classes[1]``) where p̂ > t (:func:`predicted_positive`, the rule of ``predict`` and of
+``logistic evaluate --threshold``: scikit-learn's ``predict`` is decision_function > 0, i.e.
+p̂ > 0.5; Stata's ``estat classification`` and scikit-learn's ``FixedThresholdClassifier``
+count p̂ = t as positive, so they differ at a tie only), each row counted with its weight::
 
     sensitivity = TP/(TP + FN)   specificity = TN/(TN + FP)
     PPV = TP/(TP + FP)           NPV = TN/(TN + FN)        accuracy = (TP + TN)/total
@@ -43,6 +45,7 @@ __all__ = [
     "check_groups",
     "check_threshold",
     "classification_table",
+    "predicted_positive",
     "hosmer_lemeshow",
     "risk_groups",
     "weighted_quantiles",
@@ -192,11 +195,21 @@ def hosmer_lemeshow(y: Array, p: Array, weights: Array, groups: int = 10) -> Hos
     return HosmerLemeshow(statistic, df, float(stats.chi2.sf(statistic, df)), formed, table)
 
 
+def predicted_positive(p: Array, threshold: float = 0.5) -> NDArray[np.bool_]:
+    """The rows predicted positive (``classes[1]``) at ``threshold``: p̂ > t, strictly.
+
+    The one rule of the classification table, ``logistic evaluate --threshold`` and
+    ``predict`` (p̂ > 0.5 is z > 0, scikit-learn's decision_function > 0); a row with p̂
+    exactly t is predicted negative.
+    """
+    return np.asarray(p) > threshold
+
+
 def classification_table(
     y: Array, p: Array, weights: Array, classes: NDArray, threshold: float = 0.5
 ) -> ClassificationTable:
-    """Actual (y = 1 for ``classes[1]``) against predicted (p̂ ≥ threshold), weighted."""
-    predicted = p >= threshold
+    """Actual (y = 1 for ``classes[1]``) against predicted (p̂ > threshold), weighted."""
+    predicted = predicted_positive(p, threshold)
     actual = y == 1.0
     tp = float(np.sum(weights[actual & predicted]))
     fn = float(np.sum(weights[actual & ~predicted]))

@@ -121,14 +121,25 @@ class LogisticRegressionCV(ClassifierMixin, BaseEstimator):
         return check_l1_ratios(self.l1_ratios)
 
     @atomic_fit
-    def fit(self, X, y: ArrayLike, sample_weight: ArrayLike | None = None):
-        """Cross-validates every (C, ρ), then refits at the best."""
+    def fit(self, X, y: ArrayLike, sample_weight: ArrayLike | None = None,
+            offset: ArrayLike | None = None):
+        """Cross-validates every (C, ρ), then refits at the best.
+
+        ``offset``: a known part of every score, z = Xw + b + o (two classes), as in
+        ``LogisticRegression.fit``: each fold's path is fitted with its training rows'
+        offset and scored with its held-out rows'; the refit takes it whole, and the
+        predictions then need ``offset=`` too. With an offset ``scoring`` must be None (a
+        scikit-learn scorer calls ``predict_proba`` without one): a ValueError otherwise.
+        """
         Cs, ratios = grid_of_Cs(self.Cs), self._ratios()
         check_bool("refit", self.refit)
+        if offset is not None and self.scoring is not None:
+            raise ValueError("offset= takes scoring=None (the held-out log-likelihood): a "
+                             "scikit-learn scorer predicts without the offset")
         base = self._model(l1_ratio=float(ratios[0]) if self.penalty == "elasticnet" else None)
         settings = settings_of(base)
         Xv, labels = checked_X_y(base, X, y)
-        problem = prepare(settings, Xv, labels, sample_weight)
+        problem = prepare(settings, Xv, labels, sample_weight, offset=offset)
         classes, y_index = problem.classes, problem.y_index
         user_weights = None if sample_weight is None else weights_without_classes(
             sample_weight, Xv.shape[0]
@@ -164,7 +175,8 @@ class LogisticRegressionCV(ClassifierMixin, BaseEstimator):
             i, j = np.unravel_index(np.argmax(mean), mean.shape)
             best_C, best_ratio = float(Cs[i]), float(ratios[j])
             self.estimator_ = self._model(best_C, self._ratio_param(best_ratio)).fit(
-                X, y, sample_weight=sample_weight
+                X, y, sample_weight=sample_weight, **({} if offset is None else
+                                                      {"offset": offset})
             )
         else:
             best = [np.unravel_index(np.argmax(s), s.shape) for s in scores]
@@ -191,21 +203,21 @@ class LogisticRegressionCV(ClassifierMixin, BaseEstimator):
         tags.input_tags.sparse = True
         return tags
 
-    def decision_function(self, X) -> NDArray[np.float64]:
+    def decision_function(self, X, offset: ArrayLike | None = None) -> NDArray[np.float64]:
         check_is_fitted(self)
-        return self.estimator_.decision_function(X)
+        return self.estimator_.decision_function(X, offset=offset)
 
-    def predict_proba(self, X) -> NDArray[np.float64]:
+    def predict_proba(self, X, offset: ArrayLike | None = None) -> NDArray[np.float64]:
         check_is_fitted(self)
-        return self.estimator_.predict_proba(X)
+        return self.estimator_.predict_proba(X, offset=offset)
 
-    def predict_log_proba(self, X) -> NDArray[np.float64]:
+    def predict_log_proba(self, X, offset: ArrayLike | None = None) -> NDArray[np.float64]:
         check_is_fitted(self)
-        return self.estimator_.predict_log_proba(X)
+        return self.estimator_.predict_log_proba(X, offset=offset)
 
-    def predict(self, X) -> NDArray:
+    def predict(self, X, offset: ArrayLike | None = None) -> NDArray:
         check_is_fitted(self)
-        return self.estimator_.predict(X)
+        return self.estimator_.predict(X, offset=offset)
 
 
 def weights_without_classes(sample_weight, n_samples: int) -> NDArray[np.float64]:
@@ -218,8 +230,10 @@ def _fold(cv_model, settings: FitSettings, problem: Problem, user_weights, train
     """One fold at one ρ: (score at each C, coefficients at each C, iterations at each C)."""
     ratio_param = cv_model._ratio_param(float(ratio))
     model = cv_model._model(l1_ratio=ratio_param)
+    offset = problem.offset
     training = Problem(problem.X[train], problem.classes, problem.y_index[train],
-                       problem.weights[train], problem.family)
+                       problem.weights[train], problem.family,
+                       offset=None if offset is None else offset[train])
     coefs, n_iter = solve_path(replace(settings, l1_ratio=ratio_param), training, Cs)
     X, y_index, classes = problem.X, problem.y_index, problem.classes
     held_out = None if user_weights is None else user_weights[test]
@@ -227,7 +241,9 @@ def _fold(cv_model, settings: FitSettings, problem: Problem, user_weights, train
     for coef in coefs:
         fitted = _fitted_model(model, classes, coef, X.shape[1], None)
         if scorer is None:
-            log_p = fitted.predict_log_proba(X[test])[np.arange(len(test)), y_index[test]]
+            log_p = fitted.predict_log_proba(
+                X[test], offset=None if offset is None else offset[test]
+            )[np.arange(len(test)), y_index[test]]
             scores.append(float(np.average(log_p, weights=held_out)))
         else:
             extra = {} if held_out is None else {"sample_weight": held_out}

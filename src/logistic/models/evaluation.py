@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 from sklearn import metrics
 
+from logistic.inference.goodness_of_fit import predicted_positive
+
 #: How many equal-width bins of the predicted probability the calibration table has.
 CALIBRATION_BINS = 10
 
@@ -50,26 +52,37 @@ class Evaluation:
 
 
 def evaluate(model: Any, X: Any, y: Any, threshold: float = 0.5,
-             sample_weight: Any = None) -> Evaluation:
-    """The held-out scores of a fitted ``model`` on ``(X, y)``.
+             sample_weight: Any = None, offset: Any = None) -> Evaluation:
+    """The held-out scores of a fitted ``model`` on ``(X, y)``: :func:`evaluate_probabilities`
+    of ``model.predict_proba(X)`` (with ``offset=`` where one is given)."""
+    given = {} if offset is None else {"offset": offset}
+    proba = model.predict_proba(X, **given)
+    return evaluate_probabilities(model.classes_, proba, y, threshold, sample_weight)
 
-    Binary models: a row is predicted positive (``classes_[1]``) when p̂ > ``threshold``
-    (at 0.5 this is ``model.predict``). Multinomial models predict the most probable class
-    (``threshold`` does not apply) and report the multiclass Brier score and the macro
-    one-vs-rest AUC. Labels that are not classes of the model are a ValueError.
+
+def evaluate_probabilities(classes: Any, proba: Any, y: Any, threshold: float = 0.5,
+                           sample_weight: Any = None) -> Evaluation:
+    """The scores of the probabilities ``proba`` ((n, K), in ``classes`` order) against the
+    labels ``y``.
+
+    Two classes: a row is predicted positive (``classes[1]``) when p̂ > ``threshold``
+    (:func:`~logistic.inference.goodness_of_fit.predicted_positive`, the rule of ``predict``
+    and of the classification table). More classes: the most probable class (``threshold``
+    does not apply), the multiclass Brier score and the macro one-vs-rest AUC. Labels that
+    are not among ``classes`` are a ValueError. ``sample_weight`` weights every score.
     """
     if not 0.0 < threshold < 1.0:
         raise ValueError(f"threshold must be in (0, 1), got {threshold!r}")
-    classes = np.asarray(model.classes_)
+    classes = np.asarray(classes)
     y = np.asarray(y)
     unknown = np.unique(y[~np.isin(y, classes)])
     if unknown.size:
         raise ValueError(f"labels {unknown[:5].tolist()} are not classes of the model "
                          f"({classes.tolist()})")
     weights = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
-    proba = np.asarray(model.predict_proba(X), dtype=float)
+    proba = np.asarray(proba, dtype=float)
     if len(classes) == 2:
-        predicted = np.where(proba[:, 1] > threshold, classes[1], classes[0])
+        predicted = np.where(predicted_positive(proba[:, 1], threshold), classes[1], classes[0])
         scores = _binary_scores(y, proba[:, 1], classes, weights)
         calibration = calibration_bins(y == classes[1], proba[:, 1], weights)
     else:
@@ -189,6 +202,29 @@ def calibration_line(positive: np.ndarray, p: np.ndarray,
         return none
     return {"calibration_intercept": float(line.intercept_[0]),
             "calibration_slope": float(line.coef_[0, 0])}
+
+
+#: The scores a cross-validation summarizes over its folds (the AUC under its two-class or
+#: its K-class name, whichever the model has).
+FOLD_METRICS = ("log_loss", "accuracy", "roc_auc", "roc_auc_ovr_macro", "brier")
+
+
+def fold_summary(evaluations: list[Evaluation]) -> dict[str, dict[str, float | None]]:
+    """Each of :data:`FOLD_METRICS` that the folds report, over the folds where it is
+    defined: the mean m = Σ sᵢ / k, the sample standard deviation √(Σ (sᵢ − m)² / (k − 1))
+    (None for k < 2) and k, the number of those folds (an AUC is undefined in a fold whose
+    held-out rows have one class)."""
+    summary: dict[str, dict[str, float | None]] = {}
+    for name in FOLD_METRICS:
+        if not any(name in e.metrics for e in evaluations):
+            continue
+        values = np.array([v for e in evaluations
+                           if (v := e.metrics.get(name)) is not None], dtype=float)
+        k = values.size
+        summary[name] = {"mean": float(values.mean()) if k else None,
+                         "sd": float(values.std(ddof=1)) if k > 1 else None,
+                         "folds": float(k)}
+    return summary
 
 
 def _plain(value: Any) -> Any:
