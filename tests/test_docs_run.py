@@ -1,0 +1,381 @@
+"""Every fenced code block of README.md and docs/*.md runs as pasted.
+
+What "as pasted" means here: a reader who opens a fresh directory, runs
+``logistic demo --write-data`` there (it writes the small data files the examples name:
+``data.csv``, ``new.csv``, ``test.csv``, ``bank.csv``, ``breast_cancer.csv``, ``big.parquet``,
+``dataset_dir/``), and then pastes one document's blocks *in order*: the Python blocks into
+one Python session, the shell blocks into one shell beside it. So
+
+- each document gets its own temporary directory (the working directory of every block)
+  and its own Python namespace: a ```python block may use the names of the python blocks
+  above it in the same document, never a name defined anywhere else (a script, a test,
+  another document); the Python session and the shell are independent (a python block
+  does not wait for the shell blocks above it, nor a shell block for the python ones), so
+  neither may read a file that only the other writes;
+- a ```bash / ```sh / ```shell block runs each command line (``\\`` continuations joined,
+  ``# comments`` and blank lines ignored) as a real command with ``bash -c``, in that
+  directory, with ``logistic`` meaning ``sys.executable -m logistic`` of this checkout; a
+  ```console block runs its ``$ `` lines and ignores the output lines; each command must
+  exit 0, and each must be a ``logistic`` command;
+- ```text blocks, blocks without a language and other languages are not run;
+- a ```text block marked ``<!-- docs-test: output -->`` is the printed output of the
+  python block above it: the two must agree line by line once every number is masked (the
+  last digits depend on the machine) and runs of spaces are squeezed.
+
+A block that cannot run in a test (``pip install``, the CI commands, a Dask cluster, a
+benchmark) carries an HTML comment on the line right above its fence, visible to every
+reader of the Markdown source::
+
+    <!-- docs-test: skip (the reason) -->
+
+The tests are parametrized by (document, block index); a block's test runs the blocks of its
+kind above it first, once per test process, so any single test can be selected alone. A
+failure names the document, the block and its line; Python tracebacks point at the Markdown
+line. Shell blocks are marked ``slow``: every command is a new process that imports the
+library (about 4 s of CPU each); the python blocks, about 20 s of CPU in all, are not.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import re
+import shutil
+import stat
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+DOCUMENTS = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+PYTHON_LANGUAGES = {"python", "py"}
+SHELL_LANGUAGES = {"bash", "sh", "shell", "console"}
+FENCE = re.compile(r"^(?P<indent> *)(?P<fence>`{3,}|~{3,})\s*(?P<language>[\w+-]*)")
+MARKER = re.compile(r"^\s*<!--\s*docs-test:\s*(?P<word>\w+)\s*(?:\((?P<reason>.*)\))?\s*-->\s*$")
+NUMBER = re.compile(r"[-+−]?\d+(?:[.,]\d+)*(?:e[-+]?\d+)?", re.IGNORECASE)
+COMMAND_TIMEOUT_S = 300
+
+
+@dataclass(frozen=True)
+class Block:
+    """One fenced code block of a Markdown document."""
+
+    document: Path
+    index: int  # the block's position among the document's fenced blocks, from 0
+    line: int  # the 1-based line of the opening fence
+    language: str
+    code: str
+    markers: dict[str, str]  # docs-test markers right above the fence: word -> reason
+
+    @property
+    def name(self) -> str:
+        language = self.language or "no language"
+        return f"{self.document.relative_to(REPO)}:{self.line} (block {self.index}, {language})"
+
+
+def markers_above(lines: list[str], fence_at: int) -> dict[str, str]:
+    """The ``<!-- docs-test: word (reason) -->`` comments on the lines right above a fence
+    (other HTML comments, such as README's ``<!-- ci: ... -->``, may sit among them)."""
+    found: dict[str, str] = {}
+    at = fence_at - 1
+    while at >= 0 and lines[at].strip().startswith("<!--"):
+        match = MARKER.match(lines[at])
+        if match:
+            found[match["word"]] = (match["reason"] or "").strip()
+        at -= 1
+    return found
+
+
+def read_blocks(document: Path) -> list[Block]:
+    """The fenced blocks of ``document`` in order (an unclosed fence runs to the end)."""
+    lines = document.read_text(encoding="utf-8").splitlines()
+    blocks: list[Block] = []
+    at = 0
+    while at < len(lines):
+        opening = FENCE.match(lines[at])
+        if not opening:
+            at += 1
+            continue
+        fence, indent = opening["fence"], len(opening["indent"])
+        end = at + 1
+        while end < len(lines) and not lines[end].strip().startswith(fence):
+            end += 1
+        # an indented fence (in a list item) indents its code as much: remove that much
+        body = "\n".join(line[indent:] if not line[:indent].strip() else line.lstrip()
+                         for line in lines[at + 1:end])
+        blocks.append(Block(document, len(blocks), at + 1, opening["language"].lower(),
+                            body + "\n", markers_above(lines, at)))
+        at = end + 1
+    return blocks
+
+
+def shell_commands(block: Block) -> list[str]:
+    """The command lines of a shell block: continuations joined, comments and (in a
+    console block) output lines left out, a leading ``$ `` removed."""
+    commands: list[str] = []
+    pending = ""
+    for raw in block.code.splitlines():
+        line = raw.strip()
+        if not pending:
+            if block.language == "console":
+                if not line.startswith("$"):
+                    continue
+                line = line[1:].strip()
+            elif line.startswith("$ "):
+                line = line[2:].strip()
+            if not line or line.startswith("#"):
+                continue
+        if line.endswith("\\"):
+            pending += line[:-1].rstrip() + " "
+            continue
+        commands.append(pending + line)
+        pending = ""
+    if pending:
+        commands.append(pending.strip())
+    return commands
+
+
+def masked(text: str) -> list[str]:
+    """Lines with every number replaced by ``#`` and runs of spaces squeezed."""
+    lines = [" ".join(NUMBER.sub("#", line).split()) for line in text.strip().splitlines()]
+    return [line for line in lines if line]
+
+
+@dataclass
+class Outcome:
+    passed: bool
+    message: str = ""
+
+
+@dataclass
+class DocumentSession:
+    """One reader's session over one document: a directory, a namespace, a shell."""
+
+    document: Path
+    directory: Path
+    blocks: list[Block]
+    bin_dir: Path
+    namespace: dict = field(default_factory=lambda: {"__name__": "__main__"})
+    outcomes: dict[int, Outcome] = field(default_factory=dict)
+    printed: dict[int, str] = field(default_factory=dict)
+
+    def run_through(self, index: int) -> Outcome:
+        """Runs the blocks of block ``index``'s kind (python, or shell) up to it that have
+        not run yet; the outcome of block ``index``."""
+        kind = self.kind(self.blocks[index])
+        for block in self.blocks[: index + 1]:
+            if self.kind(block) == kind and block.index not in self.outcomes:
+                self.outcomes[block.index] = self.run(block)
+        return self.outcomes[index]
+
+    @staticmethod
+    def kind(block: Block) -> str:
+        """Which session runs a block: an output block belongs to the python session."""
+        return "shell" if block.language in SHELL_LANGUAGES else "python"
+
+    def run(self, block: Block) -> Outcome:
+        if "skip" in block.markers:
+            return Outcome(True, "skipped")
+        earlier = [b.name for b in self.blocks[: block.index]
+                   if self.kind(b) == self.kind(block) and b.index in self.outcomes
+                   and not self.outcomes[b.index].passed]
+        if earlier and block.language in PYTHON_LANGUAGES | SHELL_LANGUAGES:
+            return Outcome(False, f"{block.name} not run: an earlier block of the same "
+                                  f"document failed ({earlier[0]}); fix that one first")
+        if block.language in PYTHON_LANGUAGES:
+            return self.run_python(block)
+        if block.language in SHELL_LANGUAGES:
+            return self.run_shell(block)
+        if "output" in block.markers:
+            return self.check_output(block)
+        return Outcome(True, "not code")
+
+    def run_python(self, block: Block) -> Outcome:
+        # padded with newlines so that the traceback's line numbers are the Markdown's own
+        source = "\n" * block.line + block.code
+        printed = io.StringIO()
+        previous = Path.cwd()
+        os.chdir(self.directory)
+        try:
+            with contextlib.redirect_stdout(printed):
+                exec(compile(source, str(block.document), "exec"), self.namespace)  # noqa: S102
+        except Exception as error:  # any error of a doc example is the test's failure
+            import traceback
+
+            trace = "".join(traceback.format_exception(error)[-6:])
+            return Outcome(False, f"{block.name} raised {type(error).__name__}: {error}\n"
+                                  f"(names the document defines above it: "
+                                  f"{sorted(k for k in self.namespace if not k.startswith('_'))})\n"
+                                  f"{trace}")
+        finally:
+            os.chdir(previous)
+        self.printed[block.index] = printed.getvalue()
+        return Outcome(True)
+
+    def run_shell(self, block: Block) -> Outcome:
+        commands = shell_commands(block)
+        strangers = [c for c in commands if c.split()[0] != "logistic"]
+        if strangers:
+            return Outcome(False, f"{block.name}: `{strangers[0]}` is not a `logistic` command; "
+                                  "make it one, or mark the block "
+                                  "`<!-- docs-test: skip (why) -->` on the line above its fence")
+        env = dict(os.environ, PATH=f"{self.bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
+                   PYTHONPATH=os.pathsep.join(
+                       [str(REPO / "src"), *filter(None, [os.environ.get("PYTHONPATH")])]))
+        for command in commands:
+            done = subprocess.run(["bash", "-c", f"set -o pipefail; {command}"],
+                                  cwd=self.directory, env=env, stdin=subprocess.DEVNULL,
+                                  capture_output=True, text=True, timeout=COMMAND_TIMEOUT_S)
+            if done.returncode != 0:
+                files = sorted(p.name for p in self.directory.iterdir())
+                return Outcome(False, f"{block.name}: `{command}` exited {done.returncode}\n"
+                                      f"stderr: {done.stderr.strip()[-2000:]}\n"
+                                      f"stdout (end): {done.stdout.strip()[-500:]}\n"
+                                      f"files in its directory: {files}")
+        return Outcome(True)
+
+    def check_output(self, block: Block) -> Outcome:
+        above = self.blocks[block.index - 1] if block.index else None
+        if above is None or above.language not in PYTHON_LANGUAGES:
+            return Outcome(False, f"{block.name} is marked output, but the block above it is "
+                                  "not a python block")
+        if "skip" in above.markers:
+            return Outcome(True, "skipped")
+        expected, got = masked(block.code), masked(self.printed.get(above.index, ""))
+        if expected != got:
+            return Outcome(False, f"{block.name}: the output shown differs from what "
+                                  f"{above.name} prints (numbers masked):\nshown:\n"
+                                  + "\n".join(expected) + "\nprinted:\n" + "\n".join(got))
+        return Outcome(True)
+
+
+def all_blocks() -> list[Block]:
+    return [block for document in DOCUMENTS for block in read_blocks(document)]
+
+
+def runs(block: Block) -> bool:
+    return (block.language in PYTHON_LANGUAGES | SHELL_LANGUAGES
+            or "output" in block.markers)
+
+
+@pytest.fixture(scope="session")
+def demo_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The files ``logistic demo --write-data`` writes, written once by the command itself."""
+    directory = tmp_path_factory.mktemp("demo-data")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [str(REPO / "src"), *filter(None, [os.environ.get("PYTHONPATH")])]))
+    done = subprocess.run([sys.executable, "-m", "logistic", "demo", "--write-data"],
+                          cwd=directory, env=env, capture_output=True, text=True,
+                          timeout=COMMAND_TIMEOUT_S)
+    assert done.returncode == 0, done.stderr
+    return directory
+
+
+@pytest.fixture(scope="session")
+def sessions(tmp_path_factory: pytest.TempPathFactory, demo_data: Path) -> dict:
+    """One DocumentSession per document, made on first use."""
+    bin_dir = tmp_path_factory.mktemp("bin")
+    wrapper = bin_dir / "logistic"
+    wrapper.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m logistic "$@"\n')
+    wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    made: dict[Path, DocumentSession] = {}
+
+    def session(document: Path) -> DocumentSession:
+        if document not in made:
+            directory = tmp_path_factory.mktemp(document.stem)
+            shutil.copytree(demo_data, directory, dirs_exist_ok=True)
+            made[document] = DocumentSession(document, directory, read_blocks(document),
+                                             bin_dir)
+        return made[document]
+
+    return {"get": session}
+
+
+def as_param(block: Block):  # noqa: ANN201 (pytest's ParameterSet)
+    marks = [pytest.mark.slow] if block.language in SHELL_LANGUAGES else []
+    return pytest.param(block, id=block.name, marks=marks)
+
+
+@pytest.mark.parametrize("block", [as_param(b) for b in all_blocks() if runs(b)])
+def test_block_runs_as_pasted(block: Block, sessions: dict) -> None:
+    if "skip" in block.markers:
+        pytest.skip(f"marked in the Markdown: {block.markers['skip'] or 'no reason given'}")
+    outcome = sessions["get"](block.document).run_through(block.index)
+    if not outcome.passed:
+        pytest.fail(outcome.message, pytrace=False)
+
+
+def test_every_skip_says_why() -> None:
+    """A skip marker without a reason hides a broken example."""
+    unexplained = [b.name for b in all_blocks() if "skip" in b.markers and not b.markers["skip"]]
+    assert not unexplained, f"skip markers need a reason in parentheses: {unexplained}"
+
+
+def test_shell_commands_are_parsed_as_a_reader_types_them() -> None:
+    """Continuations, comments, ``$`` prompts and console output lines (a parser check)."""
+    code = textwrap.dedent("""\
+        # a comment
+        logistic fit a.csv \\
+            --target y   # trailing comment stays for bash
+        $ logistic summary m.json
+        """)
+    bash = Block(REPO / "README.md", 0, 1, "bash", code, {})
+    assert shell_commands(bash) == ["logistic fit a.csv --target y   # trailing comment stays "
+                                    "for bash", "logistic summary m.json"]
+    console = Block(REPO / "README.md", 0, 1, "console", "$ logistic demo\nfile  79 MB\n", {})
+    assert shell_commands(console) == ["logistic demo"]
+
+
+# -- docs/make_figures.py writes where it is told, never over the committed figures ----------
+def make_figures_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_figures", REPO / "docs" / "make_figures.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def snapshot(directory: Path) -> dict[str, bytes]:
+    """Every file below ``directory`` (byte caches aside: git ignores them) and its bytes."""
+    return {str(p.relative_to(directory)): p.read_bytes()
+            for p in sorted(directory.rglob("*"))
+            if p.is_file() and "__pycache__" not in p.parts}
+
+
+def test_make_figures_writes_only_under_out(tmp_path: Path, monkeypatch) -> None:
+    """``--out DIR`` writes the named figures there and nothing under docs/; without
+    ``--out`` (and without ``--update``) a new temporary directory gets them."""
+    docs_before = snapshot(REPO / "docs")
+    module = make_figures_module()
+    out = tmp_path / "figs"
+    assert module.main(["--out", str(out), "--only", "sigmoid,boundary_line"]) == 0
+    assert sorted(snapshot(out)) == ["boundary_line.png", "sigmoid.png"]
+    assert all(data.startswith(b"\x89PNG") for data in snapshot(out).values())
+
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path / "temporary"))
+    (tmp_path / "temporary").mkdir()
+    assert module.main(["--only", "cost"]) == 0
+    written = [p.relative_to(tmp_path) for p in (tmp_path / "temporary").rglob("*.png")]
+    assert len(written) == 1 and written[0].name == "cost.png"
+    assert snapshot(REPO / "docs") == docs_before
+
+
+@pytest.mark.slow
+def test_make_figures_draws_every_figure_the_tutorial_shows(tmp_path: Path) -> None:
+    """All figures, into a temporary --out: the names are the committed docs/figures/*.png,
+    which are the images docs/tutorial.md shows; docs/ is left as it was."""
+    docs_before = snapshot(REPO / "docs")
+    assert make_figures_module().main(["--out", str(tmp_path)]) == 0
+    committed = sorted(p.name for p in (REPO / "docs" / "figures").glob("*.png"))
+    assert sorted(snapshot(tmp_path)) == committed
+    shown = re.findall(r"\]\(figures/([\w.-]+\.png)\)",
+                       (REPO / "docs" / "tutorial.md").read_text(encoding="utf-8"))
+    assert sorted(set(shown)) == committed
+    assert snapshot(REPO / "docs") == docs_before
