@@ -75,7 +75,9 @@ class Block:
     @property
     def name(self) -> str:
         language = self.language or "no language"
-        return f"{self.document.relative_to(REPO)}:{self.line} (block {self.index}, {language})"
+        where = (self.document.relative_to(REPO) if self.document.is_relative_to(REPO)
+                 else self.document.name)
+        return f"{where}:{self.line} (block {self.index}, {language})"
 
 
 def markers_above(lines: list[str], fence_at: int) -> dict[str, str]:
@@ -329,6 +331,88 @@ def test_shell_commands_are_parsed_as_a_reader_types_them() -> None:
                                     "for bash", "logistic summary m.json"]
     console = Block(REPO / "README.md", 0, 1, "console", "$ logistic demo\nfile  79 MB\n", {})
     assert shell_commands(console) == ["logistic demo"]
+
+
+def test_the_runner_fails_what_a_reader_could_not_paste(tmp_path: Path) -> None:
+    """The runner itself: a name from nowhere, a command that is not ``logistic``, an output
+    that differs and an unreadable skip fail, naming the block; names of earlier blocks
+    carry over; a marked block is skipped."""
+    document = tmp_path / "example.md"
+    document.write_text(textwrap.dedent("""\
+        ```python
+        answer = 6 * 7
+        print(f"answer {answer}")
+        ```
+
+        <!-- docs-test: output -->
+        ```text
+        answer 41
+        ```
+
+        ```python
+        print(answer, undefined_name)
+        ```
+
+        ```bash
+        cat data.csv
+        ```
+
+        <!-- docs-test: skip (a reason) -->
+        ```bash
+        cat data.csv
+        ```
+        """), encoding="utf-8")
+    blocks = read_blocks(document)
+    assert [b.language for b in blocks] == ["python", "text", "python", "bash", "bash"]
+    assert blocks[4].markers == {"skip": "a reason"} and blocks[1].markers == {"output": ""}
+    session = DocumentSession(document, tmp_path, blocks, tmp_path)
+    assert session.run_through(0).passed  # "answer 42" and "answer 41" differ only in digits
+    assert session.run_through(1).passed
+    other_words = Block(document, 1, 6, "text", "the answer 42\n", {"output": ""})
+    differs = session.check_output(other_words)
+    assert not differs.passed and "differs from what example.md:1" in differs.message
+    failed = session.run_through(2)
+    assert not failed.passed and "NameError" in failed.message and "'answer'" in failed.message
+    assert "example.md:11 (block 2, python)" in failed.message
+    stranger = session.run_through(3)
+    assert not stranger.passed and "`cat data.csv` is not a `logistic` command" in stranger.message
+    assert session.run_through(4).message == "skipped"
+    assert masked("J = 0.25 (rel. err 1.6e-12)") != masked("J = 0.25 (rel. error 1.6e-12)")
+
+
+def test_write_data_writes_the_files_the_docs_read(demo_data: Path) -> None:
+    """``logistic demo --write-data`` (run by the fixture as a command) writes every file it
+    lists, with the columns the examples name."""
+    import pandas as pd
+
+    from logistic.cli.demo import DEMO_DATA_FILES
+
+    assert sorted(p.name for p in demo_data.iterdir()) == sorted(DEMO_DATA_FILES)
+    columns = {name: list(pd.read_csv(demo_data / name, nrows=1).columns)
+               for name in DEMO_DATA_FILES if name.endswith(".csv")}
+    assert columns["data.csv"] == columns["test.csv"] == ["x1", "x2", "y"]
+    assert columns["bank.csv"] == ["y", "age", "job", "balance"]
+    assert columns["new.csv"] == ["customer", "x1", "x2", "age", "job", "balance"]
+    assert columns["breast_cancer.csv"][-1] == "diagnosis"
+    bank, new = pd.read_csv(demo_data / "bank.csv"), pd.read_csv(demo_data / "new.csv")
+    assert set(new.job) - set(bank.job) == {"student"}  # the README's --unseen-levels zero
+    parts = pd.concat([pd.read_parquet(p) for p in sorted((demo_data / "dataset_dir").iterdir())])
+    assert list(parts.columns) == ["x1", "x2", "y", "w"] and len(parts) == 300
+
+
+def test_write_data_replaces_nothing(tmp_path: Path, capsys) -> None:
+    from logistic.cli.app import run
+
+    assert run(["demo", "--write-data", str(tmp_path)]) == 0
+    written = snapshot(tmp_path)
+    capsys.readouterr()
+    assert run(["demo", "--write-data", str(tmp_path)]) == 2
+    error = capsys.readouterr().err.strip().splitlines()
+    assert error == [f"logistic: error: {tmp_path / 'data.csv'}: exists; --write-data "
+                     "replaces nothing (remove it, or give another directory)"]
+    assert snapshot(tmp_path) == written
+    assert run(["demo", "--write-data", str(tmp_path / "data.csv")]) == 2
+    assert capsys.readouterr().err.strip().endswith("data.csv: is not a directory")
 
 
 # -- docs/make_figures.py writes where it is told, never over the committed figures ----------
