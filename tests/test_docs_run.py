@@ -6,17 +6,21 @@ What "as pasted" means here: a reader who opens a fresh directory, runs
 ``dataset_dir/``), and then pastes one document's blocks *in order*: the Python blocks into
 one Python session, the shell blocks into one shell beside it. So
 
-- each document gets its own temporary directory (the working directory of every block)
-  and its own Python namespace: a ```python block may use the names of the python blocks
+- each document gets its own temporary directories (the working directory of every block:
+  one for its python session, one for its shell, each a copy of the demo files) and its
+  own Python namespace: a ```python block may use the names of the python blocks
   above it in the same document, never a name defined anywhere else (a script, a test,
   another document); the Python session and the shell are independent (a python block
   does not wait for the shell blocks above it, nor a shell block for the python ones), so
   neither may read a file that only the other writes;
 - a ```bash / ```sh / ```shell block runs each command line (``\\`` continuations joined,
-  ``# comments`` and blank lines ignored) as a real command with ``bash -c``, in that
-  directory, with ``logistic`` meaning ``sys.executable -m logistic`` of this checkout; a
-  ```console block runs its ``$ `` lines and ignores the output lines; each command must
-  exit 0, and each must be a ``logistic`` command;
+  ``# comments`` and blank lines ignored) in that directory; a ```console block runs its
+  ``$ `` lines and ignores the output lines; each command must exit 0, and each must be a
+  ``logistic`` command. A plain ``logistic ARGS...`` line (quoted words, no pipe,
+  redirection, ``&&``, glob, variable or substitution) runs in-process as the CLI tests run
+  it, ``logistic.cli.app.run(ARGS)`` with stdout and stderr captured; a line with shell
+  syntax runs with ``bash -c``, ``logistic`` meaning ``sys.executable -m logistic`` of this
+  checkout;
 - ```text blocks, blocks without a language and other languages are not run;
 - a ```text block marked ``<!-- docs-test: output -->`` is the printed output of the
   python block above it: the two must agree line by line once every number is masked (the
@@ -28,11 +32,13 @@ reader of the Markdown source::
 
     <!-- docs-test: skip (the reason) -->
 
-The tests are parametrized by (document, block index); a block's test runs the blocks of its
-kind above it first, once per test process, so any single test can be selected alone. A
-failure names the document, the block and its line; Python tracebacks point at the Markdown
-line. Shell blocks are marked ``slow``: every command is a new process that imports the
-library (about 4 s of CPU each); the python blocks, about 20 s of CPU in all, are not.
+There is one test per document and kind (its python session, its shell session); it runs
+the blocks in order and reports each failing one by ``file:line (block N, language)``, the
+later blocks of its kind as not run. Python tracebacks point at the Markdown line. Each
+session has its own copy of the demo files, so a python block reading what only a shell
+block writes (or the reverse) fails here as it would for the reader. Running the commands
+in-process pays the library's imports once per test process instead of once per command
+(about 4 s of CPU each): the whole file took 184 s of CPU that way, 54 s now.
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ import contextlib
 import io
 import os
 import re
+import shlex
 import shutil
 import stat
 import subprocess
@@ -142,6 +149,39 @@ def shell_commands(block: Block) -> list[str]:
     return commands
 
 
+#: Characters that mean shell syntax outside quotes: pipes, lists, redirections,
+#: substitutions, globs, brace and tilde expansion, escapes, history.
+SHELL_SYNTAX = frozenset("|&;<>()$`\\*?[]{}~!")
+
+
+def plain_logistic_argv(command: str) -> list[str] | None:
+    """The arguments of a command line that is just ``logistic ARGS...`` (quoted words and
+    a trailing ``# comment`` allowed), which the runner may run in-process; ``None`` for a
+    line that needs a shell: any shell syntax outside single quotes (``$``, a backquote or a
+    backslash inside double quotes too), an environment assignment, another first word."""
+    quote = ""
+    word_starts = True
+    for char in command:
+        if quote:
+            if char == quote:
+                quote = ""
+            elif quote == '"' and char in "$`\\":
+                return None
+            continue
+        if char in "'\"":
+            quote, word_starts = char, False
+            continue
+        if char == "#" and word_starts:
+            break  # a comment to the end of the line
+        if char in SHELL_SYNTAX or char == "#":
+            return None
+        word_starts = char.isspace()
+    if quote:
+        return None
+    words = shlex.split(command, comments=True)
+    return words[1:] if words and words[0] == "logistic" else None
+
+
 def masked(text: str) -> list[str]:
     """Lines with every number replaced by ``#`` and runs of spaces squeezed."""
     lines = [" ".join(NUMBER.sub("#", line).split()) for line in text.strip().splitlines()]
@@ -226,20 +266,47 @@ class DocumentSession:
             return Outcome(False, f"{block.name}: `{strangers[0]}` is not a `logistic` command; "
                                   "make it one, or mark the block "
                                   "`<!-- docs-test: skip (why) -->` on the line above its fence")
+        for command in commands:
+            argv = plain_logistic_argv(command)
+            code, out, err = (self.run_in_process(argv) if argv is not None
+                              else self.run_in_bash(command))
+            if code != 0:
+                files = sorted(p.name for p in self.directory.iterdir())
+                return Outcome(False, f"{block.name}: `{command}` exited {code}\n"
+                                      f"stderr: {err.strip()[-2000:]}\n"
+                                      f"stdout (end): {out.strip()[-500:]}\n"
+                                      f"files in its directory: {files}")
+        return Outcome(True)
+
+    def run_in_process(self, argv: list[str]) -> tuple[int, str, str]:
+        """``logistic ARGV`` as the CLI tests run it (``logistic.cli.app.run``), in the
+        document's directory: (exit status, stdout, stderr). The command's imports are paid
+        once per test process instead of once per command (about 4 s of CPU each)."""
+        from logistic.cli.app import run
+
+        out, err = io.StringIO(), io.StringIO()
+        previous = Path.cwd()
+        os.chdir(self.directory)
+        try:
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                try:
+                    code = run(argv)
+                except SystemExit as exit_:  # as the process would end: its status
+                    code = exit_.code if isinstance(exit_.code, int) else int(bool(exit_.code))
+        finally:
+            os.chdir(previous)
+        return code, out.getvalue(), err.getvalue()
+
+    def run_in_bash(self, command: str) -> tuple[int, str, str]:
+        """A line with shell syntax (a pipe, a redirection): ``bash -c`` in the document's
+        directory, ``logistic`` on the PATH meaning ``sys.executable -m logistic``."""
         env = dict(os.environ, PATH=f"{self.bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
                    PYTHONPATH=os.pathsep.join(
                        [str(REPO / "src"), *filter(None, [os.environ.get("PYTHONPATH")])]))
-        for command in commands:
-            done = subprocess.run(["bash", "-c", f"set -o pipefail; {command}"],
-                                  cwd=self.directory, env=env, stdin=subprocess.DEVNULL,
-                                  capture_output=True, text=True, timeout=COMMAND_TIMEOUT_S)
-            if done.returncode != 0:
-                files = sorted(p.name for p in self.directory.iterdir())
-                return Outcome(False, f"{block.name}: `{command}` exited {done.returncode}\n"
-                                      f"stderr: {done.stderr.strip()[-2000:]}\n"
-                                      f"stdout (end): {done.stdout.strip()[-500:]}\n"
-                                      f"files in its directory: {files}")
-        return Outcome(True)
+        done = subprocess.run(["bash", "-c", f"set -o pipefail; {command}"],
+                              cwd=self.directory, env=env, stdin=subprocess.DEVNULL,
+                              capture_output=True, text=True, timeout=COMMAND_TIMEOUT_S)
+        return done.returncode, done.stdout, done.stderr
 
     def check_output(self, block: Block) -> Outcome:
         above = self.blocks[block.index - 1] if block.index else None
@@ -267,49 +334,80 @@ def runs(block: Block) -> bool:
 
 @pytest.fixture(scope="session")
 def demo_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The files ``logistic demo --write-data`` writes, written once by the command itself."""
+    """The files ``logistic demo --write-data`` writes, written once by the command itself
+    (in-process, as the plain command lines run)."""
     directory = tmp_path_factory.mktemp("demo-data")
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        [str(REPO / "src"), *filter(None, [os.environ.get("PYTHONPATH")])]))
-    done = subprocess.run([sys.executable, "-m", "logistic", "demo", "--write-data"],
-                          cwd=directory, env=env, capture_output=True, text=True,
-                          timeout=COMMAND_TIMEOUT_S)
-    assert done.returncode == 0, done.stderr
+    session = DocumentSession(REPO / "README.md", directory, [], directory)
+    code, _, err = session.run_in_process(["demo", "--write-data"])
+    assert code == 0, err
     return directory
 
 
 @pytest.fixture(scope="session")
-def sessions(tmp_path_factory: pytest.TempPathFactory, demo_data: Path) -> dict:
-    """One DocumentSession per document, made on first use."""
-    bin_dir = tmp_path_factory.mktemp("bin")
-    wrapper = bin_dir / "logistic"
+def bin_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A directory whose ``logistic`` is ``sys.executable -m logistic`` (for bash's PATH)."""
+    directory = tmp_path_factory.mktemp("bin")
+    wrapper = directory / "logistic"
     wrapper.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m logistic "$@"\n')
     wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
-    made: dict[Path, DocumentSession] = {}
+    return directory
 
-    def session(document: Path) -> DocumentSession:
-        if document not in made:
-            directory = tmp_path_factory.mktemp(document.stem)
+
+@pytest.fixture(scope="session")
+def sessions(tmp_path_factory: pytest.TempPathFactory, demo_data: Path,  # noqa: ANN201
+             bin_dir: Path):
+    """One DocumentSession per document and kind (python, shell), made on first use, each
+    in its own copy of the demo files: the two sessions of a reader are independent, so
+    neither may read what only the other writes. Matplotlib's backend is Agg (the CLI draws
+    on the Agg canvas without ``pyplot``; a python block that uses ``pyplot`` gets it too)."""
+    made: dict[tuple[Path, str], DocumentSession] = {}
+
+    def session(document: Path, kind: str) -> DocumentSession:
+        if (document, kind) not in made:
+            directory = tmp_path_factory.mktemp(f"{document.stem}-{kind}")
             shutil.copytree(demo_data, directory, dirs_exist_ok=True)
-            made[document] = DocumentSession(document, directory, read_blocks(document),
-                                             bin_dir)
-        return made[document]
+            made[document, kind] = DocumentSession(document, directory, read_blocks(document),
+                                                   bin_dir)
+        return made[document, kind]
 
-    return {"get": session}
-
-
-def as_param(block: Block):  # noqa: ANN201 (pytest's ParameterSet)
-    marks = [pytest.mark.slow] if block.language in SHELL_LANGUAGES else []
-    return pytest.param(block, id=block.name, marks=marks)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MPLBACKEND", "Agg")
+        yield {"get": session}
 
 
-@pytest.mark.parametrize("block", [as_param(b) for b in all_blocks() if runs(b)])
-def test_block_runs_as_pasted(block: Block, sessions: dict) -> None:
-    if "skip" in block.markers:
-        pytest.skip(f"marked in the Markdown: {block.markers['skip'] or 'no reason given'}")
-    outcome = sessions["get"](block.document).run_through(block.index)
-    if not outcome.passed:
-        pytest.fail(outcome.message, pytrace=False)
+def runs_in_session(document: Path, kind: str) -> list[Block]:
+    """The blocks of ``document`` that the ``kind`` session runs (skipped ones included)."""
+    return [b for b in read_blocks(document) if runs(b) and DocumentSession.kind(b) == kind]
+
+
+def as_param(document: Path, kind: str):  # noqa: ANN201 (pytest's ParameterSet)
+    where = document.relative_to(REPO)
+    marks = [pytest.mark.slow] if (where.as_posix(), kind) in SLOW_SESSIONS else []
+    return pytest.param(document, kind, id=f"{where}:{kind}", marks=marks)
+
+
+#: The sessions over ~5 s of CPU even with the library imported already (the imports, some
+#: 4 s, are paid by whichever test runs first): the tutorial's commands draw eleven figures
+#: and an HTML report (about 8 s); README's commands about 2.5 s in-process plus 3.5 s for
+#: the one line with a pipe, a new process.
+SLOW_SESSIONS = {("docs/tutorial.md", "shell"), ("README.md", "shell")}
+
+
+@pytest.mark.parametrize("document, kind", [as_param(d, k) for d in DOCUMENTS
+                                            for k in ("python", "shell")
+                                            if runs_in_session(d, k)])
+def test_document_runs_as_pasted(document: Path, kind: str, sessions: dict) -> None:
+    """All the document's blocks of one kind, in order, in one session: each failing block
+    is reported by ``file:line (block N)``, the later ones of its kind as not run."""
+    blocks = runs_in_session(document, kind)
+    if all("skip" in b.markers for b in blocks):
+        pytest.skip("every block is marked skip in the Markdown: "
+                    + "; ".join(f"{b.name}: {b.markers['skip']}" for b in blocks))
+    session = sessions["get"](document, kind)
+    failed = [outcome.message for outcome in (session.run_through(b.index) for b in blocks)
+              if not outcome.passed]
+    if failed:
+        pytest.fail("\n\n".join(failed), pytrace=False)
 
 
 def test_every_skip_says_why() -> None:
@@ -333,10 +431,32 @@ def test_shell_commands_are_parsed_as_a_reader_types_them() -> None:
     assert shell_commands(console) == ["logistic demo"]
 
 
-def test_the_runner_fails_what_a_reader_could_not_paste(tmp_path: Path) -> None:
+def test_only_plain_logistic_lines_run_in_process() -> None:
+    """A line is run in-process only when bash would run it as ``logistic`` with exactly
+    these words; anything a shell would interpret goes through bash."""
+    assert plain_logistic_argv("logistic fit a.csv --target y   # trailing comment") == [
+        "fit", "a.csv", "--target", "y"]
+    assert plain_logistic_argv("logistic fit bank.csv --formula 'y ~ C(job) + I(age**2)' "
+                               '--out "my model.json"') == [
+        "fit", "bank.csv", "--formula", "y ~ C(job) + I(age**2)", "--out", "my model.json"]
+    assert plain_logistic_argv("logistic plot boundary --weights=-3,1,1 --out line.png") == [
+        "plot", "boundary", "--weights=-3,1,1", "--out", "line.png"]
+    needs_a_shell = [
+        "logistic predict m.json new.csv | head", "logistic summary m.json > out.txt",
+        "logistic fit a.csv --out m.json && logistic summary m.json", "logistic fit *.csv",
+        "logistic fit $DATA", 'logistic fit "$DATA"', "logistic fit $(ls)", "logistic fit `ls`",
+        "COLUMNS=80 logistic summary m.json", "logistic summary ~/m.json",
+        "logistic fit a.csv; ls", "logistic fit a\\ b.csv", "logistic fit 'unclosed",
+        "logistic fit a#b.csv", "python -m logistic demo", "logistic fit {a,b}.csv",
+    ]
+    assert [c for c in needs_a_shell if plain_logistic_argv(c) is not None] == []
+
+
+def test_the_runner_fails_what_a_reader_could_not_paste(tmp_path: Path, monkeypatch,
+                                                         bin_dir: Path) -> None:
     """The runner itself: a name from nowhere, a command that is not ``logistic``, an output
-    that differs and an unreadable skip fail, naming the block; names of earlier blocks
-    carry over; a marked block is skipped."""
+    that differs and a command that exits 2 (in-process or through bash) fail, naming the
+    block; names of earlier blocks carry over; a marked block is skipped."""
     document = tmp_path / "example.md"
     document.write_text(textwrap.dedent("""\
         ```python
@@ -377,6 +497,35 @@ def test_the_runner_fails_what_a_reader_could_not_paste(tmp_path: Path) -> None:
     stranger = session.run_through(3)
     assert not stranger.passed and "`cat data.csv` is not a `logistic` command" in stranger.message
     assert session.run_through(4).message == "skipped"
+
+    # a plain command runs in-process, one with shell syntax through bash; an exit status
+    # other than 0 fails the block with the command's stderr, and the later blocks don't run
+    shell_document = tmp_path / "commands.md"
+    shell_document.write_text(textwrap.dedent("""\
+        ```bash
+        logistic --version | head -1
+        logistic --version
+        logistic summary missing.json   # exits 2
+        ```
+
+        ```bash
+        logistic --version
+        ```
+        """), encoding="utf-8")
+    shell = DocumentSession(shell_document, tmp_path, read_blocks(shell_document), bin_dir)
+    through_bash: list[str] = []
+
+    def recorded(command: str) -> tuple[int, str, str]:
+        through_bash.append(command)
+        return DocumentSession.run_in_bash(shell, command)
+
+    monkeypatch.setattr(shell, "run_in_bash", recorded)
+    exits_2 = shell.run_through(0)
+    assert not exits_2.passed and through_bash == ["logistic --version | head -1"]
+    assert ("commands.md:1 (block 0, bash): `logistic summary missing.json   # exits 2` "
+            "exited 2\nstderr: logistic: error: ") in exits_2.message
+    assert "missing.json" in exits_2.message.splitlines()[1]
+    assert "an earlier block of the same document failed" in shell.run_through(1).message
     assert masked("J = 0.25 (rel. err 1.6e-12)") != masked("J = 0.25 (rel. error 1.6e-12)")
 
 
