@@ -15,7 +15,7 @@ READING = ["--format", "--encoding", "--no-header", "--sep", "--na-values"]
 #: Every option of each ``--help``, in the order it lists them ("" is ``logistic --help``).
 OPTIONS = {
     "": ["-h", "--help", "--version", "--debug"],
-    "demo": ["-h", "--help", "--debug", "--out", "--seed"],
+    "demo": ["-h", "--help", "--debug", "--out", "--seed", "--write-data"],
     "fit": [
         "-h", "--help", "--debug", "--target", "--formula", "--features", "--model",
         "--categories", "--penalty", "--C", "--l1-ratio", "--solver", "--max-iter", "--tol",
