@@ -19,6 +19,7 @@ from scipy.optimize import minimize
 from scipy.special import expit, log_expit
 
 from logistic.families.mixed import MixedObjective, theta_bounds
+from logistic.families.mixed_hessian import laplace_fixed_hessian
 
 __all__ = ["MixedFit", "SINGULAR_TOLERANCE", "binomial_newton", "fit_mixed", "hessian",
            "singular_elements"]
@@ -96,7 +97,8 @@ def fit_mixed(objective: MixedObjective, start: NDArray[np.float64], tol: float,
         result = minimize(negative, better, jac=True, method="L-BFGS-B", bounds=bounds,
                           options=options)
         params, value = np.asarray(result.x, dtype=np.float64), -float(result.fun)
-    objective.value(params)  # the kept modes are the optimum's
+    if objective.n_agq > 1:
+        objective.value(params)  # the kept modes are the optimum's (Laplace: hessian's pass)
     free = ~singular_elements(params, objective)
     information = -hessian(objective, params, free)
     low = np.array([-np.inf if lo is None else lo for lo, _ in bounds])
@@ -161,15 +163,24 @@ def singular_elements(params: NDArray[np.float64], objective: MixedObjective) ->
 
 def hessian(objective: MixedObjective, params: NDArray[np.float64],
             free: NDArray) -> NDArray[np.float64]:
-    """∇²ℓ over the ``free`` elements, symmetrized: forward differences of the exact Laplace
-    gradient (step 1e-6·max(1, |θⱼ|): truncation ~1e-6, one pass per column), or central
-    differences of the differenced Gauss–Hermite gradient (step 1e-4·max(1, |θⱼ|))."""
+    """∇²ℓ over the ``free`` elements, symmetrized. Laplace: the β–β block in closed form
+    (``laplace_fixed_hessian``, one sweep) and the λ columns by forward differences of the
+    exact gradient (step 1e-6·max(1, |θⱼ|): truncation ~1e-6, one pass per free λ).
+    Gauss–Hermite: every column by central differences of the differenced gradient (step
+    1e-4·max(1, |θⱼ|)). The objective's modes are left at θ's."""
     index = np.flatnonzero(free)
     out = np.empty((index.size, index.size))
-    base = objective.modes.copy()
     exact = objective.n_agq <= 1
     origin = objective.gradient(params)[1] if exact else None
-    for col, k in enumerate(index):
+    base, inverse = objective.modes.copy(), objective.inverse_information.copy()
+    p = objective.n_fixed
+    differenced = range(index.size)
+    if origin is not None:
+        beta, factor = objective.split(params)
+        out[:p, :p] = laplace_fixed_hessian(objective.data, beta, factor, base, inverse)
+        differenced = range(p, index.size)
+    for col in differenced:
+        k = index[col]
         step = (_FORWARD_STEP if exact else _HESSIAN_STEP) * max(1.0, abs(params[k]))
         up, down = params.copy(), params.copy()
         up[k] += step
@@ -178,10 +189,12 @@ def hessian(objective: MixedObjective, params: NDArray[np.float64],
         g_up = objective.gradient(up)[1]
         if origin is not None:
             out[:, col] = (g_up[index] - origin[index]) / step
+            out[col, :p] = out[:p, col]  # the β rows of the λ column, mirrored
             continue
         objective.modes = base.copy()
         g_down = objective.gradient(down)[1]
         out[:, col] = (g_up[index] - g_down[index]) / (2 * step)
-    objective.modes = base
-    objective.value(params)
+    objective.modes, objective.inverse_information = base, inverse
+    if origin is None:
+        objective.value(params)
     return 0.5 * (out + out.T)
