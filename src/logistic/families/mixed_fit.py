@@ -22,7 +22,7 @@ from logistic.families.mixed import MixedObjective, theta_bounds
 from logistic.families.mixed_hessian import laplace_fixed_hessian
 
 __all__ = ["MixedFit", "SINGULAR_TOLERANCE", "binomial_newton", "fit_mixed", "hessian",
-           "singular_elements"]
+           "hessian_and_gradient", "singular_elements"]
 
 SINGULAR_TOLERANCE = 1e-4  # lme4's isSingular(tol = 1e-4) on L's diagonal
 _HESSIAN_STEP = 1e-4
@@ -100,9 +100,11 @@ def fit_mixed(objective: MixedObjective, start: NDArray[np.float64], tol: float,
     if objective.n_agq > 1:
         objective.value(params)  # the kept modes are the optimum's (Laplace: hessian's pass)
     free = ~singular_elements(params, objective)
-    information = -hessian(objective, params, free)
+    curvature, origin = hessian_and_gradient(objective, params, free)
+    information = -curvature
     low = np.array([-np.inf if lo is None else lo for lo, _ in bounds])
-    params, value, grad = _newton_polish(objective, params, value, information, free, low)
+    params, value, grad = _newton_polish(objective, params, value, origin, information,
+                                         free, low)
     converged = bool(result.success) or float(np.max(np.abs(grad))) < 100 * tol
     return MixedFit(params, value, int(result.nit), converged, str(result.message),
                     information, free)
@@ -127,11 +129,15 @@ def _off_the_boundary(objective: MixedObjective, params: NDArray[np.float64],
 
 
 def _newton_polish(objective: MixedObjective, params: NDArray[np.float64], value: float,
-                   information: NDArray[np.float64], free: NDArray,
-                   low: NDArray[np.float64]) -> tuple[NDArray[np.float64], float, NDArray]:
+                   grad: NDArray[np.float64] | None, information: NDArray[np.float64],
+                   free: NDArray, low: NDArray[np.float64]) -> tuple[NDArray[np.float64],
+                                                                     float, NDArray]:
     """(θ, ℓ(θ), ∇ℓ on the free elements) after Newton steps θ ← θ + (−∇²ℓ)⁻¹∇ℓ on the
-    free elements while ℓ rises and the bounds hold (at most 3)."""
-    _, grad = objective.gradient(params)
+    free elements while ℓ rises and the bounds hold (at most 3), from ∇ℓ(θ) (None: computed
+    here); the objective's modes are left at the θ returned."""
+    if grad is None:
+        _, grad = objective.gradient(params)
+    kept = objective.modes.copy(), objective.inverse_information.copy()
     for _ in range(3):
         try:
             step = np.linalg.solve(information, grad[free])
@@ -145,7 +151,8 @@ def _newton_polish(objective: MixedObjective, params: NDArray[np.float64], value
         if not trial_value > value:
             break
         params, value, grad = trial, trial_value, trial_grad
-    objective.value(params)
+        kept = objective.modes.copy(), objective.inverse_information.copy()
+    objective.modes, objective.inverse_information = kept  # θ's state, without a pass
     return params, value, grad[free]
 
 
@@ -163,11 +170,18 @@ def singular_elements(params: NDArray[np.float64], objective: MixedObjective) ->
 
 def hessian(objective: MixedObjective, params: NDArray[np.float64],
             free: NDArray) -> NDArray[np.float64]:
+    """∇²ℓ over the ``free`` elements (see ``hessian_and_gradient``)."""
+    return hessian_and_gradient(objective, params, free)[0]
+
+
+def hessian_and_gradient(objective: MixedObjective, params: NDArray[np.float64],
+                         free: NDArray) -> tuple[NDArray[np.float64], NDArray | None]:
     """∇²ℓ over the ``free`` elements, symmetrized. Laplace: the β–β block in closed form
     (``laplace_fixed_hessian``, one sweep) and the λ columns by forward differences of the
     exact gradient (step 1e-6·max(1, |θⱼ|): truncation ~1e-6, one pass per free λ).
     Gauss–Hermite: every column by central differences of the differenced gradient (step
-    1e-4·max(1, |θⱼ|)). The objective's modes are left at θ's."""
+    1e-4·max(1, |θⱼ|)). With it ∇ℓ(θ) (Laplace; None for Gauss–Hermite, where it would
+    cost 2 passes per parameter). The objective's modes are left at θ's."""
     index = np.flatnonzero(free)
     out = np.empty((index.size, index.size))
     exact = objective.n_agq <= 1
@@ -197,4 +211,4 @@ def hessian(objective: MixedObjective, params: NDArray[np.float64],
     objective.modes, objective.inverse_information = base, inverse
     if origin is None:
         objective.value(params)
-    return 0.5 * (out + out.T)
+    return 0.5 * (out + out.T), origin
