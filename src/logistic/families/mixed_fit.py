@@ -45,18 +45,24 @@ class MixedFit:
 
 def binomial_log_likelihood(X: NDArray, a: NDArray, b: NDArray, beta: NDArray) -> float:
     """ℓ(β) = Σᵢ [aᵢηᵢ − bᵢ log(1 + e^ηᵢ)], η = Xβ (without the binomial coefficients)."""
-    eta = X @ beta
+    return _binomial_log_likelihood_at(X @ beta, a, b)
+
+
+def _binomial_log_likelihood_at(eta: NDArray, a: NDArray, b: NDArray) -> float:
+    """ℓ = Σᵢ [aᵢηᵢ − bᵢ log(1 + e^ηᵢ)] at the linear predictor η."""
     return float(np.sum(a * eta) + np.sum(b * log_expit(-eta)))
 
 
 def binomial_newton(X: NDArray, a: NDArray, b: NDArray,
                     max_iter: int = 100) -> tuple[NDArray[np.float64], float]:
     """(β̂, ℓ(β̂)) of the model without random effects by Newton's method (IRLS) with step
-    halving: ∇ℓ = Xᵀ(a − bμ), −∇²ℓ = Xᵀ diag(bμ(1 − μ)) X."""
+    halving: ∇ℓ = Xᵀ(a − bμ), −∇²ℓ = Xᵀ diag(bμ(1 − μ)) X. The accepted trial's η = Xβ
+    is kept for the next step (one n × p product fewer per iteration)."""
     beta = np.zeros(X.shape[1])
-    value = binomial_log_likelihood(X, a, b, beta)
+    eta = X @ beta
+    value = _binomial_log_likelihood_at(eta, a, b)
     for _ in range(max_iter):
-        mu = expit(X @ beta)
+        mu = expit(eta)
         grad = X.T @ (a - b * mu)
         info = (X * (b * mu * (1 - mu))[:, None]).T @ X
         step = np.linalg.lstsq(info, grad, rcond=None)[0]
@@ -64,11 +70,14 @@ def binomial_newton(X: NDArray, a: NDArray, b: NDArray,
             break
         t = 1.0
         while t > 1e-10:
-            trial = binomial_log_likelihood(X, a, b, beta + t * step)
+            eta = X @ (beta + t * step)
+            trial = _binomial_log_likelihood_at(eta, a, b)
             if trial >= value:
                 break
             t /= 2
         beta, value = beta + t * step, trial
+        if t <= 1e-10:  # no trial accepted: η of the β taken
+            eta = X @ beta
     return beta, value
 
 
