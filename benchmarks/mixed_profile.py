@@ -55,7 +55,8 @@ def profile(n_rows: int) -> None:
     per_pass = counted["seconds"] / max(passes, 1) / n_rows * 1e6
     print(f"rows {n_rows:>8}  passes {passes:>3}  fit {seconds:7.2f} s  "
           f"kernel {counted['seconds']:7.2f} s  {per_pass:5.2f} µs/row/pass  "
-          f"{seconds / n_rows * 1e6:6.1f} µs/row/fit  cpu {cpu:7.2f} s  load {os.getloadavg()[0]:.1f}  "
+          f"{seconds / n_rows * 1e6:6.1f} µs/row/fit  cpu {cpu:7.2f} s  "
+          f"load {os.getloadavg()[0]:.1f}  "
           f"theta {model.theta_[0]:.6f}  se0 {np.sqrt(model.cov_fixed_[0, 0]):.6f}")
 
 
