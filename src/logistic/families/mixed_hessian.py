@@ -48,7 +48,8 @@ def laplace_fixed_hessian(data: MixedData, beta: NDArray[np.float64],
     Y = X.copy()
     for k in range(V.shape[1]):
         Y -= hv[:, k:k + 1] * _group_sums(V[:, k:k + 1] * weighted, group_starts)[group]
-    out = -(weighted.T @ Y) - 0.5 * (Y.T @ (Y * delta[:, None]))
+    # −XᵀWY − ½YᵀδY as one product (WX + ½δY)ᵀY; its asymmetry is rounding, averaged out
+    out = -((weighted + 0.5 * delta[:, None] * Y).T @ Y)
     q = V.shape[1]
     F = np.stack([_group_sums((skew * V[:, a] * V[:, c])[:, None] * Y, group_starts)
                   for a in range(q) for c in range(q)], axis=1)   # G × q² × p
