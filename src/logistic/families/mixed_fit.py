@@ -64,8 +64,7 @@ def binomial_newton(X: NDArray, a: NDArray, b: NDArray,
     for _ in range(max_iter):
         mu = expit(eta)
         grad = X.T @ (a - b * mu)
-        root_weighted = X * np.sqrt(b * mu * (1 - mu))[:, None]
-        info = root_weighted.T @ root_weighted  # AᵀA: BLAS's syrk, half a general product
+        info = (X * (b * mu * (1 - mu))[:, None]).T @ X
         step = np.linalg.lstsq(info, grad, rcond=None)[0]
         if float(grad @ step) < 1e-20 * (1 + abs(value)):
             break
