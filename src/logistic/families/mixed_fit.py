@@ -4,7 +4,8 @@ The start is the model without random effects (β of the plain logistic fit, by 
 method) and λ = 1 on L's diagonal (lme4's start). L-BFGS-B maximizes ℓ over [β, λ] with
 L's diagonal ≥ 0 (lme4's second stage, which also optimizes β and θ jointly), restarted
 where an element of L's diagonal stopped at 0 but ℓ is higher away from it, then Newton
-steps on the differenced Hessian (of the exact gradient for Laplace) polish the optimum.
+steps on the Hessian polish the optimum (Laplace: its β–β block in closed form, the λ
+columns differenced from the exact gradient, one pass each; Gauss–Hermite: all differenced).
 The covariance of β̂ is the β block of (−∇²ℓ)⁻¹ in [β, λ] (lme4's ``vcov`` of a glmer fit
 with ``use.hessian = TRUE``, its default), the elements of λ at their bound left out.
 """
@@ -84,7 +85,7 @@ def binomial_newton(X: NDArray, a: NDArray, b: NDArray,
 def fit_mixed(objective: MixedObjective, start: NDArray[np.float64], tol: float,
               max_iter: int) -> MixedFit:
     """θ̂ = argmax ℓ by L-BFGS-B from ``start`` (gradient tolerance ``tol``), then up to
-    three Newton steps on the differenced Hessian (formed once) while they raise ℓ."""
+    three Newton steps on the Hessian (formed once) while they raise ℓ."""
     q = objective.data.Z.shape[1]
     bounds = [(None, None)] * objective.n_fixed + theta_bounds(q, objective.covariance)
 
