@@ -10,6 +10,8 @@ from scipy.special import log_expit
 
 from logistic.core.mixed_kernels import mixed_pass
 from logistic.families.mixed import MixedObjective, prepare_data
+from logistic.families.mixed_fit import hessian
+from logistic.families.mixed_hessian import laplace_fixed_hessian
 
 
 def one_group(seed: int = 0, n: int = 8, q: int = 1):
@@ -130,3 +132,51 @@ def test_the_threaded_pass_equals_the_serial_one():
     np.testing.assert_array_equal(whole[0], np.r_[first[0], second[0]])
     np.testing.assert_array_equal(whole[1], np.r_[first[1], second[1]])
     np.testing.assert_array_equal(whole[3], np.r_[first[3], second[3]])
+
+
+@pytest.mark.parametrize(("covariance", "q"), [("unstructured", 2), ("diagonal", 2),
+                                               ("unstructured", 1)])
+def test_fixed_hessian_block_matches_differences_of_the_exact_gradient(covariance, q):
+    # the closed-form β–β block against central differences of the exact Laplace gradient
+    rng = np.random.default_rng(7)
+    n, groups = 120, 12
+    X = np.column_stack([np.ones(n), rng.normal(size=(n, 2))])
+    Z = X[:, :q].copy()
+    y = (rng.uniform(size=n) < 0.4).astype(float)
+    w = rng.integers(1, 3, size=n).astype(float)
+    data = prepare_data(X, Z, y, np.ones(n), w, np.repeat(np.arange(groups), n // groups))
+    objective = MixedObjective(data, covariance)
+    theta = {1: [0.9], 2: [0.8, 0.3, 0.5] if covariance == "unstructured" else [0.8, 0.5]}[q]
+    params = np.r_[-0.2, 0.4, -0.3, theta]
+    objective.gradient(params)
+    beta, factor = objective.split(params)
+    block = laplace_fixed_hessian(data, beta, factor, objective.modes.copy(),
+                                  objective.inverse_information.copy())
+    numeric = np.empty((3, 3))
+    for k, e in enumerate(1e-5 * np.eye(params.size)[:3]):
+        numeric[:, k] = (objective.gradient(params + e)[1][:3]
+                         - objective.gradient(params - e)[1][:3]) / 2e-5
+    np.testing.assert_allclose(block, numeric, rtol=1e-6, atol=1e-6)
+    # the test can fail: the information without random effects, −XᵀWX at η₀, is far off
+    mu = 1 / (1 + np.exp(-(X[data.order] @ beta)))
+    assert np.max(np.abs(block + (X[data.order].T * mu * (1 - mu)) @ X[data.order])) > 1e-3
+
+
+def test_hessian_of_the_fit_matches_central_differences_in_every_direction():
+    # fit_mixed's Hessian (closed β–β block, forward-differenced λ columns) against central
+    # differences of the exact gradient, β and λ together
+    rng = np.random.default_rng(8)
+    n, groups = 150, 15
+    X = np.column_stack([np.ones(n), rng.normal(size=(n, 2))])
+    y = (rng.uniform(size=n) < 0.5).astype(float)
+    data = prepare_data(X, X[:, :2].copy(), y, np.ones(n), np.ones(n),
+                        np.repeat(np.arange(groups), n // groups))
+    objective = MixedObjective(data, "unstructured")
+    params = np.r_[0.1, -0.3, 0.2, 0.7, 0.2, 0.4]
+    full = hessian(objective, params, np.ones(params.size, dtype=bool))
+    numeric = np.empty((params.size, params.size))
+    for k, e in enumerate(1e-5 * np.eye(params.size)):
+        numeric[:, k] = (objective.gradient(params + e)[1]
+                         - objective.gradient(params - e)[1]) / 2e-5
+    np.testing.assert_allclose(full, 0.5 * (numeric + numeric.T), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(full[:3, :3], numeric[:3, :3], rtol=1e-6, atol=1e-6)

@@ -74,9 +74,11 @@ def _log_integrand(eta0, V, a, b, start, stop, u):
 
 
 @njit(cache=True)
-def _score_information(eta0, V, a, b, start, stop, u, grad, info):
+def _score_information(eta0, V, a, b, start, stop, u, grad, info, mus):
     """h(u) returned, grad = Σᵢ (aᵢ − bᵢμᵢ) vᵢ − u and info = I + Σᵢ bᵢμᵢ(1 − μᵢ) vᵢvᵢᵀ
-    (lower triangle), in one sweep of the rows: one exponential and one log1p per row."""
+    (lower triangle), in one sweep of the rows: one exponential and one log1p per row.
+    Each row's μᵢ is written to ``mus[i]`` where ``mus`` has room (else length 0), so the
+    sweeps after the last one reuse it."""
     q = u.shape[0]
     h = 0.0
     for k in range(q):
@@ -93,6 +95,8 @@ def _score_information(eta0, V, a, b, start, stop, u, grad, info):
         else:
             mu = e / (1.0 + e)
             h += a[i] * eta - b[i] * np.log1p(e)
+        if mus.shape[0] > 0:
+            mus[i] = mu
         r = a[i] - b[i] * mu
         w = b[i] * mu * (1.0 - mu)
         for k in range(q):
@@ -141,13 +145,14 @@ def _cholesky_solve(factor, rhs, out):
 
 
 @njit(cache=True)
-def _conditional_mode(eta0, V, a, b, start, stop, u, grad, info, factor, step, trial):
+def _conditional_mode(eta0, V, a, b, start, stop, u, grad, info, factor, step, trial, mus):
     """û = argmax h(u) by Newton's method with step halving, from the u given (updated in
     place); returns (h(û), log det H(û)), with ``factor`` the Cholesky factor of H(û).
     Once Newton's decrement ∇hᵀH⁻¹∇h is below 1e-12·(1 + |h|) one last full step (which
-    squares it) ends the iterations without a line search."""
+    squares it) ends the iterations without a line search. The last sweep is at û, so
+    ``mus`` (see ``_score_information``) holds μᵢ(û) on return."""
     q = u.shape[0]
-    h = _score_information(eta0, V, a, b, start, stop, u, grad, info)
+    h = _score_information(eta0, V, a, b, start, stop, u, grad, info, mus)
     for _ in range(_NEWTON_STEPS):
         _cholesky(info, factor)
         _cholesky_solve(factor, grad, step)
@@ -157,13 +162,14 @@ def _conditional_mode(eta0, V, a, b, start, stop, u, grad, info, factor, step, t
         if decrement <= _DECREMENT * (1.0 + abs(h)):
             for k in range(q):
                 u[k] += step[k]
-            h = _score_information(eta0, V, a, b, start, stop, u, grad, info)
+            h = _score_information(eta0, V, a, b, start, stop, u, grad, info, mus)
             return h, _cholesky(info, factor)
         t = 1.0
         while True:  # each trial's sweep leaves grad and info at the trial point
             for k in range(q):
                 trial[k] = u[k] + t * step[k]
-            h_trial = _score_information(eta0, V, a, b, start, stop, trial, grad, info)
+            h_trial = _score_information(eta0, V, a, b, start, stop, trial, grad, info,
+                                         mus)
             if h_trial >= h or t < 1e-12:
                 break
             t *= 0.5
@@ -188,29 +194,34 @@ def _adaptive_gauss_hermite(eta0, V, a, b, start, stop, u, h_mode, information, 
 
 
 @njit(cache=True)
-def _laplace_row_scores(eta0, V, Z, a, b, start, stop, u, factor, scores, s, m, hs, sums,
-                        g):
+def _row_terms(V, a, b, i, mu, factor, m, hs):
+    """(rᵢ, cᵢ, Wᵢ) of ``_laplace_row_scores`` at μᵢ: rᵢ = aᵢ − bᵢμᵢ, Wᵢ = bᵢμᵢ(1 − μᵢ),
+    cᵢ = −½ (vᵢᵀH⁻¹vᵢ) Wᵢ(1 − 2μᵢ)."""
+    q = m.shape[0]
+    for k in range(q):
+        m[k] = V[i, k]
+    _cholesky_solve(factor, m, hs)
+    quad = 0.0
+    for k in range(q):
+        quad += V[i, k] * hs[k]
+    w = b[i] * mu * (1.0 - mu)
+    return a[i] - b[i] * mu, -0.5 * quad * w * (1.0 - 2.0 * mu), w
+
+
+@njit(cache=True)
+def _laplace_row_scores(V, Z, a, b, start, stop, factor, scores, s, m, hs, sums, g):
     """∂ log L_g/∂η₀ᵢ of the Laplace approximation (so ∇_β = Xᵀ·scores), û moving with β:
     eᵢ = rᵢ + cᵢ − Wᵢ vᵢ·H⁻¹s,  rᵢ = aᵢ − bᵢμᵢ,  Wᵢ = bᵢμᵢ(1 − μᵢ),
     cᵢ = −½ (vᵢᵀH⁻¹vᵢ) bᵢμᵢ(1 − μᵢ)(1 − 2μᵢ),  s = Σᵢ cᵢvᵢ;
-    and the group's sums for ∇_λ: sums[g] = [Σᵢ rᵢzᵢ, Σᵢ cᵢzᵢ, Σᵢ Wᵢzᵢzᵢᵀ (row-major)]."""
-    q = u.shape[0]
+    and the group's sums for ∇_λ: sums[g] = [Σᵢ rᵢzᵢ, Σᵢ cᵢzᵢ, Σᵢ Wᵢzᵢzᵢᵀ (row-major)].
+    ``scores`` holds μᵢ(û) on entry (the mode's last sweep): no exponential here."""
+    q = s.shape[0]
     for k in range(q):
         s[k] = 0.0
     for k in range(sums.shape[1]):
         sums[g, k] = 0.0
     for i in range(start, stop):
-        mu = _expit(_eta(eta0, V, i, u))
-        for k in range(q):
-            m[k] = V[i, k]
-        _cholesky_solve(factor, m, hs)
-        quad = 0.0
-        for k in range(q):
-            quad += V[i, k] * hs[k]
-        w = b[i] * mu * (1.0 - mu)
-        c = -0.5 * quad * w * (1.0 - 2.0 * mu)
-        r = a[i] - b[i] * mu
-        scores[i] = r + c
+        r, c, w = _row_terms(V, a, b, i, scores[i], factor, m, hs)
         for k in range(q):
             s[k] += c * V[i, k]
             sums[g, k] += r * Z[i, k]
@@ -218,12 +229,14 @@ def _laplace_row_scores(eta0, V, Z, a, b, start, stop, u, factor, scores, s, m, 
             for j in range(q):
                 sums[g, 2 * q + k * q + j] += w * Z[i, k] * Z[i, j]
     _cholesky_solve(factor, s, hs)
+    for k in range(q):
+        s[k] = hs[k]  # H⁻¹s, kept while _row_terms reuses hs
     for i in range(start, stop):
-        mu = _expit(_eta(eta0, V, i, u))
         along = 0.0
         for k in range(q):
-            along += V[i, k] * hs[k]
-        scores[i] -= b[i] * mu * (1.0 - mu) * along
+            along += V[i, k] * s[k]
+        r, c, w = _row_terms(V, a, b, i, scores[i], factor, m, hs)
+        scores[i] = r + c - w * along
 
 
 def _mixed_pass(eta0, V, Z, a, b, starts, modes, nodes, weights, want_scores, loglik, scores,
@@ -243,7 +256,7 @@ def _mixed_pass(eta0, V, Z, a, b, starts, modes, nodes, weights, want_scores, lo
         step = np.empty(q)
         trial = np.empty(q)
         h, logdet = _conditional_mode(eta0, V, a, b, start, stop, u, grad, info, factor, step,
-                                      trial)
+                                      trial, scores)
         if nodes.shape[0] > 1:
             loglik[g] = _adaptive_gauss_hermite(eta0, V, a, b, start, stop, u, h, info[0, 0],
                                                 nodes, weights, trial)
@@ -257,8 +270,8 @@ def _mixed_pass(eta0, V, Z, a, b, starts, modes, nodes, weights, want_scores, lo
                 inverse_information[g, m, k] = step[m]
             unit[k] = 0.0
         if want_scores:
-            _laplace_row_scores(eta0, V, Z, a, b, start, stop, u, factor, scores, grad, trial,
-                                step, sums, g)
+            _laplace_row_scores(V, Z, a, b, start, stop, factor, scores, grad, trial, step,
+                                sums, g)
 
 
 _parallel_pass = njit(cache=True, parallel=True)(_mixed_pass)
