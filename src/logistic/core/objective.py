@@ -31,12 +31,15 @@ from numpy.typing import NDArray
 from logistic.core.design import Design, as_design
 from logistic.core.losses import Loss, SoftmaxLoss, cross_entropy, softmax
 from logistic.core.penalties import NoPenalty
-from logistic.core.softmax_hessian import softmax_hessian
+from logistic.core.softmax_hessian import pair_products, softmax_hessian
 
 # From this many classes on the multinomial Hessian is formed by softmax_hessian's products
 # (for fewer, the K(K+1)/2 block passes are as fast and need no dense copy of X).
 _MANY_CLASSES = 8
 _DENSE_COPY_ENTRIES = 1 << 24
+# X̃'s column-pair products are kept for the fit's next Hessians up to this many entries
+# (64 MiB; digits' 1,797 × 2,145: 31 MiB), else formed again chunk by chunk each time.
+_KEPT_PRODUCT_ENTRIES = 1 << 23
 
 Array = NDArray[np.float64]
 
@@ -93,6 +96,7 @@ class Objective:
         self._cached_terms: tuple[Array, float, Array] | None = None
         self._sub: tuple[NDArray[np.intp], Design] | None = None  # _sub_design's last slice
         self._cached_z: Array | None = None
+        self._dense: tuple[Array, Array | None] | None = None  # X̃ and its pair products
         self.offset = None if offset is None else np.asarray(offset, dtype=np.float64)
         # the binary cross-entropy on C-ordered or CSR data runs as one compiled pass (its
         # kernel forms z = Xw + b itself, so a fit with an offset takes the two-pass route)
@@ -170,6 +174,11 @@ class Objective:
             value, grad, z = self.design.cross_entropy(w, float(b), self.y, self.weights)
             self._cached_theta, self._cached_z = np.array(theta, dtype=np.float64), z
             grad = self.join(grad[:-1], grad[-1])
+        elif isinstance(self.loss, SoftmaxLoss) and self.y.ndim == 2:
+            # the weights applied in the loss's own (compiled) pass over the scores
+            value, weighted = self.loss.weighted_value_and_gradient(self.y, self.scores(theta),
+                                                                     self.weights)
+            grad = self._backward(w, weighted, 0.0)
         else:
             values, dz = self.loss.value_and_gradient(self.y, self.scores(theta))
             value = float(self.weights @ values)
@@ -199,8 +208,9 @@ class Objective:
         w, _ = self.split(theta)
         curvature = self.penalty.hessian_diagonal(w).reshape(self.n_features, self.n_outputs)
         if features is None and self._many_classes():
-            return softmax_hessian(self._with_ones(), softmax(self.scores(theta)),
-                                   self.weights, curvature)
+            augmented, products = self._dense_copy()
+            return softmax_hessian(augmented, softmax(self.scores(theta)), self.weights,
+                                   curvature, products)
         pairs = self.loss.hessian_pairs(self.y, self.scores(theta))
         if features is None:
             return self._blocks(pairs, curvature, exact=exact)
@@ -284,13 +294,20 @@ class Objective:
         return (self.loss.name == "softmax_cross_entropy" and self.n_outputs >= _MANY_CLASSES
                 and self.n_samples * self.row_length <= _DENSE_COPY_ENTRIES)
 
-    def _with_ones(self) -> Array:
-        """X̃ = [X, 1] as dense float64 (X alone without an intercept)."""
-        X = self.design.X
-        dense = np.asarray(X.toarray() if sp.issparse(X) else X, dtype=np.float64)
-        if not self.fit_intercept:
-            return dense
-        return np.hstack([dense, np.ones((self.n_samples, 1))])
+    def _dense_copy(self) -> tuple[Array, Array | None]:
+        """(X̃ = [X, 1] as dense float64 (X alone without an intercept), its column-pair
+        products where the classes take that route and they are small, else None), made
+        at the first Hessian and kept for the fit's next ones."""
+        if self._dense is None:
+            X = self.design.X
+            dense = np.asarray(X.toarray() if sp.issparse(X) else X, dtype=np.float64)
+            if self.fit_intercept:
+                dense = np.hstack([dense, np.ones((self.n_samples, 1))])
+            r = dense.shape[1]
+            small = self.n_samples * r * (r + 1) // 2 <= _KEPT_PRODUCT_ENTRIES
+            kept = pair_products(dense) if small and self.n_outputs <= r else None
+            self._dense = (dense, kept)
+        return self._dense
 
     def _blocks(
         self, pairs, curvature: Array | None, design: Design | None = None, exact: bool = True
