@@ -31,19 +31,25 @@ from numpy.typing import NDArray
 from logistic.core.design import Design, as_design
 from logistic.core.losses import Loss, SoftmaxLoss, cross_entropy, softmax
 from logistic.core.penalties import NoPenalty
-from logistic.core.softmax_hessian import pair_products, softmax_hessian
+from logistic.core.softmax_hessian import dense_operands, softmax_hessian
 
 # From this many classes on the multinomial Hessian is formed by softmax_hessian's products
 # (for fewer, the K(K+1)/2 block passes are as fast and need no dense copy of X).
 _MANY_CLASSES = 8
 _DENSE_COPY_ENTRIES = 1 << 24
-# X̃'s column-pair products are kept for the fit's next Hessians up to this many entries
-# (64 MiB; digits' 1,797 × 2,145: 31 MiB), else formed again chunk by chunk each time.
-_KEPT_PRODUCT_ENTRIES = 1 << 23
 
 Array = NDArray[np.float64]
 
 __all__ = ["Objective"]
+
+
+def _weighted_terms(loss, y: Array, z: Array, weights: Array) -> tuple[float, Array]:
+    """(Σᵢ s̃ᵢLᵢ, s̃ ⊙ ∂L/∂z); the softmax loss applies the weights in its own (compiled)
+    pass over the scores."""
+    if isinstance(loss, SoftmaxLoss) and y.ndim == 2:
+        return loss.weighted_value_and_gradient(y, z, weights)
+    values, dz = loss.value_and_gradient(y, z)
+    return float(weights @ values), dz * (weights if dz.ndim == 1 else weights[:, None])
 
 
 class Objective:
@@ -174,15 +180,9 @@ class Objective:
             value, grad, z = self.design.cross_entropy(w, float(b), self.y, self.weights)
             self._cached_theta, self._cached_z = np.array(theta, dtype=np.float64), z
             grad = self.join(grad[:-1], grad[-1])
-        elif isinstance(self.loss, SoftmaxLoss) and self.y.ndim == 2:
-            # the weights applied in the loss's own (compiled) pass over the scores
-            value, weighted = self.loss.weighted_value_and_gradient(self.y, self.scores(theta),
-                                                                     self.weights)
-            grad = self._backward(w, weighted, 0.0)
         else:
-            values, dz = self.loss.value_and_gradient(self.y, self.scores(theta))
-            value = float(self.weights @ values)
-            grad = self._backward(w, self._weighted(dz), 0.0)
+            value, weighted = _weighted_terms(self.loss, self.y, self.scores(theta), self.weights)
+            grad = self._backward(w, weighted, 0.0)
         self._cached_terms = (np.array(theta, dtype=np.float64), value, grad.copy())
         return value, grad
 
@@ -295,18 +295,9 @@ class Objective:
                 and self.n_samples * self.row_length <= _DENSE_COPY_ENTRIES)
 
     def _dense_copy(self) -> tuple[Array, Array | None]:
-        """(X̃ = [X, 1] as dense float64 (X alone without an intercept), its column-pair
-        products where the classes take that route and they are small, else None), made
-        at the first Hessian and kept for the fit's next ones."""
+        """``softmax_hessian.dense_operands`` of X, made at the first Hessian and kept."""
         if self._dense is None:
-            X = self.design.X
-            dense = np.asarray(X.toarray() if sp.issparse(X) else X, dtype=np.float64)
-            if self.fit_intercept:
-                dense = np.hstack([dense, np.ones((self.n_samples, 1))])
-            r = dense.shape[1]
-            small = self.n_samples * r * (r + 1) // 2 <= _KEPT_PRODUCT_ENTRIES
-            kept = pair_products(dense) if small and self.n_outputs <= r else None
-            self._dense = (dense, kept)
+            self._dense = dense_operands(self.design.X, self.fit_intercept, self.n_outputs)
         return self._dense
 
     def _blocks(

@@ -30,9 +30,27 @@ from numpy.typing import NDArray
 
 Array = NDArray[np.float64]
 
-__all__ = ["pair_products", "softmax_hessian"]
+__all__ = ["dense_operands", "pair_products", "softmax_hessian"]
 
 _CHUNK_BYTES = 1 << 26  # at most 64 MiB of U, or of C and M, at a time
+# X̃'s column-pair products are kept for the fit's next Hessians up to this many entries
+# (64 MiB; digits' 1,797 × 2,145: 31 MiB), else formed again chunk by chunk each time.
+_KEPT_PRODUCT_ENTRIES = 1 << 23
+
+
+def dense_operands(X, fit_intercept: bool, n_classes: int) -> tuple[Array, Array | None]:
+    """(X̃ = [X, 1] as dense float64 (X alone without an intercept), its ``pair_products``
+    where the classes take the pairs route (K ≤ r) and they hold at most
+    ``_KEPT_PRODUCT_ENTRIES``, else None): what ``softmax_hessian`` reads, for a caller to
+    keep across a fit's Hessians."""
+    import scipy.sparse as sp
+
+    dense = np.asarray(X.toarray() if sp.issparse(X) else X, dtype=np.float64)
+    if fit_intercept:
+        dense = np.hstack([dense, np.ones((dense.shape[0], 1))])
+    n, r = dense.shape
+    small = n * r * (r + 1) // 2 <= _KEPT_PRODUCT_ENTRIES
+    return dense, (pair_products(dense) if small and n_classes <= r else None)
 
 
 def pair_products(augmented: Array) -> Array:
