@@ -3,6 +3,7 @@
     python benchmarks/run.py [--quick] [--workloads a,b,...] [--repeats 3]
                              [--out benchmarks/results/latest.json] [--markdown] [--scaling]
     python benchmarks/run.py --from-json benchmarks/results/latest.json --markdown
+    python benchmarks/run.py --multinomial digits,dense,text   # only these (add --workloads)
 
 For every workload and penalty:
 
@@ -569,6 +570,11 @@ def parse_args(argv=None):
     p.add_argument("--scaling-rows", default="10000,100000,1000000",
                    help="row counts for --scaling (add 10000000 for 10^7)")
     p.add_argument("--scaling-tol", type=float, default=1e-8)
+    p.add_argument("--multinomial", default=None, metavar="digits,dense,text",
+                   help="also run issue 20's multinomial workloads by multinomial.py's method "
+                        "(ours against scikit-learn's lbfgs, newton-cholesky and saga)")
+    p.add_argument("--multinomial-contenders", default=None,
+                   help="multinomial.py's contender keys (default: all of them)")
     args = p.parse_args(argv)
     if args.scale is None:
         args.scale = workloads.QUICK_SCALE if args.quick else 1.0
@@ -652,6 +658,22 @@ def run_scaling(args, env, results) -> None:
         save(results, args.out)
 
 
+def run_multinomial(args, results: dict) -> None:
+    """Issue 20's K-class workloads (multinomial.py: the same sweep, f* and criterion, the
+    contenders alternating in one warm process) into results["multinomial"]."""
+    import multinomial
+
+    keys = args.multinomial_contenders or ",".join(multinomial.CONTENDERS)
+    contenders = [multinomial.CONTENDERS[key] for key in keys.split(",")]
+    results["multinomial"] = []
+    with limit_threads(args.threads):
+        for name in args.multinomial.split(","):
+            result = multinomial.run_workload(name, contenders, args)
+            results["multinomial"].append(result)
+            save(results, args.out)
+            print(multinomial.markdown(result) + "\n", flush=True)
+
+
 def main(argv=None) -> None:
     args = parse_args(argv)
     if args.from_json:
@@ -680,7 +702,8 @@ def main(argv=None) -> None:
     print(f"bandwidth {bw['GBps']:.1f} GB/s (BLAS gemv {bw['gemv_GBps']:.1f}, "
           f"np.sum {bw['sum_GBps']:.1f}); criterion f <= f*(1+{args.rel:g}); "
           f"{args.repeats} fresh run(s) per time; cap {args.time_cap:g} s per fit")
-    if not args.scaling_only:
+    # --multinomial alone runs only the multinomial workloads; --workloads adds the others
+    if not args.scaling_only and not (args.multinomial and args.workloads is None):
         for name in names:
             missing = workloads.missing_source(name)
             if missing is not None:
@@ -716,6 +739,8 @@ def main(argv=None) -> None:
                     print(footer)
     if args.scaling or args.scaling_only:
         run_scaling(args, env, results)
+    if args.multinomial:
+        run_multinomial(args, results)
     results["meta"]["finished"] = time.strftime("%Y-%m-%d %H:%M:%S")
     save(results, args.out)
     print(f"\nresults written to {args.out}")

@@ -168,6 +168,12 @@ def get_loss(name: str) -> Loss:
 # The row maximum is subtracted before exponentiating, so no finite z overflows.
 
 
+# n·K from which the softmax cross-entropy takes its compiled pass on every core: below it
+# (digits: 17,970) NumPy's passes take well under a millisecond, and waking the threads can
+# cost more than that on a busy machine
+_COMPILED_ENTRIES = 1 << 17
+
+
 def _shifted(Z: Array, m: Array) -> Array:
     """Z - m, with 0 where zₖ is the row's maximum: a score of ±inf (a prediction on rows
     near 1e308) would otherwise give inf - inf = NaN; checked on m alone (n values)."""
@@ -199,11 +205,43 @@ def log_softmax(Z: Array) -> Array:
 
 
 def softmax_cross_entropy_value_and_gradient(Y: Array, Z: Array) -> tuple[Array, Array]:
-    """(e, de/dZ) = (logsumexp(z) - Σₖ yₖzₖ, softmax(Z) - Y) from one exponential."""
+    """(e, de/dZ) = (logsumexp(z) - Σₖ yₖzₖ, softmax(Z) - Y) from one exponential: in one
+    compiled pass (``softmax_kernels``) for C-ordered float64 scores of finite row maxima,
+    else here."""
+    compiled = _compiled_rows(Y, Z, np.ones(Z.shape[0]))
+    if compiled is not None:
+        return compiled
     E, s, m = _shifted_exp(Z)
     with np.errstate(over="ignore"):  # a loss above 1.8e308 is inf: it is not representable
         value = (np.log(s) + m).ravel() - np.einsum("ik,ik->i", Y, Z)
     return value, E / s - Y
+
+
+def weighted_softmax_cross_entropy(Y: Array, Z: Array, weights: Array) -> tuple[float, Array]:
+    """(Σᵢ sᵢeᵢ, s ⊙ de/dZ): the objective's data term and the weighted gradient that Xᵀ
+    takes, the weights applied in the compiled pass where it runs."""
+    compiled = _compiled_rows(Y, Z, weights)
+    if compiled is not None:
+        return float(weights @ compiled[0]), compiled[1]
+    value, gradient = softmax_cross_entropy_value_and_gradient(Y, Z)
+    return float(weights @ value), gradient * weights[:, None]
+
+
+def _compiled_rows(Y: Array, Z: Array, weights: Array) -> tuple[Array, Array] | None:
+    """(e, s ⊙ de/dZ) from the compiled pass (``softmax_kernels``) where it takes (Y, Z):
+    both (n, K) C-ordered float64, n·K at least ``_COMPILED_ENTRIES`` (below it NumPy's
+    passes are as fast), every row's maximum finite; else None."""
+    if not (Z.ndim == 2 and Y.shape == Z.shape and Z.size >= _COMPILED_ENTRIES
+            and Z.dtype == np.float64 and Y.dtype == np.float64
+            and Z.flags.c_contiguous and Y.flags.c_contiguous):
+        return None
+    from logistic.core.softmax_kernels import softmax_cross_entropy_rows
+
+    value, gradient = np.empty(Z.shape[0]), np.empty_like(Z)
+    weights = np.ascontiguousarray(weights, dtype=np.float64)
+    if softmax_cross_entropy_rows(Y, Z, weights, value, gradient) != 0:
+        return None
+    return value, gradient
 
 
 def softmax_cross_entropy_value(Y: Array, Z: Array) -> Array:
@@ -237,6 +275,10 @@ class SoftmaxLoss:
 
     def value_and_gradient(self, Y: Array, Z: Array) -> tuple[Array, Array]:
         return softmax_cross_entropy_value_and_gradient(Y, Z)
+
+    def weighted_value_and_gradient(self, Y: Array, Z: Array,
+                                    weights: Array) -> tuple[float, Array]:
+        return weighted_softmax_cross_entropy(Y, Z, weights)
 
     def hessp(self, Y: Array, Z: Array, U: Array) -> Array:
         return softmax_cross_entropy_hessp(Z, U)

@@ -31,7 +31,7 @@ from numpy.typing import NDArray
 from logistic.core.design import Design, as_design
 from logistic.core.losses import Loss, SoftmaxLoss, cross_entropy, softmax
 from logistic.core.penalties import NoPenalty
-from logistic.core.softmax_hessian import softmax_hessian
+from logistic.core.softmax_hessian import dense_operands, softmax_hessian
 
 # From this many classes on the multinomial Hessian is formed by softmax_hessian's products
 # (for fewer, the K(K+1)/2 block passes are as fast and need no dense copy of X).
@@ -41,6 +41,15 @@ _DENSE_COPY_ENTRIES = 1 << 24
 Array = NDArray[np.float64]
 
 __all__ = ["Objective"]
+
+
+def _weighted_terms(loss, y: Array, z: Array, weights: Array) -> tuple[float, Array]:
+    """(Σᵢ s̃ᵢLᵢ, s̃ ⊙ ∂L/∂z); the softmax loss applies the weights in its own (compiled)
+    pass over the scores."""
+    if isinstance(loss, SoftmaxLoss) and y.ndim == 2:
+        return loss.weighted_value_and_gradient(y, z, weights)
+    values, dz = loss.value_and_gradient(y, z)
+    return float(weights @ values), dz * (weights if dz.ndim == 1 else weights[:, None])
 
 
 class Objective:
@@ -93,6 +102,7 @@ class Objective:
         self._cached_terms: tuple[Array, float, Array] | None = None
         self._sub: tuple[NDArray[np.intp], Design] | None = None  # _sub_design's last slice
         self._cached_z: Array | None = None
+        self._dense: tuple[Array, Array | None] | None = None  # X̃ and its pair products
         self.offset = None if offset is None else np.asarray(offset, dtype=np.float64)
         # the binary cross-entropy on C-ordered or CSR data runs as one compiled pass (its
         # kernel forms z = Xw + b itself, so a fit with an offset takes the two-pass route)
@@ -171,9 +181,8 @@ class Objective:
             self._cached_theta, self._cached_z = np.array(theta, dtype=np.float64), z
             grad = self.join(grad[:-1], grad[-1])
         else:
-            values, dz = self.loss.value_and_gradient(self.y, self.scores(theta))
-            value = float(self.weights @ values)
-            grad = self._backward(w, self._weighted(dz), 0.0)
+            value, weighted = _weighted_terms(self.loss, self.y, self.scores(theta), self.weights)
+            grad = self._backward(w, weighted, 0.0)
         self._cached_terms = (np.array(theta, dtype=np.float64), value, grad.copy())
         return value, grad
 
@@ -199,8 +208,9 @@ class Objective:
         w, _ = self.split(theta)
         curvature = self.penalty.hessian_diagonal(w).reshape(self.n_features, self.n_outputs)
         if features is None and self._many_classes():
-            return softmax_hessian(self._with_ones(), softmax(self.scores(theta)),
-                                   self.weights, curvature)
+            augmented, products = self._dense_copy()
+            return softmax_hessian(augmented, softmax(self.scores(theta)), self.weights,
+                                   curvature, products)
         pairs = self.loss.hessian_pairs(self.y, self.scores(theta))
         if features is None:
             return self._blocks(pairs, curvature, exact=exact)
@@ -284,13 +294,11 @@ class Objective:
         return (self.loss.name == "softmax_cross_entropy" and self.n_outputs >= _MANY_CLASSES
                 and self.n_samples * self.row_length <= _DENSE_COPY_ENTRIES)
 
-    def _with_ones(self) -> Array:
-        """X̃ = [X, 1] as dense float64 (X alone without an intercept)."""
-        X = self.design.X
-        dense = np.asarray(X.toarray() if sp.issparse(X) else X, dtype=np.float64)
-        if not self.fit_intercept:
-            return dense
-        return np.hstack([dense, np.ones((self.n_samples, 1))])
+    def _dense_copy(self) -> tuple[Array, Array | None]:
+        """``softmax_hessian.dense_operands`` of X, made at the first Hessian and kept."""
+        if self._dense is None:
+            self._dense = dense_operands(self.design.X, self.fit_intercept, self.n_outputs)
+        return self._dense
 
     def _blocks(
         self, pairs, curvature: Array | None, design: Design | None = None, exact: bool = True
