@@ -6,6 +6,15 @@ hypothesis tests can use it too (hypothesis refuses function-scoped fixtures).
 
 from __future__ import annotations
 
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -144,3 +153,101 @@ def pytest_collection_modifyitems(items):
             continue
         if any(item.name.endswith(f"-{check}]") for check in SLOW_ESTIMATOR_CHECKS):
             item.add_marker(pytest.mark.slow)
+
+
+# -- numba's kernels compiled once, before the xdist workers need them ---------------------
+#: Set by the controller for its workers: the folder where each warm-up part leaves a file.
+WARMUP_ENV = "LOGISTIC_TEST_NUMBA_WARMUP"
+#: The longest a worker waits for the warm-up (it compiles what is missing itself after).
+WARMUP_TIMEOUT_S = 300.0
+_warmup: dict = {}
+
+
+def _cache_is_cold() -> bool:
+    """Whether some module with ``cache=True`` kernels has no numba index newer than its
+    source in its ``__pycache__`` (numba's own cache, which the kernels write next to their
+    source: a fresh clone, or a kernel just edited). ``import logistic`` imports no numba."""
+    import logistic
+
+    if os.environ.get("NUMBA_CACHE_DIR") or os.environ.get("NUMBA_DISABLE_JIT"):
+        return False  # a cache elsewhere, or none: nothing to check here, nothing to warm
+    for source in Path(logistic.__file__).parent.rglob("*.py"):
+        if "cache=True" not in source.read_text(encoding="utf-8"):
+            continue
+        indexes = (source.parent / "__pycache__").glob(f"{source.stem}.*.nbi")
+        if not any(index.stat().st_mtime >= source.stat().st_mtime for index in indexes):
+            return True
+    return False
+
+
+#: OpenMP's threads (numba's ``parallel=True`` kernels run on libgomp here) spin after each
+#: parallel region, waiting for the next. With two xdist workers on two cores, each
+#: worker's spinning threads hold the cores the other worker's threads need to finish their
+#: region: a small kernel call (the sparse Gram matrix of scikit-learn's 40-row checks)
+#: took 155 ms of wall time instead of 0.5 ms, measured on the loaded 2-core machine.
+#: Waiting threads that sleep do not change a result, only who holds the cores.
+OPENMP_WAIT_POLICY = "PASSIVE"
+
+
+def pytest_configure(config):
+    """Sets ``OMP_WAIT_POLICY`` (unless the environment has it) before anything loads
+    OpenMP; the workers and the command-line subprocesses inherit it.
+
+    In the xdist controller of a run with two or more workers and a cold cache: starts
+    tests/numba_warmup.py's parts, one process each, and tells the workers (through the
+    environment they inherit) to wait for them once they have collected. Without this,
+    every worker compiles the same kernels at about the same moment (xdist hands the
+    workers neighbouring tests, so they reach each kernel's tests together and neither
+    finds the other's cache file yet); with it, each kernel compiles once, while the
+    workers import and collect."""
+    os.environ.setdefault("OMP_WAIT_POLICY", OPENMP_WAIT_POLICY)
+    if hasattr(config, "workerinput") or len(config.getoption("tx", None) or []) < 2:
+        return
+    if config.getoption("collectonly") or not _cache_is_cold():
+        return
+    warmup = Path(__file__).with_name("numba_warmup.py")
+    spec = importlib.util.spec_from_file_location("numba_warmup", warmup)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)  # PARTS only: the module imports nothing heavy
+    parts = list(module.PARTS)
+    folder = tempfile.mkdtemp(prefix="logistic-numba-warmup-")
+    _warmup["folder"] = folder
+    _warmup["processes"] = {}
+    for part in parts:  # stderr to a file: a pipe nobody reads could fill and stall it
+        with open(os.path.join(folder, f"{part}.err"), "w") as err:
+            _warmup["processes"][part] = subprocess.Popen(
+                [sys.executable, str(warmup), folder, part], stdout=subprocess.DEVNULL,
+                stderr=err)
+    os.environ[WARMUP_ENV] = os.pathsep.join([folder, *parts])
+
+
+def pytest_collection_finish(session):
+    """In a worker: waits (at most ``WARMUP_TIMEOUT_S``) for the controller's warm-up."""
+    if not hasattr(session.config, "workerinput") or not os.environ.get(WARMUP_ENV):
+        return
+    folder, *parts = os.environ[WARMUP_ENV].split(os.pathsep)
+    deadline = time.monotonic() + WARMUP_TIMEOUT_S
+    while time.monotonic() < deadline and not all(
+        os.path.exists(os.path.join(folder, f"{part}.done")) for part in parts
+    ):
+        time.sleep(0.2)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Says so when a warm-up part failed (the tests ran all the same: the workers compiled
+    what it left out), so that numba_warmup.py does not fall behind the kernels unseen."""
+    for part, process in _warmup.get("processes", {}).items():
+        if process.poll():
+            with open(os.path.join(_warmup["folder"], f"{part}.err")) as err:
+                last = (err.read().strip().splitlines() or ["(no output)"])[-1]
+            terminalreporter.write_line(f"numba warm-up part {part!r} failed: {last}")
+
+
+def pytest_unconfigure(config):
+    """Stops a warm-up part still running (a run cut short) and removes its folder."""
+    for process in _warmup.get("processes", {}).values():
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+    if "folder" in _warmup:
+        shutil.rmtree(_warmup["folder"], ignore_errors=True)
