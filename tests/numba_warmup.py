@@ -93,9 +93,30 @@ def conditional_and_ordinal() -> None:
     OrdinalLogisticRegression(max_iter=2).fit(big, np.digitize(big[:, 0], [-1.0, 0.0, 1.0]))
 
 
+def mixed_and_softmax() -> None:
+    """The mixed model's per-group passes (serial, threaded, adaptive Gauss-Hermite, two
+    random effects) and the compiled softmax pass of K-class objectives."""
+    import numpy as np
+
+    from logistic import LogisticRegression, MixedLogisticRegression
+
+    for n in (600, 20_000):  # below and at core/mixed_kernels.py's threaded pass
+        X, y = _data(n, 2, seed=4)
+        groups = np.arange(n) % 30
+        MixedLogisticRegression(max_iter=3).fit(X, y, groups=groups)
+    X, y = _data(600, 2, seed=5)
+    groups = np.arange(600) % 30
+    MixedLogisticRegression(nAGQ=5, max_iter=3).fit(X, y, groups=groups)
+    MixedLogisticRegression(max_iter=3).fit(X, y, groups=groups, random=[0])
+    X, _ = _data(14_000, 4, seed=6)  # n·K over the compiled softmax pass's threshold
+    classes = np.digitize(X[:, 0] + X[:, 1], np.linspace(-2.0, 2.0, 9))
+    LogisticRegression(max_iter=2).fit(X, classes)
+
+
 #: The parts, each run in its own process, all at once (the Firth kernels take the longest
 #: to compile: a minute of CPU, so they are a part of their own).
-PARTS = {"binary": binary, "firth": firth, "conditional_and_ordinal": conditional_and_ordinal}
+PARTS = {"binary": binary, "firth": firth, "conditional_and_ordinal": conditional_and_ordinal,
+         "mixed_and_softmax": mixed_and_softmax}
 
 
 if __name__ == "__main__":
