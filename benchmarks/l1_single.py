@@ -417,7 +417,7 @@ def render(results: dict, markdown: bool) -> str:
                              f"of the rounds {ratio if ratio is None else round(ratio, 2)} "
                              f"(rounds: {', '.join(f'{x:.2f}' for x in s[f'{label}ratios'])})")
             header = ["contender", "tol", "median time (s)", "ours / this", "gap to F*",
-                      "KKT/λ", "max |Δz|", "nnz"]
+                      "KKT/λ", "max abs Δz", "nnz"]
             rows = []
             ours = s["medians"].get("ours")
             for contender, entries in problem["runs"].items():
