@@ -48,6 +48,9 @@ _STALL_STEPS = 3
 # The quadratic model is solved to this fraction of the current KKT residual: a looser solve
 # (10⁻²) leaves each step's error a fixed share of δ, and the last steps converge linearly.
 _INNER = 1e-3
+# Violators that may join the working set in one step even when it is smaller (see
+# ``_working_set``); problems of up to this many features take every violator at once.
+_WORKING_SET_ROOM = 256
 
 
 @numba.njit(cache=True, nogil=True)
@@ -267,10 +270,11 @@ def newton_cd(
         extra |= np.asarray(candidates, dtype=bool)
     flat_steps = 0
     for iteration in range(1, max_iter + 2):
-        direction, decrease = _proximal_step(objective, theta, grad, residual, lam, norm,
-                                             extra, memory, iteration == 1)
+        direction, decrease, complete = _proximal_step(objective, theta, grad, residual, lam,
+                                                       norm, extra, memory, iteration == 1)
         result.step_history.append(step_in_standard_errors(-decrease, sample_size(objective)))
-        if result.step_history[-1] <= tol:
+        # a step on part of the violators says nothing of the others: never the last one
+        if complete and result.step_history[-1] <= tol:
             result.converged, result.message = True, CONVERGED
             if iteration <= max_iter and np.any(direction):
                 grad = _last_step(objective, result, iteration, direction, grad, lam, noise,
@@ -305,11 +309,11 @@ def newton_cd(
 
 def _proximal_step(objective: NewtonCDObjective, theta, grad, residual, lam, norm, extra, memory,
                    first):
-    """(Δ, ∇f·Δ + Σⱼ λⱼ(|θⱼ + Δⱼ| - |θⱼ|)): the minimizer of the quadratic model on the
-    working set (which joins ``extra``); the ``first`` step of a solve starts from the
+    """(Δ, ∇f·Δ + Σⱼ λⱼ(|θⱼ + Δⱼ| - |θⱼ|), whether the working set holds every violator):
+    the minimizer of the quadratic model on the working set (which joins ``extra``); the
+    ``first`` step of a solve starts from the
     Hessian ``memory`` holds where it has one for this set."""
-    features = _working_set(objective, theta, residual, extra)
-    extra[features] = True
+    features, complete = _working_set(objective, theta, residual, extra)
     index = objective.parameter_indices(features)
     H = memory.recall(objective, features) if memory is not None and first else None
     if H is None:
@@ -319,7 +323,7 @@ def _proximal_step(objective: NewtonCDObjective, theta, grad, residual, lam, nor
     # Σ λⱼ(|θⱼ + Δⱼ| - |θⱼ|) term by term: the difference of the two norms would lose the
     # tiny decrease of the last iterations to rounding
     decrease = float(grad @ direction) + float(lam @ (np.abs(theta + direction) - np.abs(theta)))
-    return direction, decrease
+    return direction, decrease, complete
 
 
 def _line_search(objective: NewtonCDObjective, theta, value, norm, direction, decrease, lam, noise):
@@ -361,11 +365,27 @@ def _last_step(objective: NewtonCDObjective, result: SolverResult, iteration: in
     return new_grad
 
 
-def _working_set(objective: NewtonCDObjective, theta, residual, extra) -> NDArray[np.intp]:
-    """Features whose coefficient (in any class) is nonzero or violates its KKT condition,
-    plus those in ``extra`` (earlier working sets, the caller's candidates): the only
-    coordinates this iteration moves."""
+def _working_set(objective: NewtonCDObjective, theta, residual, extra):
+    """(features, complete): the features whose coefficient (in any class) is nonzero now or
+    was at an earlier step of this solve, those the caller names (both kept in ``extra``,
+    which this updates) and the KKT violators (|∇ⱼf| > λⱼ at θⱼ = 0): the only coordinates
+    this iteration moves. ``complete`` says whether every violator is in.
+
+    At most as many violators join as there are nonzero coefficients (and at least
+    ``_WORKING_SET_ROOM``), the largest violations first: far from the solution of a wide
+    problem (text: thousands of violators at θ = 0, a hundred nonzeros at the end) the set
+    then grows with the solution instead of taking every violator, whose Hessian (p²
+    entries) and coordinate sweeps (p² per sweep) would cost more than all the passes."""
     d = objective.n_features
     rows = (objective.n_outputs, objective.row_length)
-    moving = (theta.reshape(rows) != 0) | (residual.reshape(rows) != 0)
-    return np.flatnonzero(moving[:, :d].any(axis=0) | extra)
+    nonzero = (theta.reshape(rows) != 0)[:, :d].any(axis=0)
+    extra |= nonzero
+    inside = extra.copy()
+    violation = np.abs(residual.reshape(rows))[:, :d].max(axis=0)
+    outside = np.flatnonzero((violation > 0) & ~inside)
+    room = max(_WORKING_SET_ROOM, int(np.count_nonzero(nonzero)))
+    complete = outside.size <= room
+    if not complete:
+        outside = outside[np.argpartition(-violation[outside], room - 1)[:room]]
+    inside[outside] = True
+    return np.flatnonzero(inside), complete
