@@ -434,11 +434,13 @@ def test_a_signal_during_fit_leaves_the_old_out_intact(files, tmp_path, signum):
     before = out.read_bytes()
     process = subprocess.Popen(
         [sys.executable, "-m", "logistic", "fit", str(big), "--target", "y", "--solver", "gd",
-         "--max-iter", "100000", "--tol", "0", "--out", str(out), "--quiet"],
+         "--max-iter", "100000000", "--tol", "0", "--out", str(out), "--quiet"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "PYTHONPATH": SRC},
     )
     time.sleep(8)  # reading and fitting are under way by now (import, CSV, numba)
+    # 10⁸ iterations cannot finish in 8 s on any machine: the signal lands mid-fit
+    assert process.poll() is None, "the fit ended before the signal was sent"
     process.send_signal(signum)
     _, err = process.communicate(timeout=60)
     assert process.returncode != 0, err
