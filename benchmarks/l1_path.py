@@ -33,7 +33,6 @@ columns are used as they are. Data come from ``$LOGISTIC_DATASETS`` (default
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -235,14 +234,7 @@ def render(results: dict, markdown: bool) -> str:
                 f"{ours / seconds:.2f}" if seconds and ours else "-",
                 f"{row['best_gap']:.1e}" if row.get("best_gap") is not None else "-",
             ])
-        if markdown:
-            lines.append("| " + " | ".join(header) + " |")
-            lines.append("|" + "---|" * len(header))
-            lines += ["| " + " | ".join(r) + " |" for r in rows]
-        else:
-            widths = [max(len(str(x)) for x in col) for col in zip(header, *rows, strict=True)]
-            for r in [header, *rows]:
-                lines.append("  ".join(str(x).ljust(w) for x, w in zip(r, widths, strict=True)))
+        lines += workloads.table_lines(header, rows, markdown)
     return "\n".join(lines)
 
 
@@ -260,8 +252,7 @@ def main(argv=None) -> None:
     parser.add_argument("--from-json", type=Path)
     parser.add_argument("--markdown", action="store_true")
     args = parser.parse_args(argv)
-    if args.from_json:
-        print(render(json.loads(args.from_json.read_text()), args.markdown))
+    if workloads.print_saved(args, render):
         return
     args.contenders = [c for c in args.contenders.split(",") if c]
     unknown = set(args.contenders) - set(CONTENDERS)
@@ -269,13 +260,7 @@ def main(argv=None) -> None:
         parser.error(f"unknown contenders {sorted(unknown)}; choose from {sorted(CONTENDERS)}")
     results = {"machine": machine_info(), "git": git_state(), "rel": args.rel,
                "date": time.strftime("%Y-%m-%d"), "workloads": {}}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    for name in args.workloads.split(","):
-        problem = run_workload(name, args)
-        if problem is not None:
-            results["workloads"][name] = problem
-            args.out.write_text(json.dumps(results, indent=1))
-    print(render(results, args.markdown))
+    workloads.run_and_save(results, run_workload, args, render)
 
 
 if __name__ == "__main__":

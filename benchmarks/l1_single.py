@@ -433,14 +433,7 @@ def render(results: dict, markdown: bool) -> str:
                 rows.append([contender, f"{tol:g}", f"{t:.3f}" if t else "-",
                              f"{ours / t:.2f}" if t and ours else "-", f"{e['gap']:.1e}",
                              f"{e['kkt']:.1e}", f"{e['z_dist']:.1e}", str(e["nnz"])])
-            if markdown:
-                lines.append("| " + " | ".join(header) + " |")
-                lines.append("|" + "---|" * len(header))
-                lines += ["| " + " | ".join(r) + " |" for r in rows]
-            else:
-                widths = [max(len(x) for x in col) for col in zip(header, *rows, strict=True)]
-                for r in [header, *rows]:
-                    lines.append("  ".join(x.ljust(w) for x, w in zip(r, widths, strict=True)))
+            lines += workloads.table_lines(header, rows, markdown)
     return "\n".join(lines)
 
 
@@ -475,8 +468,7 @@ def main(argv=None) -> None:
     parser.add_argument("--from-json", type=Path)
     parser.add_argument("--markdown", action="store_true")
     args = parser.parse_args(argv)
-    if args.from_json:
-        print(render(json.loads(args.from_json.read_text()), args.markdown))
+    if workloads.print_saved(args, render):
         return
     args.contenders = [c for c in args.contenders.split(",") if c]
     args.problems = [p for p in args.problems.split(",") if p]
@@ -488,13 +480,7 @@ def main(argv=None) -> None:
     results = {"machine": machine_info(), "git": git_state(), "versions": versions(),
                "rel": args.rel, "threads": args.threads,
                "date": time.strftime("%Y-%m-%d %H:%M"), "workloads": {}}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    for name in args.workloads.split(","):
-        workload = run_workload(name, args)
-        if workload is not None:
-            results["workloads"][name] = workload
-            args.out.write_text(json.dumps(results, indent=1))
-    print(render(results, args.markdown))
+    workloads.run_and_save(results, run_workload, args, render)
 
 
 if __name__ == "__main__":

@@ -308,6 +308,39 @@ def nbytes(X) -> int:
     return int(X.nbytes)
 
 
+# -- a benchmark's results: run workload by workload, saved, shown ---------------------------
+
+def run_and_save(results: dict, run_workload, args, render) -> None:
+    """Each of ``args.workloads`` (comma-separated) by ``run_workload(name, args)``: what it
+    returns (None: skipped) into ``results["workloads"]``, ``args.out`` rewritten after each
+    so that a stopped run keeps the finished ones; then ``render(results, args.markdown)``."""
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    for name in args.workloads.split(","):
+        workload = run_workload(name, args)
+        if workload is not None:
+            results["workloads"][name] = workload
+            args.out.write_text(json.dumps(results, indent=1))
+    print(render(results, args.markdown))
+
+
+def print_saved(args, render) -> bool:
+    """``--from-json``: the saved results shown again by ``render``; False without it."""
+    if not args.from_json:
+        return False
+    print(render(json.loads(args.from_json.read_text()), args.markdown))
+    return True
+
+
+def table_lines(header: list[str], rows: list[list[str]], markdown: bool) -> list[str]:
+    """The rows under the header, as a Markdown table or as columns padded to line up."""
+    if markdown:
+        return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header),
+                *("| " + " | ".join(r) + " |" for r in rows)]
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows, strict=True)]
+    return ["  ".join(str(x).ljust(w) for x, w in zip(r, widths, strict=True))
+            for r in [header, *rows]]
+
+
 # -- the common objective ----------------------------------------------------------------------
 
 def objective_value(X, y, coef, intercept: float, C: float | None) -> float:

@@ -90,6 +90,37 @@ def _fd_gradient(f, theta, h):
     return np.stack(columns, axis=-1), max(scales)
 
 
+def _softmax_hessian_case(rng, X, K, alpha, fit_intercept, theta_scale):
+    """(objective, θ, H): the L2-penalized softmax objective of X with K classes (labels and
+    weights drawn from ``rng``, then θ ~ N(0, theta_scale²)), and its Hessian at θ written
+    out class pair by class pair from the defining formula: block (k, l) = X̃ᵀ diag(s̃ ⊙
+    ŷₖ(δₖₗ - ŷₗ)) X̃, plus α on the weights' diagonal."""
+    from logistic.core.losses import softmax_cross_entropy
+    from logistic.core.objective import Objective
+    from logistic.core.penalties import L2Penalty
+
+    n, d = X.shape
+    y = rng.integers(K, size=n)
+    weights = rng.random(n)
+    objective = Objective(X, np.eye(K)[y], sample_weight=weights, loss=softmax_cross_entropy,
+                          penalty=L2Penalty(alpha), fit_intercept=fit_intercept)
+    theta = rng.normal(size=objective.n_params) * theta_scale
+    W = theta.reshape(K, -1)
+    Z = X @ W[:, :d].T + (W[:, d] if fit_intercept else 0.0)
+    P = np.exp(Z - Z.max(axis=1, keepdims=True))
+    P /= P.sum(axis=1, keepdims=True)
+    s = weights / weights.sum()
+    Xt = np.column_stack([X, np.ones(n)]) if fit_intercept else X
+    r = Xt.shape[1]
+    expected = np.zeros((K * r, K * r))
+    for k in range(K):
+        for m in range(K):
+            h = s * P[:, k] * ((k == m) - P[:, m])
+            expected[k * r:(k + 1) * r, m * r:(m + 1) * r] = Xt.T @ (h[:, None] * Xt)
+        expected[np.arange(k * r, k * r + d), np.arange(k * r, k * r + d)] += alpha
+    return objective, theta, expected
+
+
 @pytest.fixture(scope="session")
 def make_data():
     return _make_data
@@ -113,6 +144,11 @@ def central_difference():
 @pytest.fixture(scope="session")
 def fd_gradient():
     return _fd_gradient
+
+
+@pytest.fixture(scope="session")
+def softmax_hessian_case():
+    return _softmax_hessian_case
 
 
 # -- real data shipped in the dependencies, per test module (as each module had its own) -------

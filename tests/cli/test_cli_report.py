@@ -5,51 +5,15 @@ get one error line, and ``plot training`` warns on stderr when gradient descent 
 from __future__ import annotations
 
 import struct
-from html.parser import HTMLParser
 
 import numpy as np
 import pandas as pd
 import pytest
 from cli_helpers import assert_one_error_line, call, make_frame, write_csv
+from html_tables import table
 from sklearn.metrics import brier_score_loss, confusion_matrix, log_loss, roc_auc_score
 
 from logistic import load
-
-
-class HeldOut(HTMLParser):
-    """The cells of the table whose first header cell is ``first``: (text, data-value)."""
-
-    def __init__(self, first: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self.first, self.rows, self._rows, self._cell, self._value = first, None, None, None, None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "table":
-            self._rows = []
-        elif tag == "tr":
-            self._rows.append([])
-        elif tag in ("td", "th"):
-            self._cell = []
-            self._value = float(attrs["data-value"]) if "data-value" in attrs else None
-
-    def handle_endtag(self, tag):
-        if tag in ("td", "th"):
-            self._rows[-1].append(("".join(self._cell).strip(), self._value))
-            self._cell = None
-        elif tag == "table" and self._rows[0][0][0] == self.first:
-            self.rows = self._rows
-
-    def handle_data(self, data):
-        if self._cell is not None:
-            self._cell.append(data)
-
-
-def table(page: str, first: str) -> list[list[tuple[str, float | None]]]:
-    parser = HeldOut(first)
-    parser.feed(page)
-    assert parser.rows is not None, first
-    return parser.rows
 
 
 @pytest.fixture(scope="module")

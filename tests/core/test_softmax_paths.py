@@ -18,45 +18,20 @@ from sklearn.linear_model import LogisticRegression as SkLogisticRegression
 
 from logistic import LogisticRegression
 from logistic.core.losses import softmax_cross_entropy, weighted_softmax_cross_entropy
-from logistic.core.objective import Objective
-from logistic.core.penalties import L2Penalty
-
-
-def written_out_hessian(X, P, s, alpha, fit_intercept):
-    n, d = X.shape
-    K = P.shape[1]
-    Xt = np.column_stack([X, np.ones(n)]) if fit_intercept else X
-    r = Xt.shape[1]
-    expected = np.zeros((K * r, K * r))
-    for k in range(K):
-        for m in range(K):
-            h = s * P[:, k] * ((k == m) - P[:, m])
-            expected[k * r:(k + 1) * r, m * r:(m + 1) * r] = Xt.T @ (h[:, None] * Xt)
-        expected[np.arange(k * r, k * r + d), np.arange(k * r, k * r + d)] += alpha
-    return expected
 
 
 @pytest.mark.parametrize("fit_intercept", [True, False])
 @pytest.mark.parametrize("kept", [True, False])
-def test_the_pairs_hessian_matches_its_blocks_written_out(fit_intercept, kept, monkeypatch):
+def test_the_pairs_hessian_matches_its_blocks_written_out(fit_intercept, kept, monkeypatch,
+                                                          softmax_hessian_case):
     """10 classes on 12 columns (K ≤ r: the pairs route); the pair products kept for the
     fit, or formed again in 64 KiB chunks so that the rows take several."""
     monkeypatch.setattr("logistic.core.softmax_hessian._CHUNK_BYTES", 2**16)
     if not kept:
         monkeypatch.setattr("logistic.core.softmax_hessian._KEPT_PRODUCT_ENTRIES", 0)
     rng = np.random.default_rng(4)
-    n, d, K = 1500, 12, 10
-    X = rng.normal(size=(n, d)) * rng.uniform(0.1, 10.0, size=d)
-    y = rng.integers(K, size=n)
-    weights = rng.random(n)
-    alpha = 0.01
-    objective = Objective(X, np.eye(K)[y], sample_weight=weights, loss=softmax_cross_entropy,
-                          penalty=L2Penalty(alpha), fit_intercept=fit_intercept)
-    theta = rng.normal(size=objective.n_params) * 0.1
-    W = theta.reshape(K, -1)
-    Z = X @ W[:, :d].T + (W[:, d] if fit_intercept else 0.0)
-    expected = written_out_hessian(X, scipy_softmax(Z, axis=1), weights / weights.sum(), alpha,
-                                   fit_intercept)
+    X = rng.normal(size=(1500, 12)) * rng.uniform(0.1, 10.0, size=12)
+    objective, theta, expected = softmax_hessian_case(rng, X, 10, 0.01, fit_intercept, 0.1)
     for _ in range(2):  # the second Hessian reuses the kept X̃ (and products)
         H = objective.hessian(theta)
         np.testing.assert_allclose(H, expected, rtol=0, atol=1e-13 * np.abs(expected).max())

@@ -107,32 +107,15 @@ def test_auto_converges_on_raw_digits_at_default_max_iter_and_matches_scikit_lea
 
 @pytest.mark.parametrize("fit_intercept", [True, False])
 def test_the_one_pass_softmax_hessian_matches_its_blocks_written_out(fit_intercept,
-                                                                      monkeypatch):
-    """Block (k, l) = X̃ᵀ diag(s̃ ⊙ ŷₖ(δₖₗ - ŷₗ)) X̃ (+ α on the diagonal), written out here
-    class pair by class pair; chunks of 64 KiB, so that the rows take several."""
+                                                                      monkeypatch,
+                                                                      softmax_hessian_case):
+    """Block (k, l) = X̃ᵀ diag(s̃ ⊙ ŷₖ(δₖₗ - ŷₗ)) X̃ (+ α on the diagonal), written out
+    class pair by class pair (``softmax_hessian_case``); chunks of 64 KiB, so that the rows
+    take several."""
     monkeypatch.setattr("logistic.core.softmax_hessian._CHUNK_BYTES", 2**16)
     rng = np.random.default_rng(3)
-    n, d, K = 2000, 6, 9  # 8 classes or more: softmax_hessian's products
-    X = rng.normal(size=(n, d))
-    y = rng.integers(K, size=n)
-    weights = rng.random(n)
-    alpha = 0.01
-    objective = Objective(X, np.eye(K)[y], sample_weight=weights, loss=softmax_cross_entropy,
-                          penalty=L2Penalty(alpha), fit_intercept=fit_intercept)
-    theta = rng.normal(size=objective.n_params) * 0.5
-    W = theta.reshape(K, -1)
-    Z = X @ W[:, :d].T + (W[:, d] if fit_intercept else 0.0)
-    P = np.exp(Z - Z.max(axis=1, keepdims=True))
-    P /= P.sum(axis=1, keepdims=True)
-    s = weights / weights.sum()
-    Xt = np.column_stack([X, np.ones(n)]) if fit_intercept else X
-    r = Xt.shape[1]
-    expected = np.zeros((K * r, K * r))
-    for k in range(K):
-        for m in range(K):
-            h = s * P[:, k] * ((k == m) - P[:, m])
-            expected[k * r:(k + 1) * r, m * r:(m + 1) * r] = Xt.T @ (h[:, None] * Xt)
-        expected[np.arange(k * r, k * r + d), np.arange(k * r, k * r + d)] += alpha
+    X = rng.normal(size=(2000, 6))  # 9 classes, 8 or more: softmax_hessian's products
+    objective, theta, expected = softmax_hessian_case(rng, X, 9, 0.01, fit_intercept, 0.5)
     for exact in (False, True):  # a step's one-pass Hessian, and the blocks' own
         np.testing.assert_allclose(objective.hessian(theta, exact=exact), expected, rtol=0,
                                    atol=1e-14 * np.abs(expected).max())

@@ -14,12 +14,12 @@ import base64
 import html
 import struct
 import warnings
-from html.parser import HTMLParser
 from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 import pytest
+from html_tables import HTMLTables
 from scipy.special import expit, log_expit
 from sklearn.metrics import (
     accuracy_score,
@@ -232,29 +232,18 @@ def test_the_boundary_legend_shows_symbols_and_the_note_the_equation():
 
 
 # -- the report: odds ratios, confusion matrix, held-out data, aligned ROC and calibration ---
-class Tables(HTMLParser):
-    """Each table of a document as rows of (text, data-value or None) cells, keyed by its
-    first header cell; and the images (alt, PNG bytes) of each ``div.pair``."""
+class Tables(HTMLTables):
+    """``HTMLTables``, and the images (alt, PNG bytes) of each ``div.pair``."""
 
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tables: dict[str, list[list[tuple[str, float | None]]]] = {}
+        super().__init__()
         self.pairs: list[list[tuple[str, bytes]]] = []
-        self._rows: list | None = None
-        self._cell: list[str] | None = None
-        self._value: float | None = None
         self._divs: list[bool] = []
 
     def handle_starttag(self, tag, attrs):
+        super().handle_starttag(tag, attrs)
         attrs = dict(attrs)
-        if tag == "table":
-            self._rows = []
-        elif tag == "tr":
-            self._rows.append([])
-        elif tag in ("td", "th"):
-            self._cell = []
-            self._value = float(attrs["data-value"]) if "data-value" in attrs else None
-        elif tag == "div":
+        if tag == "div":
             self._divs.append(attrs.get("class") == "pair")
             if self._divs[-1]:
                 self.pairs.append([])
@@ -263,17 +252,9 @@ class Tables(HTMLParser):
             self.pairs[-1].append((attrs["alt"], data))
 
     def handle_endtag(self, tag):
-        if tag in ("td", "th"):
-            self._rows[-1].append(("".join(self._cell).strip(), self._value))
-            self._cell = None
-        elif tag == "table":
-            self.tables[self._rows[0][0][0]] = self._rows
-        elif tag == "div":
+        super().handle_endtag(tag)
+        if tag == "div":
             self._divs.pop()
-
-    def handle_data(self, data):
-        if self._cell is not None:
-            self._cell.append(data)
 
     def values(self, first: str) -> dict[str, float | None]:
         """A two-column table's data-values by row name."""
@@ -284,10 +265,7 @@ class Tables(HTMLParser):
 
 
 def read_tables(document: str) -> Tables:
-    parser = Tables()
-    parser.feed(document)
-    parser.close()
-    return parser
+    return Tables.read(document)
 
 
 def png_size(data: bytes) -> tuple[int, int]:

@@ -24,6 +24,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from logistic.core.cholesky_kernels import cholesky_solve
+
 __all__ = ["cholesky", "curvature", "free_norm", "inverse_psd", "modified_score",
            "negative_hessian", "newton_step", "penalized_hessian", "point", "profile_geometry",
            "score_from_rows", "scores", "solve_free", "step_direction"]
@@ -254,17 +256,10 @@ def solve_free(A, b, free):
     factor, ok = cholesky(block)
     if not ok:
         return x, False
-    middle, solved = np.empty(n), np.empty(n)
-    for a in range(n):  # Lm = Sb, then Lᵀx = m
-        acc = b[index[a]] * scale[a]
-        for c in range(a):
-            acc -= factor[a, c] * middle[c]
-        middle[a] = acc / factor[a, a]
-    for a in range(n - 1, -1, -1):
-        acc = middle[a]
-        for c in range(a + 1, n):
-            acc -= factor[c, a] * solved[c]
-        solved[a] = acc / factor[a, a]
+    rhs, solved = np.empty(n), np.empty(n)
+    for a in range(n):  # LLᵀx = Sb
+        rhs[a] = b[index[a]] * scale[a]
+    cholesky_solve(factor, rhs, solved)
     for a in range(n):
         x[index[a]] = solved[a] * scale[a]
     return x, True

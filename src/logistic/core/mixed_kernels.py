@@ -28,6 +28,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from logistic.core.cholesky_kernels import cholesky_solve
+
 __all__ = ["mixed_pass"]
 
 _NEWTON_STEPS = 100
@@ -129,22 +131,6 @@ def _cholesky(info, factor):
 
 
 @njit(cache=True)
-def _cholesky_solve(factor, rhs, out):
-    """out = (C Cᵀ)⁻¹ rhs by the two triangular solves."""
-    q = rhs.shape[0]
-    for i in range(q):
-        s = rhs[i]
-        for k in range(i):
-            s -= factor[i, k] * out[k]
-        out[i] = s / factor[i, i]
-    for i in range(q - 1, -1, -1):
-        s = out[i]
-        for k in range(i + 1, q):
-            s -= factor[k, i] * out[k]
-        out[i] = s / factor[i, i]
-
-
-@njit(cache=True)
 def _conditional_mode(eta0, V, a, b, start, stop, u, grad, info, factor, step, trial, mus):
     """û = argmax h(u) by Newton's method with step halving, from the u given (updated in
     place); returns (h(û), log det H(û)), with ``factor`` the Cholesky factor of H(û).
@@ -155,7 +141,7 @@ def _conditional_mode(eta0, V, a, b, start, stop, u, grad, info, factor, step, t
     h = _score_information(eta0, V, a, b, start, stop, u, grad, info, mus)
     for _ in range(_NEWTON_STEPS):
         _cholesky(info, factor)
-        _cholesky_solve(factor, grad, step)
+        cholesky_solve(factor, grad, step)
         decrement = 0.0
         for k in range(q):
             decrement += grad[k] * step[k]
@@ -200,7 +186,7 @@ def _row_terms(V, a, b, i, mu, factor, m, hs):
     q = m.shape[0]
     for k in range(q):
         m[k] = V[i, k]
-    _cholesky_solve(factor, m, hs)
+    cholesky_solve(factor, m, hs)
     quad = 0.0
     for k in range(q):
         quad += V[i, k] * hs[k]
@@ -228,7 +214,7 @@ def _laplace_row_scores(V, Z, a, b, start, stop, factor, scores, s, m, hs, sums,
             sums[g, q + k] += c * Z[i, k]
             for j in range(q):
                 sums[g, 2 * q + k * q + j] += w * Z[i, k] * Z[i, j]
-    _cholesky_solve(factor, s, hs)
+    cholesky_solve(factor, s, hs)
     for k in range(q):
         s[k] = hs[k]  # H⁻¹s, kept while _row_terms reuses hs
     for i in range(start, stop):
@@ -265,7 +251,7 @@ def _mixed_pass(eta0, V, Z, a, b, starts, modes, nodes, weights, want_scores, lo
         unit = np.zeros(q)
         for k in range(q):
             unit[k] = 1.0
-            _cholesky_solve(factor, unit, step)
+            cholesky_solve(factor, unit, step)
             for m in range(q):
                 inverse_information[g, m, k] = step[m]
             unit[k] = 0.0
