@@ -208,6 +208,7 @@ def _restore_groups(model: MixedLogisticRegression, random: dict[str, Any],
     model.random_effects_ = pd.DataFrame(modes, index=pd.Index(levels, name="group"),
                                          columns=list(model.random_terms_))
     model.random_effects_cov_ = cov
+    model.group_levels_ = levels
     model.n_obs_, model.n_groups_, model.n_params_ = int(n_obs), n_groups, n_params
     model.aic_, model.bic_ = information_criteria(model.llf_, n_params, model.n_obs_)
     model.deviance_ = -2.0 * model.llf_
