@@ -37,6 +37,7 @@ import pandas as pd
 
 from logistic.families.mixed import relative_factor, theta_size
 from logistic.families.mixed_stats import information_criteria, variance_components
+from logistic.io.model_fields import check_covariance, check_keys, float_list, read_classes
 from logistic.io.model_file import (
     InvalidModelFile,
     ModelFields,
@@ -47,7 +48,6 @@ from logistic.io.model_file import (
     read_statistics,
     register_model_kind,
 )
-from logistic.io.model_fields import check_covariance, check_keys, float_list, read_classes
 from logistic.models.fitted_fields import restored_estimator
 from logistic.models.mixed import MixedLogisticRegression
 
