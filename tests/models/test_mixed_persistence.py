@@ -203,3 +203,22 @@ def test_formula_model_needs_its_group_column(tmp_path):
     (tmp_path / "bad.json").write_text(json.dumps(doc))
     with pytest.raises(ModelFileError, match="group_column must name the formula"):
         load(tmp_path / "bad.json")
+
+
+def test_grouped_binomial_and_singular_fits_round_trip(tmp_path):
+    rng = np.random.default_rng(5)
+    g = np.repeat(np.arange(12), 5)
+    t = rng.integers(1, 8, size=g.size)
+    x1 = rng.normal(size=g.size)
+    s = rng.binomial(t, 1 / (1 + np.exp(-(0.3 + 0.6 * x1))))  # no group effect: singular
+    frame = pd.DataFrame({"s": s, "f": t - s, "x1": x1, "g": g})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = MixedLogisticRegression.from_formula("cbind(s, f) ~ x1 + (1 | g)", frame)
+    save(model, tmp_path / "m.json")
+    loaded = load(tmp_path / "m.json")
+    assert loaded.singular_ == model.singular_
+    assert str(loaded.summary()) == str(model.summary())
+    for kind in ("conditional", "marginal"):
+        np.testing.assert_allclose(loaded.predict_proba(frame, kind=kind),
+                                   model.predict_proba(frame, kind=kind), rtol=0, atol=1e-12)
