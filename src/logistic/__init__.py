@@ -34,6 +34,7 @@ _compat.install()  # logistic.estimator, logistic.persist, ...: the paths before
 declare_model_kind("logistic.models.persistence")
 declare_model_kind("logistic.models.ordinal_persistence")
 declare_model_kind("logistic.models.conditional_persistence")
+declare_model_kind("logistic.models.mixed_persistence")
 
 #: The public names, each with the module that defines it; imported on first use.
 #: To add a public name: one row here (name → the module it is imported from) and the name

@@ -19,13 +19,15 @@ OPTIONS = {
     "fit": [
         "-h", "--help", "--debug", "--target", "--formula", "--features", "--model",
         "--categories", "--penalty", "--C", "--l1-ratio", "--solver", "--max-iter", "--tol",
-        "--no-intercept", "--memory", "--strata", "--ties", "--categorical", "--offset",
+        "--no-intercept", "--memory", "--strata", "--ties", "--groups", "--random-slopes",
+        "--nagq", "--covariance", "--categorical", "--offset",
         "--trials", *READING,
         "--weight", "--class-weight", "--cov-type", "--cluster", "--odds-ratios", "--margins",
         "--test-size", "--cv", "--seed", "--stratify", "--no-stratify", "--metrics-out",
         "--out", "--quiet",
     ],
-    "predict": ["-h", "--help", "--debug", "--out", "--offset", "--unseen-levels", "--id",
+    "predict": ["-h", "--help", "--debug", "--out", "--offset", "--unseen-levels", "--marginal",
+                "--id",
                 "--target", *READING],
     "summary": ["-h", "--help", "--debug", "--odds-ratios"],
     "plot": [

@@ -14,6 +14,7 @@ from logistic.cli.fit_options import (
     add_categorical_options,
     add_conditional_options,
     add_held_out_options,
+    add_mixed_options,
     add_offset_options,
     add_toolkit_options,
 )
@@ -40,7 +41,7 @@ if TYPE_CHECKING:  # the handler imports these when it runs: parsing imports no 
     from logistic.models.logistic_regression import LogisticRegression
 
 #: the model families ``--model`` fits (other families add themselves here)
-MODELS = ("logistic", "ordinal", "conditional")
+MODELS = ("logistic", "ordinal", "conditional", "mixed")
 
 
 def register(commands: Subcommands) -> None:
@@ -67,7 +68,8 @@ def register(commands: Subcommands) -> None:
     fit.add_argument("--model", choices=MODELS, default="logistic",
                      help="'logistic': binary or multinomial logistic regression; 'ordinal': "
                      "proportional odds on ordered levels (--categories); 'conditional': "
-                     "conditional logistic regression on matched strata (--strata COL); "
+                     "conditional logistic regression on matched strata (--strata COL); 'mixed': "
+                     "random effects per group (--groups COL, or (1 | COL) in --formula); "
                      "default: logistic")
     fit.add_argument("--categories", type=feature_list, metavar="LOW,...,HIGH",
                      help="--model ordinal: the target's levels in order, lowest first "
@@ -94,6 +96,7 @@ def register(commands: Subcommands) -> None:
                      help="stream a Parquet file (or directory) in chunks that fit in SIZE "
                      "(e.g. 1GB, 512MB): exact fit of data larger than memory")
     add_conditional_options(fit)
+    add_mixed_options(fit)
     add_categorical_options(fit)
     add_offset_options(fit)
     add_reading_options(fit)
@@ -113,7 +116,6 @@ def cmd_fit(args: argparse.Namespace, console: Console) -> int:
     from rich.text import Text
 
     from logistic.cli.conditional import fit_conditional
-    from logistic.cli.fit_ordinal import fit_ordinal_command
     from logistic.cli.heldout import report_held_out
     from logistic.cli.offset_inputs import check_offset_options
     from logistic.cli.progress import fit_progress
@@ -135,8 +137,8 @@ def cmd_fit(args: argparse.Namespace, console: Console) -> int:
     _check_fit_options(args, fmt)
     check_toolkit_options(args, fmt in TABLE_FORMATS)
     categorical_formula(args, fmt)  # --categorical: DATA's columns as a formula
-    if args.model == "ordinal":
-        return fit_ordinal_command(args, console, out, fmt)
+    if args.model in ("ordinal", "mixed"):  # a command of their own
+        return _model_command(args.model)(args, console, out, fmt)
     if args.categories is not None:
         raise UsageError("--categories orders the levels of --model ordinal")
     check_offset_options(args, fmt)
@@ -185,6 +187,15 @@ def cmd_fit(args: argparse.Namespace, console: Console) -> int:
     if not args.quiet and out is not None:
         console.print(Text(f"Model written to {out}", style="bold"))
     return 0
+
+
+def _model_command(model: str) -> Any:
+    """The fit command of ``--model ordinal`` or ``mixed`` (imported when used)."""
+    if model == "ordinal":
+        from logistic.cli.fit_ordinal import fit_ordinal_command
+        return fit_ordinal_command
+    from logistic.cli.fit_mixed import fit_mixed_command
+    return fit_mixed_command
 
 
 def _model_path(args: argparse.Namespace) -> Path | None:
@@ -272,9 +283,11 @@ def _check_model_options(args: argparse.Namespace) -> None:
 
 def _check_fit_options(args: argparse.Namespace, fmt: str) -> None:
     """The combinations of --target, --formula, --features that ``fit`` accepts."""
+    from logistic.cli.fit_mixed import check_mixed_options
     from logistic.cli.heldout import check_held_out_options
 
     _check_model_options(args)
+    check_mixed_options(args)  # cli/fit_mixed.py, imported without NumPy
     check_held_out_options(args)
     if args.formula is not None:
         if args.target is not None:

@@ -2,7 +2,7 @@
 parser without importing NumPy, pandas or an estimator (building the parser stays light:
 tests/test_startup.py). What the options mean is checked where they are used:
 cli/toolkit.py (weights, covariance, extra tables), cli/offset_inputs.py (offsets, grouped
-data) and cli/conditional.py (strata)."""
+data), cli/conditional.py (strata) and cli/fit_mixed.py (groups, random slopes)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ __all__ = [
     "add_categorical_options",
     "add_conditional_options",
     "add_held_out_options",
+    "add_mixed_options",
     "add_offset_options",
     "add_toolkit_options",
     "categorical_option",
@@ -28,6 +29,8 @@ __all__ = [
 COV_TYPE_CHOICES = ("nonrobust", "HC0", "HC1", "cluster")
 #: --ties' choices: models.conditional.TIES (a test checks that they agree)
 TIES_CHOICES = ("exact", "breslow", "efron")
+#: --covariance's choices: families.mixed.COVARIANCES (a test checks that they agree)
+MIXED_COVARIANCES = ("unstructured", "diagonal")
 
 
 def class_weight_option(text: str) -> str | dict[str, float]:
@@ -84,6 +87,43 @@ def add_conditional_options(fit: argparse.ArgumentParser) -> None:
     fit.add_argument("--ties", choices=list(TIES_CHOICES), default="exact",
                      help="--model conditional: strata with several cases, as R's clogit "
                      "method= (default: exact)")
+
+
+def quadrature_nodes(text: str) -> int:
+    """``--nagq``: an integer in 1..100."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"must be an integer in 1..100, got {text!r}")
+    return value
+
+
+def slope_list(text: str) -> list[str]:
+    """``--random-slopes``: comma-separated column names, none empty, none twice."""
+    names = [name.strip() for name in text.split(",")]
+    if not all(names) or len(set(names)) != len(names):
+        raise argparse.ArgumentTypeError(f"expected comma-separated column names, each once, "
+                                         f"got {text!r}")
+    return names
+
+
+def add_mixed_options(fit: argparse.ArgumentParser) -> None:
+    """``--groups``, ``--random-slopes``, ``--nagq`` and ``--covariance`` of ``--model
+    mixed`` (cli/fit_mixed.py)."""
+    fit.add_argument("--groups", metavar="COL",
+                     help="--model mixed: the column of group labels with a random intercept "
+                     "each; or (1 | COL) in --formula")
+    fit.add_argument("--random-slopes", type=slope_list, metavar="A,B,...",
+                     help="--model mixed: feature columns with a random slope per group too, "
+                     "(1 + A + B | COL); or in --formula")
+    fit.add_argument("--nagq", type=quadrature_nodes, metavar="N",
+                     help="--model mixed: 1 the Laplace approximation (default), N > 1 "
+                     "adaptive Gauss-Hermite with N nodes (a random intercept only)")
+    fit.add_argument("--covariance", choices=list(MIXED_COVARIANCES),
+                     help="--model mixed: the random effects' covariance, any (unstructured, "
+                     "the default) or diagonal; a formula writes || for diagonal")
 
 
 def categorical_option(text: str) -> str | list[str]:

@@ -41,6 +41,9 @@ def register(commands: Subcommands) -> None:
                          help="a formula model's categorical level never seen in training: "
                          "error (the default), or zero: all-zero indicators (the reference "
                          "level under treatment coding), with a warning")
+    predict.add_argument("--marginal", action="store_true",
+                         help="a mixed model: the probabilities averaged over the random "
+                         "effects (the population's), not those of DATA's groups")
     predict.add_argument("--id", metavar="COL",
                          help="a column of DATA copied as the first column of the output, to "
                          "match the predictions to the rows")
@@ -58,20 +61,26 @@ def cmd_predict(args: argparse.Namespace, console: Console) -> int:
     import pandas as pd
 
     from logistic.cli.conditional import conditional_predictions
+    from logistic.cli.fit_mixed import mixed_predictions
     from logistic.cli.inputs import check_output_path, feature_names, names_matched
     from logistic.cli.offset_inputs import offset_column
     from logistic.io.atomic import write_atomically
     from logistic.io.data import read_features, read_table
     from logistic.io.model_file import load
     from logistic.models.conditional import ConditionalLogisticRegression
+    from logistic.models.mixed import MixedLogisticRegression
 
     model = load(args.model)
     names = feature_names(model, args.model)
     out = None if args.out is None else check_output_path(args.out, args.model, args.data)
     fmt = resolve_format(args.data, args.fmt)
     offset = None
-    if isinstance(model, ConditionalLogisticRegression):
-        proba, prediction = conditional_predictions(model, args, fmt)  # needs the strata
+    mixed = isinstance(model, MixedLogisticRegression)
+    if args.marginal and not mixed:
+        raise UsageError(f"--marginal: {args.model} holds no mixed model (no random effects)")
+    if mixed or isinstance(model, ConditionalLogisticRegression):  # need groups or strata
+        proba, prediction = (mixed_predictions if mixed else conditional_predictions)(
+            model, args, fmt)
     elif model.formula_ is not None:  # the saved encoding turns the raw columns into features
         frame = read_table(args.data, fmt, **reading(args))
         X = model.formula_.transform(frame, unseen=args.unseen_levels)
@@ -81,7 +90,7 @@ def cmd_predict(args: argparse.Namespace, console: Console) -> int:
         if args.offset is not None or getattr(model, "offset_name_", None) is not None:
             offset = offset_column(model, read_table(args.data, fmt, **reading(args)),
                                    args.offset)
-    if not isinstance(model, ConditionalLogisticRegression):
+    if not (mixed or isinstance(model, ConditionalLogisticRegression)):
         if offset is not None and type(model).__name__ != "LogisticRegression":
             raise UsageError(f"--offset is an option of a logistic model; {args.model} holds "
                              f"an {type(model).__name__}")

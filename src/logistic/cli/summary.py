@@ -49,6 +49,12 @@ def cmd_summary(args: argparse.Namespace, console: Console) -> int:
                      Text(f"{classes[0]!r} (0), {classes[1]!r} (1, the positive class)"))
         info.add_row("features", str(int(model.n_features_in_)))
         info.add_row("intercept", "fitted" if model.fit_intercept else "none")
+    if hasattr(model, "random_terms_"):  # a mixed model: its groups and random effects
+        info.add_row("groups", f"{model.n_groups_} ({model.group_name_})")
+        info.add_row("random effects", Text(", ".join(model.random_terms_)))
+        if args.odds_ratios:
+            raise UsageError(f"--odds-ratios: {args.model} holds a mixed model, whose "
+                             "summary has no odds-ratio table")
     console.print(info)
     render_summary(console, model.summary())
     if args.odds_ratios:
