@@ -189,3 +189,18 @@ def test_predict_bad_inputs(tmp_path, data, capsys):
                  plain], capsys)[0] == 0
     code, _, err = call(["predict", plain, data, "--marginal"], capsys)
     assert_one_error_line(code, err, "--marginal", "no mixed model")
+
+
+@pytest.mark.parametrize("given", [[], ["--tol", "1e-6", "--max-iter", "100"]])
+def test_tol_and_max_iter_given_are_used_and_absent_mean_the_estimators(given, tmp_path, data,
+                                                                         capsys):
+    """Given, even at the binary model's defaults, they reach the estimator; absent, the
+    estimator's own (1e-7, 1000) apply."""
+    out = tmp_path / "m.json"
+    code, _, err = call(["fit", data, "--model", "mixed", "--target", "y", "--groups",
+                         "school", *given, "--quiet", "--out", out], capsys)
+    assert code == 0, err
+    model = load(out)
+    default = MixedLogisticRegression()
+    expected = (1e-6, 100) if given else (default.tol, default.max_iter)
+    assert (model.tol, model.max_iter) == expected

@@ -85,12 +85,13 @@ def register(commands: Subcommands) -> None:
                      help="the L1 share ρ in [0, 1] of --penalty elasticnet (required there)")
     fit.add_argument("--solver", choices=["auto", "newton", "lbfgs", "gd", "newton-cd"],
                      default="auto", help="(default: auto)")
-    fit.add_argument("--max-iter", type=non_negative_int, default=100, metavar="N",
-                     help="(default 100)")
-    fit.add_argument("--tol", type=non_negative_float, default=1e-6, metavar="T",
+    fit.add_argument("--max-iter", type=non_negative_int, default=None, metavar="N",
+                     help="(default 100; --model mixed: 1000)")
+    fit.add_argument("--tol", type=non_negative_float, default=None, metavar="T",
                      help="stop once a step would move no coefficient by more than T "
                           "standard errors (newton, newton-cd, Firth; the gradient max-norm "
-                          "for lbfgs and gd; default 1e-6)")
+                          "for lbfgs and gd; default 1e-6; --model mixed: 1e-7 on "
+                          "L-BFGS-B's projected gradient)")
     fit.add_argument("--no-intercept", action="store_true", help="fit without an intercept")
     fit.add_argument("--memory", type=memory_size, metavar="SIZE",
                      help="stream a Parquet file (or directory) in chunks that fit in SIZE "
@@ -137,6 +138,9 @@ def cmd_fit(args: argparse.Namespace, console: Console) -> int:
     _check_fit_options(args, fmt)
     check_toolkit_options(args, fmt in TABLE_FORMATS)
     categorical_formula(args, fmt)  # --categorical: DATA's columns as a formula
+    if args.model != "mixed":  # the mixed estimator's own defaults differ (fit_mixed.py)
+        args.max_iter = 100 if args.max_iter is None else args.max_iter
+        args.tol = 1e-6 if args.tol is None else args.tol
     if args.model in ("ordinal", "mixed"):  # a command of their own
         return _model_command(args.model)(args, console, out, fmt)
     if args.categories is not None:

@@ -5,9 +5,9 @@ effects.
 
 The groups column is not a feature. The options of the binary model that do not apply
 (penalties, solvers, --memory, held-out scores, --categorical) are refused rather than
-ignored, and so are the mixed options with another ``--model``. ``--tol`` and ``--max-iter``
-left at the CLI's defaults fit with the estimator's own (1e-7, 1000: L-BFGS-B's
-projected-gradient tolerance). NumPy and the estimator are imported when a command runs.
+ignored, and so are the mixed options with another ``--model``. Without ``--tol`` and
+``--max-iter`` the fit uses the estimator's own (1e-7 on L-BFGS-B's projected gradient,
+1000), as ``--help`` says. NumPy and the estimator are imported when a command runs.
 """
 
 from __future__ import annotations
@@ -24,8 +24,6 @@ __all__ = ["check_mixed_options", "fit_mixed_command", "mixed_predictions"]
 #: the mixed options: (flag, attribute)
 MIXED_ONLY = (("--groups", "groups"), ("--random-slopes", "random_slopes"),
               ("--nagq", "nagq"), ("--covariance", "covariance"))
-#: fit's defaults of --tol and --max-iter (cli/fit.py), which mean the estimator's own here
-_CLI_DEFAULTS = {"tol": 1e-6, "max_iter": 100}
 
 
 def check_mixed_options(args: argparse.Namespace) -> None:
@@ -63,8 +61,8 @@ def _params(args: argparse.Namespace, q: int) -> dict[str, Any]:
     params: dict[str, Any] = {"nAGQ": args.nagq or 1, "fit_intercept": not args.no_intercept}
     if args.covariance is not None:
         params["covariance"] = args.covariance
-    for name, default in _CLI_DEFAULTS.items():
-        if getattr(args, name) != default:
+    for name in ("tol", "max_iter"):  # None: not given, the estimator's own default
+        if getattr(args, name) is not None:
             params[name] = getattr(args, name)
     if params["nAGQ"] > 1 and q != 1:
         raise UsageError(f"--nagq {params['nAGQ']} (adaptive Gauss-Hermite) needs a single "
