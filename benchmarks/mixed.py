@@ -21,6 +21,10 @@ default 10⁴ 10⁵ 10⁶ rows) in one process:
                 and Nelder–Mead, calc.derivs = TRUE) and vcov(), via Rscript on the same
                 data written as raw float64; skipped when Rscript or lme4 is missing.
                 Its time is glmer + vcov only (R's system.time), not the start of R.
+                Not run above --lme4-max-rows (default 10⁵): its joint bobyqa stage
+                takes ~1,100 evaluations at 22 parameters, ~40 s at 10⁴ rows here.
+
+A peer past --peer-limit seconds (default 600) is stopped and shown as "> limit".
 
     python benchmarks/mixed.py                       # 10⁴, 10⁵, 10⁶ rows
     python benchmarks/mixed.py --sizes 10000 100000  # some sizes
@@ -105,6 +109,24 @@ def ours(X, y, groups) -> dict:
             **spent}
 
 
+def in_child(function, limit: float, *args) -> dict:
+    """function(*args) in a forked process, its dict result, or {"timeout": limit} when it
+    ran past ``limit`` seconds (then killed)."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=lambda: queue.put(function(*args)), daemon=True)
+    child.start()
+    try:
+        return dict(queue.get(timeout=limit))
+    except Exception:  # queue.Empty: past the limit
+        return {"timeout": limit}
+    finally:
+        child.kill()
+        child.join()
+
+
 def statsmodels_vb(X, y, groups, method: str) -> dict:
     """BinomialBayesMixedGLM's fit_vb, timed (the indicator matrix built outside)."""
     import scipy.sparse as sp
@@ -127,8 +149,9 @@ def statsmodels_vb(X, y, groups, method: str) -> dict:
             "converged": converged}
 
 
-def lme4(X, y, groups) -> dict | None:
-    """glmer + vcov via Rscript, timed inside R; None when R or lme4 is missing."""
+def lme4(X, y, groups, limit: float) -> dict | None:
+    """glmer + vcov via Rscript, timed inside R; None when R or lme4 is missing, a
+    {"timeout": limit} when it ran past ``limit`` seconds."""
     rscript = shutil.which("Rscript")
     if rscript is None:
         return None
@@ -138,8 +161,12 @@ def lme4(X, y, groups) -> dict | None:
         np.asarray(groups, dtype="<i4").tofile(Path(folder, "g.bin"))
         script = Path(folder, "fit.R")
         script.write_text(_R_SCRIPT)
-        done = subprocess.run([rscript, str(script), folder, str(X.shape[0]), str(X.shape[1])],
-                              capture_output=True, text=True, check=False)
+        try:
+            done = subprocess.run([rscript, str(script), folder, str(X.shape[0]),
+                                   str(X.shape[1])], capture_output=True, text=True,
+                                  check=False, timeout=limit)
+        except subprocess.TimeoutExpired:
+            return {"timeout": limit}
     if done.returncode != 0:
         if "lme4" in done.stderr and "no package" in done.stderr:
             return None
@@ -162,6 +189,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="skip statsmodels above --statsmodels-max-rows")
     parser.add_argument("--no-statsmodels", action="store_true")
     parser.add_argument("--no-lme4", action="store_true")
+    parser.add_argument("--peer-limit", type=float, default=600.0,
+                        help="seconds before a peer's fit is stopped (reported as > limit)")
+    parser.add_argument("--lme4-max-rows", type=int, default=100_000,
+                        help="lme4 is not run above this many rows")
     parser.add_argument("--out", type=Path, help="write the results as JSON here")
     args = parser.parse_args(argv)
     sizes = [10_000] if args.quick else args.sizes
@@ -185,14 +216,20 @@ def main(argv: list[str] | None = None) -> int:
                                         or not args.no_statsmodels_lbfgs):
             method = "BFGS" if n_rows <= args.statsmodels_max_rows else "L-BFGS-B"
             rows.append((f"statsmodels fit_vb ({method})",
-                         statsmodels_vb(X, y, groups, method)))
-        if not args.no_lme4:
-            fitted = lme4(X, y, groups)
+                         in_child(statsmodels_vb, args.peer_limit, X, y, groups, method)))
+        if not args.no_lme4 and n_rows <= args.lme4_max_rows:
+            fitted = lme4(X, y, groups, args.peer_limit)
             if fitted is None:
                 print(f"| {n_rows:,} | lme4 | skipped: no Rscript or lme4 | | | | | | |")
             else:
                 rows.append(("lme4 glmer", fitted))
         for name, fit in rows:
+            if "timeout" in fit:
+                print(f"| {n_rows:,} | {name} | > {fit['timeout']:.0f} (stopped) | | "
+                      f"> {fit['timeout'] / n_rows * 1e6:.0f} | "
+                      f"> {fit['timeout'] / ours_fit['wall']:.0f} | | | |", flush=True)
+                results.append({"rows": n_rows, "contender": name, **fit})
+                continue
             dbeta = float(np.max(np.abs(fit["beta"] - ours_fit["beta"])))
             dsd = abs(fit["sd"] - ours_fit["sd"])
             dse = float(np.max(np.abs(fit["se"] - ours_fit["se"]))) if "se" in fit \
