@@ -25,4 +25,6 @@ SOLVERS: dict[str, Callable[..., SolverResult]] = {
     "newton-cg": newton_cg,
 }
 
-__all__ = ["SOLVERS", "SolverResult", "gradient_descent", "lbfgs", "newton", "newton_cd", "newton_cg"]
+__all__ = [
+    "SOLVERS", "SolverResult", "gradient_descent", "lbfgs", "newton", "newton_cd", "newton_cg",
+]
