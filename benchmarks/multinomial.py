@@ -84,6 +84,7 @@ CONTENDERS = {
         Contender("ours:auto", "ours", "auto", (*NEWTON_TOLS[:2], *GRAD_TOLS)),
         Contender("ours:newton", "ours", "newton", NEWTON_TOLS),
         Contender("ours:lbfgs", "ours", "lbfgs", GRAD_TOLS),
+        Contender("ours:newton-cg", "ours", "newton-cg", NEWTON_TOLS),
         Contender("sklearn:lbfgs", "sklearn", "lbfgs", GRAD_TOLS),
         Contender("sklearn:newton-cholesky", "sklearn", "newton-cholesky", GRAD_TOLS),
         Contender("sklearn:saga", "sklearn", "saga", SAGA_TOLS),

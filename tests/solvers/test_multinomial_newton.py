@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from sklearn.datasets import load_digits, load_iris
 from sklearn.linear_model import LogisticRegression as SkLogisticRegression
 from sklearn.preprocessing import StandardScaler
@@ -92,6 +93,20 @@ def test_auto_takes_newton_on_digits_and_lbfgs_on_many_rows():
     large = Objective(np.zeros((200_000, 50)), np.eye(10)[np.arange(200_000) % 10],
                       loss=softmax_cross_entropy)
     assert choose_solver(settings, large) == "lbfgs"  # 200,000·510² ≈ 5.2e10
+
+
+def test_auto_takes_newton_cg_for_many_classes_on_sparse_data():
+    """Issue 20's text shape: K classes × many sparse features, beyond Newton's work."""
+    settings = settings_of(LogisticRegression(penalty="l2", C=10))
+    rows, features, classes = 2_000, 1_000, 20
+    X = sp.random(rows, features, density=0.01, format="csr", random_state=0)
+    Y = np.eye(classes)[np.arange(rows) % classes]
+    sparse = Objective(X, Y, loss=softmax_cross_entropy, penalty=L2Penalty(0.1))
+    assert choose_solver(settings, sparse) == "newton-cg"  # 2,000·20,020² ≈ 8e11
+    dense = Objective(X.toarray(), Y, loss=softmax_cross_entropy, penalty=L2Penalty(0.1))
+    assert choose_solver(settings, dense) == "lbfgs"
+    binary = Objective(X, (np.arange(rows) % 2).astype(float), penalty=L2Penalty(0.1))
+    assert choose_solver(settings, binary) == "lbfgs"
 
 
 @pytest.mark.slow

@@ -83,14 +83,15 @@ def register(commands: Subcommands) -> None:
                      help="inverse penalty strength, > 0 (default 1.0)")
     fit.add_argument("--l1-ratio", type=unit_float, default=None, metavar="R",
                      help="the L1 share ρ in [0, 1] of --penalty elasticnet (required there)")
-    fit.add_argument("--solver", choices=["auto", "newton", "lbfgs", "gd", "newton-cd"],
+    fit.add_argument("--solver",
+                     choices=["auto", "newton", "lbfgs", "gd", "newton-cd", "newton-cg"],
                      default="auto", help="(default: auto)")
     fit.add_argument("--max-iter", type=non_negative_int, default=None, metavar="N",
                      help="(default 100; --model mixed: 1000)")
     fit.add_argument("--tol", type=non_negative_float, default=None, metavar="T",
                      help="stop once a step would move no coefficient by more than T "
-                          "standard errors (newton, newton-cd, Firth; the gradient max-norm "
-                          "for lbfgs and gd; default 1e-6; --model mixed: 1e-7 on "
+                          "standard errors (newton, newton-cd, newton-cg, Firth; the gradient "
+                          "max-norm for lbfgs and gd; default 1e-6; --model mixed: 1e-7 on "
                           "L-BFGS-B's projected gradient)")
     fit.add_argument("--no-intercept", action="store_true", help="fit without an intercept")
     fit.add_argument("--memory", type=memory_size, metavar="SIZE",

@@ -74,15 +74,17 @@ class LogisticRegression(
         ρ of ``penalty='elasticnet'`` (required there; 1 is the L1 penalty, 0 the L2).
     fit_intercept : bool, default True
         Learn b (the seeds' w₀). Never penalized.
-    solver : {'auto', 'newton', 'lbfgs', 'gd', 'newton-cd'}, default 'auto'
+    solver : {'auto', 'newton', 'lbfgs', 'gd', 'newton-cd', 'newton-cg'}, default 'auto'
         'auto' takes Newton for up to 256 parameters (K·(d + 1) for K classes) and a convex
-        loss, else L-BFGS; 'newton-cd' (proximal Newton, coordinate descent on a working set)
+        loss, with K classes also while n·p² ≤ 2·10⁹, beyond that 'newton-cg' (truncated
+        Newton: conjugate gradients on Hessian-vector products) for K classes on sparse X,
+        else L-BFGS; 'newton-cd' (proximal Newton, coordinate descent on a working set)
         for 'l1' and 'elasticnet', the only solver those accept. 'gd' is the lecture's
         fixed-step gradient descent. The solver that ran is in ``solver_``.
     max_iter : int >= 0, default 100
     tol : float >= 0, default 1e-6
-        For the Newton-type fits ('newton', 'newton-cd', Firth's): stop once the step just
-        computed is within tol standard errors, √(n·∇JᵀH⁻¹∇J) ≤ tol with n = Σsᵢ (no
+        For the Newton-type fits ('newton', 'newton-cd', 'newton-cg', Firth's): stop once
+        the step just computed is within tol standard errors, √(n·∇JᵀH⁻¹∇J) ≤ tol with n = Σsᵢ (no
         coefficient or linear combination of them would move by more than tol standard
         errors; ``solvers/stopping.py``), and take that step. This does not depend on the
         columns' units, and the result is far closer than tol standard errors to the

@@ -1,4 +1,5 @@
-"""When a Newton-type solver (newton, newton-cd, Firth's) stops: the step in standard errors.
+"""When a Newton-type solver (newton, newton-cd, newton-cg, Firth's) stops: the step in
+standard errors.
 
 A fit is accurate enough when the step that Newton's method would take next moves no
 coefficient by more than a tiny fraction of its standard error. With J the mean objective
