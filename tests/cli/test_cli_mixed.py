@@ -146,8 +146,8 @@ BAD_FIT = {
                                    "drop --penalty"),
     "test_mixed_refuses_held_out": (["--target", "y", "--groups", "school", "--cv", "3"],
                                     "drop --cv"),
-    "test_mixed_refuses_weights": (["--target", "y", "--groups", "school", "--weight", "x1"],
-                                   "does not take --weight"),
+    "test_mixed_refuses_offsets": (["--target", "y", "--groups", "school", "--offset", "x1"],
+                                   "--model mixed does not take --offset"),
     "test_mixed_formula_and_groups": (
         ["--formula", "y ~ x1 + (1 | school)", "--groups", "school"], "drop them"),
     "test_mixed_formula_without_random_term": (["--formula", "y ~ x1"],
@@ -204,3 +204,110 @@ def test_tol_and_max_iter_given_are_used_and_absent_mean_the_estimators(given, t
     default = MixedLogisticRegression()
     expected = (1e-6, 100) if given else (default.tol, default.max_iter)
     assert (model.tol, model.max_iter) == expected
+
+
+def grouped(seed: int = 5, n_groups: int = 16, per: int = 8) -> pd.DataFrame:
+    """FRAME's design with a weights column w, and successes s out of n trials per row."""
+    rng = np.random.default_rng(seed)
+    g = np.repeat(np.arange(n_groups), per)
+    x1 = rng.normal(size=g.size)
+    trials = rng.integers(1, 9, size=g.size)
+    eta = -0.3 + 0.7 * x1 + rng.normal(scale=0.8, size=n_groups)[g]
+    return pd.DataFrame({"s": rng.binomial(trials, 1 / (1 + np.exp(-eta))), "n": trials,
+                         "x1": x1, "w": rng.uniform(0.5, 2.0, size=g.size),
+                         "school": [f"s{k}" for k in g]})
+
+
+GROUPED = grouped()
+WEIGHTED = FRAME.assign(w=np.random.default_rng(7).uniform(0.5, 2.0, size=len(FRAME)))
+
+
+def _as_read(frame: pd.DataFrame) -> pd.DataFrame:
+    return pd.read_csv(io.StringIO(frame.to_csv(index=False)))
+
+
+def _weights_and_trials_peer(case: str) -> MixedLogisticRegression:
+    """The library's fit of the same arrays as the CLI case ``case``."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if case == "weights":
+            frame = _as_read(WEIGHTED)
+            return MixedLogisticRegression().fit(frame[["x1", "x2"]], frame["y"],
+                                                 groups=frame["school"], random=["x1"],
+                                                 sample_weight=frame["w"])
+        if case == "formula_weights":
+            frame = _as_read(WEIGHTED)
+            return MixedLogisticRegression.from_formula("y ~ x1 + x2 + (1 | school)", frame,
+                                                        sample_weight=frame["w"])
+        frame = _as_read(GROUPED)
+        weights = frame["w"] if case == "trials_weights" else None
+        return MixedLogisticRegression().fit(frame[["x1"]], frame["s"], groups=frame["school"],
+                                             trials=frame["n"], sample_weight=weights)
+
+
+WEIGHT_TRIAL_CASES = {  # (the table, the options): no --features, so neither column is one
+    "weights": (WEIGHTED, ["--target", "y", "--groups", "school", "--random-slopes", "x1",
+                           "--weight", "w"]),
+    "formula_weights": (WEIGHTED, ["--formula", "y ~ x1 + x2 + (1 | school)", "--weight", "w"]),
+    "trials": (GROUPED.drop(columns="w"), ["--target", "s", "--groups", "school", "--trials",
+                                           "n"]),
+    "trials_weights": (GROUPED, ["--target", "s", "--groups", "school", "--trials", "n",
+                                 "--weight", "w"]),
+}
+
+
+@pytest.mark.parametrize("case", list(WEIGHT_TRIAL_CASES))
+def test_weights_and_trials_match_the_library(case, tmp_path, capsys):
+    frame, options = WEIGHT_TRIAL_CASES[case]
+    data, out = tmp_path / "d.csv", tmp_path / "m.json"
+    frame.to_csv(data, index=False)
+    code, stdout, err = call(["fit", data, "--model", "mixed", *options, "--out", out], capsys)
+    assert code == 0, err
+    assert "Mixed Logistic Regression Results" in stdout
+    model, peer = load(out), _weights_and_trials_peer(case)  # the model file round-trips
+    assert list(model.feature_names_in_) == list(peer.feature_names_in_)
+    np.testing.assert_allclose(model.fixed_effects_, peer.fixed_effects_, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(model.theta_, peer.theta_, rtol=0, atol=1e-10)
+    assert str(model.summary()) == str(peer.summary())
+    code, stdout, err = call(["predict", out, data], capsys)
+    assert code == 0 and not err, err
+    X = frame if case.startswith("formula") else frame[list(peer.feature_names_in_)]
+    np.testing.assert_allclose(_predictions(stdout)["probability"],
+                               peer.predict_proba(X, frame["school"])[:, 1], rtol=0, atol=1e-10)
+
+
+def _bad_trials(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.copy()
+    frame.loc[3, "n"] = frame.loc[3, "s"] - 1 if frame.loc[3, "s"] > 0 else 0
+    frame.loc[3, "s"] = frame.loc[3, "n"] + 1
+    return frame
+
+
+TRIALS = ["--target", "s", "--groups", "school", "--trials", "n"]
+BAD_WEIGHTS_AND_TRIALS = {
+    "trials_below_successes": (_bad_trials, TRIALS, "successes exceed trials at row 3: "),
+    "negative_weight": (lambda f: f.assign(w=f["w"].where(f.index != 5, -1.0)),
+                        [*TRIALS, "--weight", "w"],
+                        "--weight column 'w': sample_weight must be non-negative"),
+    "weight_column_absent": (lambda f: f, [*TRIALS, "--weight", "wt"],
+                             "--weight column 'wt' not found; available columns: s, n"),
+    "trials_column_absent": (lambda f: f, ["--target", "s", "--groups", "school", "--trials",
+                                           "m"], "--trials column 'm' not found"),
+    "trials_a_feature": (lambda f: f, [*TRIALS, "--features", "x1,n"],
+                         "--features must not include the --target, --groups or --trials"),
+    "trials_is_groups": (lambda f: f, ["--target", "s", "--groups", "school", "--trials",
+                                       "school"], "--groups column 'school' is also the"),
+    "trials_with_formula": (lambda f: f, ["--formula", "s ~ x1 + (1 | school)", "--trials",
+                                          "n"], "--trials n with --formula: write cbind(s, f)"),
+    "offset": (lambda f: f, [*TRIALS, "--offset", "x1"], "--model mixed does not take --offset"),
+}
+
+
+@pytest.mark.parametrize("name", list(BAD_WEIGHTS_AND_TRIALS))
+def test_bad_weights_and_trials_are_one_line(name, tmp_path, capsys):
+    change, options, fragment = BAD_WEIGHTS_AND_TRIALS[name]
+    data, out = tmp_path / "d.csv", tmp_path / "m.json"
+    change(GROUPED).to_csv(data, index=False)
+    code, _, err = call(["fit", data, "--model", "mixed", *options, "--out", out], capsys)
+    assert_one_error_line(code, err, fragment)
+    assert not out.exists()

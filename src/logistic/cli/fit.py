@@ -277,10 +277,15 @@ LOGISTIC_ONLY = (
 
 def _check_model_options(args: argparse.Namespace) -> None:
     """The ordinal and conditional models take none of the logistic model's options of
-    weights, offsets, covariance types and extra tables: named, not silently ignored."""
+    weights, offsets, covariance types and extra tables, the mixed model only --weight and
+    --trials (cli/fit_mixed.py): named, not silently ignored."""
+    from logistic.cli.fit_mixed import MIXED_TAKES
+
     if args.model == "logistic":
         return
-    given = [flag for flag, name, unset in LOGISTIC_ONLY if getattr(args, name) != unset]
+    taken = MIXED_TAKES if args.model == "mixed" else ()
+    given = [flag for flag, name, unset in LOGISTIC_ONLY
+             if getattr(args, name) != unset and flag not in taken]
     if given:
         raise UsageError(f"--model {args.model} does not take {', '.join(given)} (options of "
                          "--model logistic)")

@@ -3,8 +3,10 @@ formula with one random-effects term, ``y ~ x + (1 + x | g)``), and ``logistic p
 with such a model, conditional on DATA's groups or, with ``--marginal``, over the random
 effects.
 
-The groups column is not a feature. The options of the binary model that do not apply
-(penalties, solvers, --memory, held-out scores, --categorical) are refused rather than
+The groups column is not a feature, nor are --weight's (prior weights, read as the binary
+model reads them: cli/toolkit.py) and --trials' (the target then counts the successes out of
+that column's trials: cli/offset_inputs.py). The options of the binary model that do not apply
+(penalties, solvers, --memory, held-out scores, --categorical, offsets) are refused rather than
 ignored, and so are the mixed options with another ``--model``. Without ``--tol`` and
 ``--max-iter`` the fit uses the estimator's own (1e-7 on L-BFGS-B's projected gradient,
 1000), as ``--help`` says. NumPy and the estimator are imported when a command runs.
@@ -19,11 +21,13 @@ from typing import Any
 from logistic.cli.errors import PROG, UsageError, warnings_to_stderr
 from logistic.cli.options import reading
 
-__all__ = ["check_mixed_options", "fit_mixed_command", "mixed_predictions"]
+__all__ = ["MIXED_TAKES", "check_mixed_options", "fit_mixed_command", "mixed_predictions"]
 
 #: the mixed options: (flag, attribute)
 MIXED_ONLY = (("--groups", "groups"), ("--random-slopes", "random_slopes"),
               ("--nagq", "nagq"), ("--covariance", "covariance"))
+#: the options of --model logistic that --model mixed takes too (cli/fit.py refuses the rest)
+MIXED_TAKES = ("--weight", "--trials")
 
 
 def check_mixed_options(args: argparse.Namespace) -> None:
@@ -44,7 +48,13 @@ def check_mixed_options(args: argparse.Namespace) -> None:
     if refused:
         raise UsageError(f"--model mixed fits unpenalized by L-BFGS-B, in memory, on all rows: "
                          f"drop {', '.join(refused)}")
+    if args.groups is not None and args.groups in (args.weight, args.trials):
+        raise UsageError(f"--groups column {args.groups!r} is also the --weight or --trials "
+                         "column")
     if args.formula is not None:
+        if args.trials is not None:
+            raise UsageError(f"--trials {args.trials} with --formula: write cbind(s, f) ~ ... "
+                             "in the formula instead")
         doubled = [flag for flag, name in MIXED_ONLY[:2] + MIXED_ONLY[3:]
                    if getattr(args, name) is not None]
         if doubled:
@@ -81,40 +91,58 @@ def _fit(fit: Any) -> Any:
 
 def fit_mixed(args: argparse.Namespace, fmt: str) -> Any:
     """Reads the table and fits the model (its groups column's name kept for predict)."""
+    from logistic.cli.toolkit import take_columns
     from logistic.io.data import TABLE_FORMATS, labels, read_table
     from logistic.io.formula_random import split_random
     from logistic.models.mixed import MixedLogisticRegression
 
     if fmt not in TABLE_FORMATS:
         raise UsageError(f"--model mixed reads named columns (CSV, TSV or Parquet), not {fmt}")
-    frame = read_table(args.data, fmt, **reading(args))
+    # --weight's column checked and taken out of the frame (cli/toolkit.py)
+    frame, weights, _ = take_columns(read_table(args.data, fmt, **reading(args)), args)
     if args.formula is not None:
         fixed, term = split_random(args.formula)
         response = fixed.split("~")[0].strip()
         if response in frame.columns:
             labels(frame[response], response)
         params = _params(args, int(term.intercept) + len(term.slopes))
-        return _fit(lambda: MixedLogisticRegression.from_formula(args.formula, frame, **params))
+        return _fit(lambda: MixedLogisticRegression.from_formula(
+            args.formula, frame, sample_weight=weights, **params))
     slopes = args.random_slopes or []
     for column in (args.target, args.groups):
         _check_column(frame, column, "")
     if args.groups == args.target:
         raise UsageError("--groups and --target must be different columns")
-    features = args.features or [c for c in frame.columns if c not in (args.target, args.groups)]
-    if args.groups in features or args.target in features:
-        raise UsageError("--features must not include the --target or --groups column")
+    taken = (args.target, args.groups, args.trials)
+    features = args.features or [c for c in frame.columns if c not in taken]
+    if any(column in features for column in taken if column is not None):
+        raise UsageError("--features must not include the --target, --groups or --trials "
+                         "column")
     for column in features:
         _check_column(frame, column, "")
     outside = [name for name in slopes if name not in features]
     if outside:
         raise UsageError(f"--random-slopes {outside[0]!r} is not a feature column (features: "
                          f"{', '.join(map(str, features[:10]))})")
-    y = labels(frame[args.target], args.target)
+    X, y, trials = _response(args, fmt, frame, features)
     params = _params(args, 1 + len(slopes))
     model = _fit(lambda: MixedLogisticRegression(**params).fit(
-        frame[features], y, groups=frame[args.groups], random=slopes))
+        X, y, groups=frame[args.groups], random=slopes, sample_weight=weights, **trials))
     model.group_column_ = args.groups
     return model
+
+
+def _response(args: argparse.Namespace, fmt: str, frame: Any, features: list[str]) -> tuple[
+        Any, Any, dict[str, Any]]:
+    """(X, y, the fit's trials= keyword): y the target's two labels, or with --trials the
+    successes out of that column's trials (read as the binary model reads them)."""
+    from logistic.cli.offset_inputs import read_offset_data
+    from logistic.io.data import labels
+
+    if args.trials is None:
+        return frame[features], labels(frame[args.target], args.target), {}
+    return read_offset_data(argparse.Namespace(**{**vars(args), "features": features}), fmt,
+                            frame)
 
 
 def _check_column(frame: Any, column: str, what: str) -> None:
