@@ -89,7 +89,7 @@ def dense_workload(rng):  # 200,000 × 50 × 10 in small: L-BFGS by shape
     return X, sampled_labels(X, 10, rng, 2.0 / np.sqrt(50)), 1.0
 
 
-def text_workload(rng):  # 20-class sparse text in small: L-BFGS, the compiled pass
+def text_workload(rng):  # 20-class sparse text in small: truncated Newton (newton-cg)
     X = sp.random(7_000, 2_000, density=0.01, random_state=rng, format="csr")
     X.data = np.log1p(rng.poisson(2.0, size=X.nnz) + 1.0)
     norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
@@ -109,7 +109,7 @@ def digits_like_workload(rng):  # digits' shape in small: Newton by shape, the p
     # 40,020 parameters: no Hessian for the peer either. The penalty's curvature 1/(C·n)
     # = 1.4e-4 is all that bounds some rare words' coefficients, so ‖∇J‖∞ ≤ 1e-8 (and the
     # peer's 1e-12 through scipy's L-BFGS-B) pins them to about 1e-5, not 1e-6
-    (text_workload, "lbfgs", "lbfgs", 1e-5),
+    (text_workload, "newton-cg", "lbfgs", 1e-5),
 ])
 def test_auto_converges_at_the_default_max_iter_and_matches_scikit_learn(workload, solver,
                                                                           peer, atol):

@@ -103,10 +103,11 @@ def test_newton_reads_the_data_once_per_iteration():
         {"class_weight": "balanced"},
         {"penalty": "l2", "C": 0.3, "class_weight": {0: 2.0, 1: 0.5}},
         {"solver": "lbfgs"},
+        {"solver": "newton-cg", "penalty": "l2", "C": 0.5},
         {"cov_type": "HC1"},
         {"fit_intercept": False},
     ],
-    ids=["plain", "balanced", "l2-dict", "lbfgs", "HC1", "no-intercept"],
+    ids=["plain", "balanced", "l2-dict", "lbfgs", "newton-cg", "HC1", "no-intercept"],
 )
 def test_fit_partitioned_equals_fit(params):
     X, y, s = _data()

@@ -211,7 +211,8 @@ def test_cli_memory_usage_errors(tmp_path, capsys):
         ("--memory", "9" * 400 + "TB"): "argument --memory: memory must be a finite size",
         ("--memory", "1MB", "--penalty", "firth"): "--memory fits with --penalty none or l2",
         ("--memory", "1MB", "--penalty", "l1"): "--memory fits with --penalty none or l2",
-        ("--memory", "1MB", "--solver", "newton-cd"): "--solver auto, newton, lbfgs or gd",
+        ("--memory", "1MB", "--solver", "newton-cd"):
+            "--solver auto, newton, newton-cg, lbfgs or gd",
     }
     for options, message in cases.items():
         status = run(["fit", str(path), "--target", "label", *options, "--out", str(out)])

@@ -356,7 +356,7 @@ def _fit_streaming(model: LogisticRegression, args: argparse.Namespace, fmt: str
         raise UsageError("--memory takes --class-weight balanced, not per-label weights")
     if args.penalty not in ("none", "l2") or args.solver == "newton-cd":
         raise UsageError("--memory fits with --penalty none or l2 and --solver auto, newton, "
-                         "lbfgs or gd")
+                         "newton-cg, lbfgs or gd")
     warnings_to_stderr(
         lambda: fit_parquet(model, args.data, args.target, args.features, memory=args.memory)
     )

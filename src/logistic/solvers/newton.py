@@ -53,12 +53,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from logistic.core.linalg import solve_psd
+from logistic.solvers.line_search import MIN_STEP, backtrack, evaluate, max_abs
 from logistic.solvers.protocol import NewtonObjective
 from logistic.solvers.result import Callback, SolverResult, report, rounding_level
 from logistic.solvers.stopping import CONVERGED, sample_size, stalled, step_in_standard_errors
 
-_ARMIJO = 1e-4
-_MIN_STEP = 2.0**-30
 _EPS = np.finfo(np.float64).eps
 _STALL_STEPS = 3
 # A step that shrinks ‖∇J‖∞ by at least this factor lets the next one reuse its Hessian.
@@ -67,16 +66,6 @@ _REUSE_RATIO = 0.25
 RUNAWAY_STEPS = 6
 RUNAWAY = ("J converged while θ runs off along a direction of vanishing curvature: no finite "
             "minimum (separation)")
-
-
-def _max_abs(values: np.ndarray) -> float:
-    return float(np.max(np.abs(values))) if values.size else 0.0
-
-
-def _evaluate(objective: NewtonObjective, theta: np.ndarray) -> tuple[float, np.ndarray]:
-    """J and ∇J at a trial point; an overlong step may overflow z, which just rejects it."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        return objective.value_and_gradient(theta)
 
 
 class _Curvature:
@@ -191,12 +180,12 @@ def newton(
             direction, slope = grad, float(grad @ grad)
         if iteration > max_iter:
             break
-        step, new_value, new_grad = _line_search(objective, theta, value, norm, direction,
+        step, new_value, new_grad = backtrack(objective, theta, value, norm, direction,
                                                  slope, run.noise)
-        if step < _MIN_STEP and not fresh:  # the kept H misled the search: form it here
+        if step < MIN_STEP and not fresh:  # the kept H misled the search: form it here
             curvature.kept = None
             continue
-        if step < _MIN_STEP:
+        if step < MIN_STEP:
             _no_decrease(result, slope, value)
             return result
         # Steps that change J by rounding only and leave ‖∇J‖ where it was: the gradient has
@@ -235,7 +224,7 @@ class _Run:
         (when a step is still allowed). Returns whether the fit ends here."""
         delta = step_in_standard_errors(float(grad @ direction), sample_size(self.objective))
         self.result.step_history.append(delta)
-        if self._runs_away(_max_abs(direction), delta):
+        if self._runs_away(max_abs(direction), delta):
             self.result.converged, self.result.message = True, RUNAWAY
             return True
         if not delta <= self.tol:
@@ -280,29 +269,13 @@ class _Run:
         result = self.result
         value = result.loss_history[-1]
         candidate = result.theta - direction
-        new_value, new_grad = _evaluate(self.objective, candidate)
+        new_value, new_grad = evaluate(self.objective, candidate)
         if not (np.isfinite(new_value) and new_value <= value + self.noise * abs(value)):
             return
         result.theta, result.n_iter = candidate, iteration
         result.record(new_value, new_grad)
         report(self.callback, iteration, result)
 
-
-def _line_search(objective: NewtonObjective, theta, value, norm, direction, slope, noise):
-    """(t, J, ∇J at θ - t·d): t = 1, ½, ¼, … until Armijo's condition holds, or below
-    ``_MIN_STEP`` where no t decreases J."""
-    step = 1.0
-    while True:
-        new_value, new_grad = _evaluate(objective, theta - step * direction)
-        if np.isfinite(new_value) and new_value <= value - _ARMIJO * step * slope:
-            return step, new_value, new_grad
-        # Near the optimum J changes by less than its rounding: then the smaller gradient
-        # decides, or the iteration would stall one ulp short of tol.
-        if abs(new_value - value) <= noise * abs(value) and _max_abs(new_grad) < norm:
-            return step, new_value, new_grad
-        step *= 0.5
-        if step < _MIN_STEP:
-            return step, new_value, new_grad
 
 
 def _no_decrease(result: SolverResult, slope: float, value: float) -> None:

@@ -29,23 +29,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from logistic.solvers.line_search import MIN_STEP, backtrack, evaluate
 from logistic.solvers.result import Callback, SolverResult, report, rounding_level
 from logistic.solvers.stopping import CONVERGED, sample_size, stalled, step_in_standard_errors
 
-_ARMIJO = 1e-4
-_MIN_STEP = 2.0**-30
 _STALL_STEPS = 3
 _REFRESH = 10  # Newton iterations between two preconditioners (K passes over X each)
 _MAX_CG = 500
-
-
-def _max_abs(values: np.ndarray) -> float:
-    return float(np.max(np.abs(values))) if values.size else 0.0
-
-
-def _evaluate(objective, theta: np.ndarray) -> tuple[float, np.ndarray]:
-    with np.errstate(over="ignore", invalid="ignore"):
-        return objective.value_and_gradient(theta)
 
 
 def _inverse_diagonal(objective, theta: np.ndarray) -> np.ndarray | None:
@@ -161,9 +151,9 @@ def newton_cg(
             return result
         if iteration > max_iter:
             break
-        step, new_value, new_grad = _line_search(objective, theta, value, norm, direction,
+        step, new_value, new_grad = backtrack(objective, theta, value, norm, direction,
                                                  slope, noise)
-        if step < _MIN_STEP:
+        if step < MIN_STEP:
             result.message = "line search failed to decrease the loss"
             return result
         previous_norm = norm
@@ -184,24 +174,10 @@ def _last_step(objective, result: SolverResult, iteration: int, direction: np.nd
     """Takes the step that met the test in full, unless J rises by more than its rounding."""
     value = result.loss_history[-1]
     candidate = result.theta - direction
-    new_value, new_grad = _evaluate(objective, candidate)
+    new_value, new_grad = evaluate(objective, candidate)
     if not (np.isfinite(new_value) and new_value <= value + noise * abs(value)):
         return
     result.theta, result.n_iter = candidate, iteration
     result.record(new_value, new_grad)
     report(callback, iteration, result)
 
-
-def _line_search(objective, theta, value, norm, direction, slope, noise):
-    """(t, J, ∇J at θ - t·d): t = 1, ½, ¼, … until Armijo's condition holds (or J is flat to
-    rounding and ∇J smaller), or below ``_MIN_STEP``."""
-    step = 1.0
-    while True:
-        new_value, new_grad = _evaluate(objective, theta - step * direction)
-        if np.isfinite(new_value) and new_value <= value - _ARMIJO * step * slope:
-            return step, new_value, new_grad
-        if abs(new_value - value) <= noise * abs(value) and _max_abs(new_grad) < norm:
-            return step, new_value, new_grad
-        step *= 0.5
-        if step < _MIN_STEP:
-            return step, new_value, new_grad
