@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from logistic.cli.errors import UsageError, warnings_to_stderr, writing
+from logistic.cli.errors import UsageError, warnings_to_stderr
 from logistic.cli.fit_categorical import categorical_formula, categorical_hint
 from logistic.cli.fit_options import (
     add_categorical_options,
@@ -115,13 +115,12 @@ def register(commands: Subcommands) -> None:
 def cmd_fit(args: argparse.Namespace, console: Console) -> int:
     """``logistic fit``: read, check, fit (with progress on a terminal), show the summary,
     save."""
-    from rich.text import Text
 
     from logistic.cli.conditional import fit_conditional
     from logistic.cli.heldout import report_held_out
     from logistic.cli.offset_inputs import check_offset_options
     from logistic.cli.progress import fit_progress
-    from logistic.cli.render import render_summary
+    from logistic.cli.render import render_summary, write_model
     from logistic.cli.toolkit import (
         check_toolkit_options,
         described_summary,
@@ -131,7 +130,6 @@ def cmd_fit(args: argparse.Namespace, console: Console) -> int:
         take_columns,
     )
     from logistic.io.data import read_dataset, read_table
-    from logistic.io.model_file import save
     from logistic.models.logistic_regression import LogisticRegression
 
     out = _model_path(args)
@@ -186,11 +184,7 @@ def cmd_fit(args: argparse.Namespace, console: Console) -> int:
         if args.odds_ratios or args.margins:
             render_toolkit(console, model, args, X, weights)
     report_held_out(console, args)
-    if out is not None:
-        with writing(out, "the model"):
-            save(model, out)
-    if not args.quiet and out is not None:
-        console.print(Text(f"Model written to {out}", style="bold"))
+    write_model(console, model, out, args.quiet)
     return 0
 
 

@@ -153,20 +153,13 @@ def _check_column(frame: Any, column: str, what: str) -> None:
 
 def fit_mixed_command(args: argparse.Namespace, console: Any, out: Any, fmt: str) -> int:
     """Reads DATA, fits, prints the summary, saves the model."""
-    from rich.text import Text
 
-    from logistic.cli.errors import writing
-    from logistic.cli.render import render_summary
-    from logistic.io.model_file import save
+    from logistic.cli.render import render_summary, write_model
 
     model = fit_mixed(args, fmt)
     if not args.quiet:
         render_summary(console, model.summary())
-    if out is not None:
-        with writing(out, "the model"):
-            save(model, out)
-    if not args.quiet and out is not None:
-        console.print(Text(f"Model written to {out}", style="bold"))
+    write_model(console, model, out, args.quiet)
     return 0
 
 

@@ -8,14 +8,12 @@ import argparse
 
 import numpy as np
 from rich.console import Console
-from rich.text import Text
 
 from logistic.cli.errors import UsageError, warnings_to_stderr
 from logistic.cli.heldout import fit_rows, report_held_out
 from logistic.cli.options import reading
-from logistic.cli.render import render_summary
+from logistic.cli.render import render_summary, write_model
 from logistic.io.data import read_dataset, read_table
-from logistic.io.model_file import save
 from logistic.models.ordinal import OrdinalLogisticRegression
 
 __all__ = ["fit_ordinal_command"]
@@ -72,8 +70,5 @@ def fit_ordinal_command(args: argparse.Namespace, console: Console, out, fmt: st
     if not args.quiet:
         render_summary(console, model.summary())
     report_held_out(console, args)
-    if out is not None:  # without --out: the summary only
-        save(model, out)
-    if not args.quiet and out is not None:
-        console.print(Text(f"Model written to {out}", style="bold"))
+    write_model(console, model, out, args.quiet)
     return 0

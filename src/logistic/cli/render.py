@@ -76,3 +76,17 @@ def _header_value(value: Any) -> str:
     if isinstance(value, float | np.floating):
         return f"{value:.6g}" if math.isfinite(value) else "-"
     return str(value)
+
+
+def write_model(console: Console, model: Any, out: Any, quiet: bool) -> None:
+    """Saves ``model`` to the model file ``out`` (nothing when None), a failed write one
+    line with exit status 2 (``writing``), and says where unless ``quiet``."""
+    if out is None:  # fit without --out: the summary only
+        return
+    from logistic.cli.errors import writing
+    from logistic.io.model_file import save
+
+    with writing(out, "the model"):
+        save(model, out)
+    if not quiet:
+        console.print(Text(f"Model written to {out}", style="bold"))
