@@ -107,6 +107,9 @@ def test_auto_takes_newton_cg_for_many_classes_on_sparse_data():
     assert choose_solver(settings, dense) == "lbfgs"
     binary = Objective(X, (np.arange(rows) % 2).astype(float), penalty=L2Penalty(0.1))
     assert choose_solver(settings, binary) == "lbfgs"
+    # without a penalty H has no lower bound (separated text): CG could run without end
+    unpenalized = Objective(X, Y, loss=softmax_cross_entropy)
+    assert choose_solver(settings_of(LogisticRegression()), unpenalized) == "lbfgs"
 
 
 @pytest.mark.slow
