@@ -12,7 +12,9 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["ARMIJO", "MIN_STEP", "backtrack", "evaluate", "max_abs"]
+from logistic.solvers.result import Callback, SolverResult, report
+
+__all__ = ["ARMIJO", "MIN_STEP", "backtrack", "evaluate", "max_abs", "take_full_step"]
 
 ARMIJO = 1e-4
 #: below this step length no t decreases J: the caller decides what that means
@@ -45,3 +47,18 @@ def backtrack(objective: Any, theta: np.ndarray, value: float, norm: float,
         step *= 0.5
         if step < MIN_STEP:
             return step, new_value, new_grad
+
+
+def take_full_step(objective: Any, result: SolverResult, iteration: int,
+                   direction: np.ndarray, noise: float, callback: Callback | None) -> None:
+    """Takes the step θ − d that met the stopping test in full: within tol standard errors of
+    the optimum the quadratic model is exact to rounding, so no line search is needed. The
+    one exception, J rising by more than its rounding (a model far off), keeps θ."""
+    value = result.loss_history[-1]
+    candidate = result.theta - direction
+    new_value, new_grad = evaluate(objective, candidate)
+    if not (np.isfinite(new_value) and new_value <= value + noise * abs(value)):
+        return
+    result.theta, result.n_iter = candidate, iteration
+    result.record(new_value, new_grad)
+    report(callback, iteration, result)

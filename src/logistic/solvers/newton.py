@@ -53,7 +53,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from logistic.core.linalg import solve_psd
-from logistic.solvers.line_search import MIN_STEP, backtrack, evaluate, max_abs
+from logistic.solvers.line_search import MIN_STEP, backtrack, max_abs, take_full_step
 from logistic.solvers.protocol import NewtonObjective
 from logistic.solvers.result import Callback, SolverResult, report, rounding_level
 from logistic.solvers.stopping import CONVERGED, sample_size, stalled, step_in_standard_errors
@@ -231,7 +231,8 @@ class _Run:
             return False
         self.result.converged, self.result.message = True, CONVERGED
         if iteration <= self.max_iter:
-            self._last_step(iteration, direction)
+            take_full_step(self.objective, self.result, iteration, direction, self.noise,
+                           self.callback)
         return True
 
     def _runs_away(self, size: float, delta: float) -> bool:
@@ -261,20 +262,6 @@ class _Run:
         if step_in_standard_errors(slope, sample_size(self.objective)) > self.tol:
             return False
         return self.stops(direction, grad, iteration)
-
-    def _last_step(self, iteration: int, direction: np.ndarray) -> None:
-        """Takes the step that met the test in full: within tol standard errors of the
-        optimum the quadratic model is exact to rounding, so no line search is needed. The
-        one exception, J rising by more than its rounding (a model far off), keeps θ."""
-        result = self.result
-        value = result.loss_history[-1]
-        candidate = result.theta - direction
-        new_value, new_grad = evaluate(self.objective, candidate)
-        if not (np.isfinite(new_value) and new_value <= value + self.noise * abs(value)):
-            return
-        result.theta, result.n_iter = candidate, iteration
-        result.record(new_value, new_grad)
-        report(self.callback, iteration, result)
 
 
 

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from logistic.solvers.line_search import MIN_STEP, backtrack, evaluate
+from logistic.solvers.line_search import MIN_STEP, backtrack, take_full_step
 from logistic.solvers.result import Callback, SolverResult, report, rounding_level
 from logistic.solvers.stopping import CONVERGED, sample_size, stalled, step_in_standard_errors
 
@@ -147,7 +147,7 @@ def newton_cg(
         if delta <= tol:
             result.converged, result.message = True, CONVERGED
             if iteration <= max_iter:
-                _last_step(objective, result, iteration, direction, noise, callback)
+                take_full_step(objective, result, iteration, direction, noise, callback)
             return result
         if iteration > max_iter:
             break
@@ -168,16 +168,4 @@ def newton_cg(
             return result
     return result
 
-
-def _last_step(objective, result: SolverResult, iteration: int, direction: np.ndarray,
-               noise: float, callback: Callback | None) -> None:
-    """Takes the step that met the test in full, unless J rises by more than its rounding."""
-    value = result.loss_history[-1]
-    candidate = result.theta - direction
-    new_value, new_grad = evaluate(objective, candidate)
-    if not (np.isfinite(new_value) and new_value <= value + noise * abs(value)):
-        return
-    result.theta, result.n_iter = candidate, iteration
-    result.record(new_value, new_grad)
-    report(callback, iteration, result)
 
