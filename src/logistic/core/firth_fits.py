@@ -163,7 +163,7 @@ def constrained_newton(Xt, y, s, offset, theta0, free, max_iter, tol, gap, max_s
                 direction, ok = solve_free(information, score, free)
         else:
             direction, ok = step_direction(Xt, rows, factor, information, score, free,
-                                           False, chord)
+                                           iteration >= exact_after, chord)  # False, typed bool
         if not ok:
             break
         slope = score @ direction

@@ -20,6 +20,13 @@ from logistic.core.firth_kernels import cholesky, curvature, point, profile_geom
 __all__ = ["FAILED", "FOUND", "lr_tests", "profile_end", "profile_ends", "statistics"]
 
 FOUND, FAILED = 0, 1  # profile_end's outcomes
+_END_ITER = 200  # constrained fits along a profile
+# profile_ends and statistics are plain Python around the compiled fits: as compiled wrappers
+# numba optimized every callee's code again inside each of them (about a third of the Firth
+# kernels' compile time on a cold cache), to save a few calls per coefficient.
+# Arguments are passed with the types every other call site gives (np.int64(...), a C-order
+# np.zeros((0, 0)) for "no chord"): a literal or a sliced array would make numba compile the
+# callees once more for that type, seconds each on a cold cache.
 
 
 @njit(cache=True)
@@ -72,7 +79,7 @@ def profile_end(Xt, y, s, offset, theta, chord, j, side, maximum, q, max_outer, 
     for _ in range(max_outer):
         start[j] = v
         fitted, penalized, _, information, score, converged, used, rows, factor, here = (
-            constrained_newton(Xt, y, s, offset, start, free, 200, 0.0,
+            constrained_newton(Xt, y, s, offset, start, free, np.int64(_END_ITER), 0.0,
                                gap if close else loose_gap, max_step, exact_after, chord))
         iterations += used
         ratio = 2.0 * (maximum - penalized)
@@ -88,7 +95,8 @@ def profile_end(Xt, y, s, offset, theta, chord, j, side, maximum, q, max_outer, 
             start[j] = v
             ceiling = penalized + 1e-9 * max(1.0, abs(maximum))
             higher, used = higher_maximum(Xt, y, s, offset, start, free, ceiling, fitted,
-                                          chord, 200, loose_gap, max_step, check_after)
+                                          chord, np.int64(_END_ITER), loose_gap, max_step,
+                                          check_after)
             iterations += used
             if higher:
                 return np.nan, FAILED, iterations
@@ -106,7 +114,6 @@ def profile_end(Xt, y, s, offset, theta, chord, j, side, maximum, q, max_outer, 
     return np.nan, FAILED, iterations
 
 
-@njit(cache=True)
 def profile_ends(Xt, y, s, offset, theta, chord, indices, maximum, q, max_outer, gap,
                  loose_gap, max_step, exact_after, check_after):
     """(len(indices), 2): ``profile_end`` on both sides of each θⱼ, NaN where it failed."""
@@ -143,13 +150,12 @@ def lr_tests(Xt, y, s, offset, theta, chord, maximum, max_iter, tol, gap, max_st
             start = theta.copy()
             start[j] = 0.0
             fit = constrained_newton(Xt, y, s, offset, start, free, max_iter, tol, gap,
-                                     max_step, exact_after, chord[:0, :0])
+                                     max_step, exact_after, np.zeros((0, 0)))
             penalized = fit[1]
         chi2[j] = 2.0 * (maximum - penalized)
     return chi2
 
 
-@njit(cache=True)
 def statistics(Xt, y, s, offset, theta, maximum, null_start, null_free, q, max_iter, tol,
                gap, loose_gap, max_step, exact_after, check_after, max_outer):
     """(ok, null ℓ*, χ², ends) at the estimate θ (ℓ*(θ) = ``maximum``): the null model's
@@ -162,7 +168,7 @@ def statistics(Xt, y, s, offset, theta, maximum, null_start, null_free, q, max_i
         return False, np.nan, np.full(p, np.nan), np.full((p, 2), np.nan)
     chord = curvature(Xt, rows, factor, information)
     null = constrained_newton(Xt, y, s, offset, null_start, null_free, max_iter, tol, gap,
-                              max_step, exact_after, chord[:0, :0])[1]
+                              max_step, exact_after, np.zeros((0, 0)))[1]
     chi2 = lr_tests(Xt, y, s, offset, theta, chord, maximum, max_iter, tol, gap, max_step,
                     exact_after)
     ends = profile_ends(Xt, y, s, offset, theta, chord, np.arange(p), maximum, q, max_outer,
