@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from logistic.inference.statistics import format_number
+from logistic.inference.number_format import format_number
 
 
 def stdout_console() -> Console:

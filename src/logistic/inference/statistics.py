@@ -277,14 +277,6 @@ class Summary:
         return header + self.marked_table().to_html(na_rep="-") + note
 
 
-def format_number(value: float) -> str:
-    """A finite table number: 4 decimals, or 3 significant digits in scientific notation
-    outside [1e-4, 1e6) (the CLI's and the report's coefficient tables)."""
-    if value != 0 and not 1e-4 <= abs(value) < 1e6:
-        return f"{value:.3e}"
-    return f"{value:.4f}"
-
-
 def _format_value(value) -> str:
     if isinstance(value, (float, np.floating)):
         return f"{value:.6g}" if np.isfinite(value) else "-"

@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from logistic.inference.statistics import format_number
+from logistic.inference.number_format import format_number
 
 __all__ = ["Exact", "cell", "escape", "exact", "image", "notes", "number", "table"]
 
