@@ -434,7 +434,7 @@ def as_param(document: Path, kind: str):  # noqa: ANN201 (pytest's ParameterSet)
 
 #: The sessions over ~5 s of CPU even with the library imported already (the imports, some
 #: 4 s, are paid by whichever test runs first): the tutorial's commands draw eleven figures
-#: and four HTML reports (about 8 s); README's commands a figure, two HTML reports and an ONNX
+#: and three HTML reports (about 8 s); README's commands a figure, two HTML reports and an ONNX
 #: export (about 5 s; its one pipe runs its ``logistic`` part in-process too).
 SLOW_SESSIONS = {("docs/tutorial.md", "shell"), ("README.md", "shell")}
 
