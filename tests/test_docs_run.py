@@ -478,8 +478,9 @@ def test_shell_commands_are_parsed_as_a_reader_types_them() -> None:
 
 
 def test_only_plain_logistic_lines_run_in_process() -> None:
-    """A line is run in-process only when bash would run it as ``logistic`` with exactly
-    these words; anything a shell would interpret goes through bash."""
+    """A line (or a pipeline's first part) is run in-process only when bash would run it as
+    ``logistic`` with exactly these words; anything a shell would interpret goes through
+    bash."""
     assert plain_logistic_argv("logistic fit a.csv --target y   # trailing comment") == [
         "fit", "a.csv", "--target", "y"]
     assert plain_logistic_argv("logistic fit bank.csv --formula 'y ~ C(job) + I(age**2)' "
