@@ -18,9 +18,11 @@ one Python session, the shell blocks into one shell beside it. So
   ``$ `` lines and ignores the output lines; each command must exit 0, and each must be a
   ``logistic`` command. A plain ``logistic ARGS...`` line (quoted words, no pipe,
   redirection, ``&&``, glob, variable or substitution) runs in-process as the CLI tests run
-  it, ``logistic.cli.app.run(ARGS)`` with stdout and stderr captured; a line with shell
-  syntax runs with ``bash -c``, ``logistic`` meaning ``sys.executable -m logistic`` of this
-  checkout;
+  it, ``logistic.cli.app.run(ARGS)`` with stdout and stderr captured; so does the first
+  part of a pipeline ``logistic ARGS | REST`` (that part plain), REST running with ``bash
+  -c`` on its output and the line's status that of ``set -o pipefail``; any other line with
+  shell syntax runs with ``bash -c``, ``logistic`` meaning ``sys.executable -m logistic`` of
+  this checkout;
 - ```text blocks, blocks without a language and other languages are not run;
 - a ```text block marked ``<!-- docs-test: output -->`` is the printed output of the
   python block above it: the two must agree line by line once every number is masked (the
@@ -182,6 +184,32 @@ def plain_logistic_argv(command: str) -> list[str] | None:
     return words[1:] if words and words[0] == "logistic" else None
 
 
+def piped_logistic(command: str) -> tuple[list[str], str] | None:
+    """``(ARGS, REST)`` for a line ``logistic ARGS | REST`` whose part before its first
+    unquoted ``|`` is a plain ``logistic`` line (as :func:`plain_logistic_argv` means it):
+    that part may run in-process and bash only REST, reading its output. ``None`` for any
+    other line (no pipe, ``||``, ``|&``, a comment or other shell syntax before the pipe)."""
+    quote = ""
+    word_starts = True
+    for at, char in enumerate(command):
+        if quote:
+            quote = "" if char == quote else quote
+            continue
+        if char in "'\"":
+            quote, word_starts = char, False
+            continue
+        if char == "#" and word_starts:
+            return None  # the rest is a comment: no pipe
+        if char == "|":
+            rest = command[at + 1:]
+            if rest.startswith(("|", "&")) or not rest.strip():
+                return None
+            argv = plain_logistic_argv(command[:at])
+            return None if argv is None else (argv, rest)
+        word_starts = char.isspace()
+    return None
+
+
 def masked(text: str) -> list[str]:
     """Lines with every number replaced by ``#`` and runs of spaces squeezed."""
     lines = [" ".join(NUMBER.sub("#", line).split()) for line in text.strip().splitlines()]
@@ -267,9 +295,7 @@ class DocumentSession:
                                   "make it one, or mark the block "
                                   "`<!-- docs-test: skip (why) -->` on the line above its fence")
         for command in commands:
-            argv = plain_logistic_argv(command)
-            code, out, err = (self.run_in_process(argv) if argv is not None
-                              else self.run_in_bash(command))
+            code, out, err = self.run_command(command)
             if code != 0:
                 files = sorted(p.name for p in self.directory.iterdir())
                 return Outcome(False, f"{block.name}: `{command}` exited {code}\n"
@@ -277,6 +303,23 @@ class DocumentSession:
                                       f"stdout (end): {out.strip()[-500:]}\n"
                                       f"files in its directory: {files}")
         return Outcome(True)
+
+    def run_command(self, command: str) -> tuple[int, str, str]:
+        """One command line: (exit status, stdout, stderr). A plain ``logistic`` line runs
+        in-process; ``logistic ARGS | REST`` runs ``logistic ARGS`` in-process and REST in
+        bash on its output, the status that of ``set -o pipefail`` (the last part that
+        failed); any other line in bash. A fresh ``python -m logistic`` costs some 4 s of
+        imports; what a pipe into a reader that closes it early does is
+        tests/cli/test_cli_workflow.py's closed-pipe test, through a real pipe."""
+        argv = plain_logistic_argv(command)
+        if argv is not None:
+            return self.run_in_process(argv)
+        piped = piped_logistic(command)
+        if piped is None:
+            return self.run_in_bash(command)
+        code, out, err = self.run_in_process(piped[0])
+        rest_code, rest_out, rest_err = self.run_in_bash(piped[1], stdin=out)
+        return rest_code or code, rest_out, err + rest_err
 
     def run_in_process(self, argv: list[str]) -> tuple[int, str, str]:
         """``logistic ARGV`` as the CLI tests run it (``logistic.cli.app.run``), in the
@@ -297,15 +340,18 @@ class DocumentSession:
             os.chdir(previous)
         return code, out.getvalue(), err.getvalue()
 
-    def run_in_bash(self, command: str) -> tuple[int, str, str]:
-        """A line with shell syntax (a pipe, a redirection): ``bash -c`` in the document's
-        directory, ``logistic`` on the PATH meaning ``sys.executable -m logistic``."""
+    def run_in_bash(self, command: str, stdin: str | None = None) -> tuple[int, str, str]:
+        """A line with shell syntax (a redirection, the part of a pipeline after a plain
+        ``logistic`` command): ``bash -c`` in the document's directory, reading ``stdin``
+        (nothing if ``None``), ``logistic`` on the PATH meaning ``sys.executable -m
+        logistic``."""
         env = dict(os.environ, PATH=f"{self.bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
                    PYTHONPATH=os.pathsep.join(
                        [str(REPO / "src"), *filter(None, [os.environ.get("PYTHONPATH")])]))
+        reading = {"stdin": subprocess.DEVNULL} if stdin is None else {"input": stdin}
         done = subprocess.run(["bash", "-c", f"set -o pipefail; {command}"],
-                              cwd=self.directory, env=env, stdin=subprocess.DEVNULL,
-                              capture_output=True, text=True, timeout=COMMAND_TIMEOUT_S)
+                              cwd=self.directory, env=env, capture_output=True, text=True,
+                              timeout=COMMAND_TIMEOUT_S, **reading)
         return done.returncode, done.stdout, done.stderr
 
     def check_output(self, block: Block) -> Outcome:
@@ -388,8 +434,8 @@ def as_param(document: Path, kind: str):  # noqa: ANN201 (pytest's ParameterSet)
 
 #: The sessions over ~5 s of CPU even with the library imported already (the imports, some
 #: 4 s, are paid by whichever test runs first): the tutorial's commands draw eleven figures
-#: and an HTML report (about 8 s); README's commands about 2.5 s in-process plus 3.5 s for
-#: the one line with a pipe, a new process.
+#: and three HTML reports (about 8 s); README's commands a figure, two HTML reports and an ONNX
+#: export (about 5 s; its one pipe runs its ``logistic`` part in-process too).
 SLOW_SESSIONS = {("docs/tutorial.md", "shell"), ("README.md", "shell")}
 
 
@@ -432,8 +478,9 @@ def test_shell_commands_are_parsed_as_a_reader_types_them() -> None:
 
 
 def test_only_plain_logistic_lines_run_in_process() -> None:
-    """A line is run in-process only when bash would run it as ``logistic`` with exactly
-    these words; anything a shell would interpret goes through bash."""
+    """A line (or a pipeline's first part) is run in-process only when bash would run it as
+    ``logistic`` with exactly these words; anything a shell would interpret goes through
+    bash."""
     assert plain_logistic_argv("logistic fit a.csv --target y   # trailing comment") == [
         "fit", "a.csv", "--target", "y"]
     assert plain_logistic_argv("logistic fit bank.csv --formula 'y ~ C(job) + I(age**2)' "
@@ -450,6 +497,17 @@ def test_only_plain_logistic_lines_run_in_process() -> None:
         "logistic fit a#b.csv", "python -m logistic demo", "logistic fit {a,b}.csv",
     ]
     assert [c for c in needs_a_shell if plain_logistic_argv(c) is not None] == []
+    # a pipeline's first part runs in-process only when it is such a plain line
+    assert piped_logistic("logistic predict m.json new.csv --id 'a|b' | head -3 | wc") == (
+        ["predict", "m.json", "new.csv", "--id", "a|b"], " head -3 | wc")
+    whole_in_bash = [
+        "logistic fit $DATA | head", "logistic summary m.json > out.txt | head",
+        "logistic fit a.csv || ls", "logistic fit a.csv |& head", "logistic fit a.csv |",
+        "logistic fit a.csv  # a | comment", "python -m logistic demo | head",
+        "COLUMNS=80 logistic summary m.json | head", "logistic 'unclosed | head",
+        "logistic fit a.csv --out m.json && logistic summary m.json | head",
+    ]
+    assert [c for c in whole_in_bash if piped_logistic(c) is not None] == []
 
 
 def test_the_runner_fails_what_a_reader_could_not_paste(tmp_path: Path, monkeypatch,
@@ -498,12 +556,14 @@ def test_the_runner_fails_what_a_reader_could_not_paste(tmp_path: Path, monkeypa
     assert not stranger.passed and "`cat data.csv` is not a `logistic` command" in stranger.message
     assert session.run_through(4).message == "skipped"
 
-    # a plain command runs in-process, one with shell syntax through bash; an exit status
-    # other than 0 fails the block with the command's stderr, and the later blocks don't run
+    # a plain command runs in-process, one with shell syntax through bash (a pipeline's plain
+    # first part in-process, bash reading its output); an exit status other than 0 fails the
+    # block with the command's stderr, and the later blocks don't run
     shell_document = tmp_path / "commands.md"
     shell_document.write_text(textwrap.dedent("""\
         ```bash
         logistic --version | head -1
+        logistic --version > version.txt
         logistic --version
         logistic summary missing.json   # exits 2
         ```
@@ -513,19 +573,30 @@ def test_the_runner_fails_what_a_reader_could_not_paste(tmp_path: Path, monkeypa
         ```
         """), encoding="utf-8")
     shell = DocumentSession(shell_document, tmp_path, read_blocks(shell_document), bin_dir)
-    through_bash: list[str] = []
+    through_bash: list[tuple[str, str | None]] = []
 
-    def recorded(command: str) -> tuple[int, str, str]:
-        through_bash.append(command)
-        return DocumentSession.run_in_bash(shell, command)
+    def recorded(command: str, stdin: str | None = None) -> tuple[int, str, str]:
+        through_bash.append((command, stdin))
+        return DocumentSession.run_in_bash(shell, command, stdin)
 
     monkeypatch.setattr(shell, "run_in_bash", recorded)
     exits_2 = shell.run_through(0)
-    assert not exits_2.passed and through_bash == ["logistic --version | head -1"]
+    from logistic import __version__
+
+    version = f"logistic {__version__}\n"
+    assert not exits_2.passed and through_bash == [
+        (" head -1", version), ("logistic --version > version.txt", None)]
+    assert (tmp_path / "version.txt").read_text() == version  # the wrapper on bash's PATH
     assert ("commands.md:1 (block 0, bash): `logistic summary missing.json   # exits 2` "
             "exited 2\nstderr: logistic: error: ") in exits_2.message
     assert "missing.json" in exits_2.message.splitlines()[1]
     assert "an earlier block of the same document failed" in shell.run_through(1).message
+    # a pipeline exits as bash's ``set -o pipefail`` has it: its last part that failed
+    assert shell.run_command("logistic --version | head -1") == (0, version, "")
+    code, out, err = shell.run_command("logistic summary missing.json | cat")
+    assert (code, out) == (2, "") and err.startswith("logistic: error: ")
+    assert shell.run_command("logistic --version | false")[0] == 1
+    assert shell.run_command("logistic summary missing.json | sh -c 'cat; exit 3'")[0] == 3
     assert masked("J = 0.25 (rel. err 1.6e-12)") != masked("J = 0.25 (rel. error 1.6e-12)")
 
 

@@ -164,11 +164,13 @@ def test_fit_quiet_without_out_is_refused(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("kind", ["sigmoid", "derivatives", "cost"])
-def test_figures_that_need_no_model(kind, tmp_path):
+def test_figures_that_need_no_model(kind, tmp_path, capsys):
+    # in-process, at the default dpi: a fresh interpreter per figure cost ~5 s of imports
+    # each and tested nothing the figure needs (the console-script path is test_cli.py's
+    # subprocess tests, a fresh interpreter drawing without pyplot test_plots.py's)
     out = tmp_path / f"{kind}.png"
-    result = subprocess.run([sys.executable, "-m", "logistic", "plot", kind, "--out", str(out)],
-                            capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
+    code, _, err = call(["plot", kind, "--out", out], capsys)
+    assert code == 0, err
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
