@@ -85,12 +85,16 @@ def objective_value(X, y, coef, intercept, C):
 
 
 def dense_workload(rng):  # 200,000 × 50 × 10 in small: L-BFGS by shape
-    X = rng.normal(size=(30_000, 50))
+    # 8,000 rows: just past MULTINOMIAL_NEWTON_WORK (n·510² > 2e9 from 7,690 rows), where
+    # auto leaves Newton; the peer's Newton Hessians cost n·510², so no more rows than that
+    X = rng.normal(size=(8_000, 50))
     return X, sampled_labels(X, 10, rng, 2.0 / np.sqrt(50)), 1.0
 
 
 def text_workload(rng):  # 20-class sparse text in small: truncated Newton (newton-cg)
-    X = sp.random(7_000, 2_000, density=0.01, random_state=rng, format="csr")
+    # 20 words a row, as at 7,000 × 2,000; 8,020 parameters are still far past Newton's
+    # limit for any n, and the peer's L-BFGS-B steps cost O(parameters) each
+    X = sp.random(3_000, 400, density=0.05, random_state=rng, format="csr")
     X.data = np.log1p(rng.poisson(2.0, size=X.nnz) + 1.0)
     norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
     X = sp.csr_matrix(sp.diags(1.0 / np.maximum(norms, 1e-12)) @ X)
@@ -106,8 +110,8 @@ def digits_like_workload(rng):  # digits' shape in small: Newton by shape, the p
 @pytest.mark.parametrize("workload, solver, peer, atol", [
     (digits_like_workload, "newton", "newton-cholesky", 1e-6),
     (dense_workload, "lbfgs", "newton-cholesky", 1e-6),
-    # 40,020 parameters: no Hessian for the peer either. The penalty's curvature 1/(C·n)
-    # = 1.4e-4 is all that bounds some rare words' coefficients, so ‖∇J‖∞ ≤ 1e-8 (and the
+    # 8,020 parameters: no Hessian for the peer either. The penalty's curvature 1/(C·n)
+    # = 3.3e-4 is all that bounds some rare words' coefficients, so ‖∇J‖∞ ≤ 1e-8 (and the
     # peer's 1e-12 through scipy's L-BFGS-B) pins them to about 1e-5, not 1e-6
     (text_workload, "newton-cg", "lbfgs", 1e-5),
 ])
