@@ -223,6 +223,7 @@ def _cache_is_cold() -> bool:
 #: took 155 ms of wall time instead of 0.5 ms, measured on the loaded 2-core machine.
 #: Waiting threads that sleep do not change a result, only who holds the cores.
 OPENMP_WAIT_POLICY = "PASSIVE"
+BLAS_THREADS_PER_WORKER = "1"
 
 
 def pytest_configure(config):
@@ -239,6 +240,12 @@ def pytest_configure(config):
     os.environ.setdefault("OMP_WAIT_POLICY", OPENMP_WAIT_POLICY)
     if hasattr(config, "workerinput") or len(config.getoption("tx", None) or []) < 2:
         return
+    # Several workers: one OpenBLAS thread each (the workers inherit it, and read it when
+    # they load NumPy). With two workers on two cores, each worker's BLAS threads wait on
+    # cores the other holds: a covtype-sized XᵀDX or a small eigh took many times its
+    # one-thread time (six heavy test files: 84–221 s with OpenBLAS's default, 49–52 s
+    # with one thread each, -n 2, measured back to back on the 2-core machine).
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", BLAS_THREADS_PER_WORKER)
     if config.getoption("collectonly") or not _cache_is_cold():
         return
     warmup = Path(__file__).with_name("numba_warmup.py")

@@ -201,17 +201,21 @@ def test_class_extremes_split_dropped_negative_and_positive_rows():
 
 
 def test_blas_runs_on_one_thread_inside_the_block_and_as_before_after():
-    from threadpoolctl import threadpool_info
+    from threadpoolctl import threadpool_info, threadpool_limits
 
     from logistic.core.threads import blas_on_one_thread
 
     def blas_threads():
         return [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
 
-    before = blas_threads()
-    with blas_on_one_thread():
-        assert blas_threads() and all(n == 1 for n in blas_threads())
-    assert blas_threads() == before
+    # two threads before (the test run itself gives each xdist worker one): a block that
+    # left BLAS on one thread would then show
+    with threadpool_limits(2, user_api="blas"):
+        before = blas_threads()
+        assert before and all(n == 2 for n in before)
+        with blas_on_one_thread():
+            assert blas_threads() and all(n == 1 for n in blas_threads())
+        assert blas_threads() == before
 
 
 def test_overlapping_blas_limits_in_two_threads_restore_the_count():
@@ -220,13 +224,14 @@ def test_overlapping_blas_limits_in_two_threads_restore_the_count():
     it as it was — each restoring its own saved count would leave it at 1 for good."""
     import threading
 
-    from threadpoolctl import threadpool_info
+    from threadpoolctl import threadpool_info, threadpool_limits
 
     from logistic.core import threads
 
     def blas_threads():
         return [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
 
+    limit = threadpool_limits(2, user_api="blas")  # two before, as in the test above
     before = blas_threads()
     first_in, second_in = threading.Event(), threading.Event()
     holders = []
@@ -248,8 +253,11 @@ def test_overlapping_blas_limits_in_two_threads_restore_the_count():
     runner.start()
     other.start()
     other.join(10)
-    assert holders == [1] and threads._holders == 0
-    assert blas_threads() == before
+    try:
+        assert holders == [1] and threads._holders == 0
+        assert blas_threads() == before and all(n == 2 for n in before)
+    finally:
+        limit.restore_original_limits()
 
 
 def test_sparse_input_with_duplicate_entries_fits_as_its_sums():
