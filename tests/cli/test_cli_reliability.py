@@ -375,25 +375,51 @@ def test_a_failed_write_is_exit_2_and_keeps_the_old_file(files, tmp_path, capsys
 
 
 # -- standard output closed or full ----------------------------------------------------------
-def run_cli(*args: str, stdout=subprocess.PIPE, timeout: float = 120):
-    return subprocess.run([sys.executable, "-m", "logistic", *args], stdout=stdout,
-                          stderr=subprocess.PIPE, text=True, timeout=timeout,
-                          env={**os.environ, "PYTHONPATH": SRC})
+#: Imports the command line and the modules of ``predict`` and ``summary`` once, then forks one
+#: ``logistic`` process per case of the JSON list argv[1] (~2 s of imports each otherwise):
+#: its standard output made /dev/full or closed, its stderr the file argv[2]/<i>.err. Each
+#: leaves by ``main``'s sys.exit, as ``python -m logistic`` does, so the interpreter's last
+#: flush of stdout at exit is part of what it reports. Prints the exit statuses as JSON.
+FORK_PER_STDOUT = """
+import json, os, sys
+from logistic.cli.app import main
+import logistic.cli.conditional, logistic.cli.fit_mixed, logistic.cli.render
+import logistic.io.data, logistic.io.model_file, logistic.models.mixed
+
+statuses = []
+for i, (stdout, argv) in enumerate(json.loads(sys.argv[1])):
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:
+        err = os.open(os.path.join(sys.argv[2], f"{i}.err"), os.O_WRONLY | os.O_CREAT)
+        os.dup2(err, 2)
+        if stdout == "closed":
+            os.close(1)
+        else:
+            os.dup2(os.open(stdout, os.O_WRONLY), 1)
+        sys.argv = ["logistic", *argv]
+        main()
+    statuses.append(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
+print(json.dumps(statuses))
+"""
 
 
 @pytest.mark.slow
-def test_stdout_full_or_closed_is_exit_2_with_one_line(files):
-    with open("/dev/full", "w") as full:
-        result = run_cli("predict", str(files["model.json"]), str(files["train.csv"]),
-                         stdout=full)
-    assert_one_error_line(result.returncode, result.stderr, "No space left on device")
-    closed = subprocess.run(
-        [sys.executable, "-c", "import os, sys; os.close(1); "
-         "from logistic.cli.app import run; sys.exit(run(sys.argv[1:]))",
-         "summary", str(files["model.json"])],
-        stderr=subprocess.PIPE, text=True, timeout=120, env={**os.environ, "PYTHONPATH": SRC},
+def test_stdout_full_or_closed_is_exit_2_with_one_line(files, tmp_path):
+    cases = [
+        ("/dev/full", ["predict", str(files["model.json"]), str(files["train.csv"])]),
+        ("closed", ["summary", str(files["model.json"])]),
+    ]
+    result = subprocess.run(
+        [sys.executable, "-c", FORK_PER_STDOUT, json.dumps(cases), str(tmp_path)],
+        capture_output=True, text=True, timeout=120 * len(cases),
+        env={**os.environ, "PYTHONPATH": SRC},
     )
-    assert_one_error_line(closed.returncode, closed.stderr, "standard output")
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    full, closed = json.loads(result.stdout)
+    assert_one_error_line(full, (tmp_path / "0.err").read_text(), "No space left on device")
+    assert_one_error_line(closed, (tmp_path / "1.err").read_text(), "standard output")
 
 
 # -- inputs that used to exhaust memory: a subprocess with a memory limit and a timeout ------
