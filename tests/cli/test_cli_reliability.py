@@ -13,6 +13,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import select
 import signal
 import stat
 import subprocess
@@ -477,19 +478,24 @@ def test_inputs_that_exhausted_memory_fail_fast_under_a_memory_limit(files, tmp_
 
 
 # -- signals and concurrent writers: the old --out survives ------------------------------------
-#: ``logistic`` (``main``, as ``python -m logistic`` runs it) with one addition: on entering the
-#: gradient-descent solver it creates the file named by its first argument, so the test can
-#: signal once the fit is under way instead of sleeping long enough for any machine (the
-#: interpreter, the imports, the CSV and numba took 8 s under load).
-MARK_THE_FIT = """
-import sys
+#: A server of ``logistic fit`` processes: it imports the command line and what ``fit`` uses
+#: once (~2 s a process otherwise), then for each JSON request on stdin forks a child that
+#: runs ``main`` (as ``python -m logistic`` does) with the request's argv, stdout /dev/null
+#: and stderr the request's file; it prints the child's pid, then its exit status. One
+#: addition: on entering the gradient-descent solver a child creates the request's marker
+#: file, so the test signals once the fit is under way instead of sleeping long enough for any
+#: machine (the interpreter, the imports, the CSV and numba took 8 s under load).
+FIT_SERVER = """
+import json, os, sys
 from pathlib import Path
 
 import logistic.solvers
 from logistic.cli.app import main
+import logistic.cli.fit, logistic.cli.progress, logistic.cli.render, logistic.io.data
+import logistic.models.logistic_regression
 
-marker = Path(sys.argv.pop(1))
 solve = logistic.solvers.SOLVERS["gd"]
+marker = None
 
 
 def marked(*args, **kwargs):
@@ -498,8 +504,37 @@ def marked(*args, **kwargs):
 
 
 logistic.solvers.SOLVERS["gd"] = marked
-main()
+print("ready", flush=True)
+for line in sys.stdin:
+    request = json.loads(line)
+    pid = os.fork()
+    if pid == 0:
+        marker = Path(request["marker"])
+        os.dup2(os.open(request["stderr"], os.O_WRONLY | os.O_CREAT), 2)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), 1)  # not the pipe this server answers on
+        sys.argv = ["logistic", *request["argv"]]
+        main()
+    print(pid, flush=True)
+    print(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]), flush=True)
 """
+
+
+@pytest.fixture(scope="module")
+def fit_server():
+    server = subprocess.Popen([sys.executable, "-c", FIT_SERVER], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True,
+                              env={**os.environ, "PYTHONPATH": SRC})
+    try:
+        assert server.stdout.readline() == "ready\n"
+        yield server
+    finally:
+        server.stdin.close()
+        try:
+            server.wait(timeout=60)
+        finally:
+            server.kill()
+            server.wait()
+            server.stdout.close()
 
 
 @pytest.fixture(scope="module")
@@ -516,31 +551,41 @@ def big_csv(tmp_path_factory) -> Path:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
-def test_a_signal_during_fit_leaves_the_old_out_intact(files, big_csv, tmp_path,
+def test_a_signal_during_fit_leaves_the_old_out_intact(files, big_csv, fit_server, tmp_path,
                                                       tmp_path_factory, signum):
     out = tmp_path / "model.json"
     out.write_bytes(files["model.json"].read_bytes())
     before = out.read_bytes()
-    marker = tmp_path_factory.mktemp("marker") / "fitting"  # not in tmp_path: listed below
-    process = subprocess.Popen(
-        [sys.executable, "-c", MARK_THE_FIT, str(marker), "fit", str(big_csv), "--target", "y",
-         "--solver", "gd", "--max-iter", "100000000", "--tol", "0", "--out", str(out),
-         "--quiet"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "PYTHONPATH": SRC},
-    )
-    deadline = time.monotonic() + 120
-    while not marker.exists() and process.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert marker.exists(), "the fit did not start"
-    # 10⁸ iterations cannot finish between the solver's start and the signal: it lands mid-fit
-    assert process.poll() is None, "the fit ended before the signal was sent"
-    process.send_signal(signum)
-    _, err = process.communicate(timeout=60)
-    assert process.returncode != 0, err
+    aside = tmp_path_factory.mktemp("fit")  # not in tmp_path: listed below
+    marker, stderr = aside / "fitting", aside / "stderr"
+    argv = ["fit", str(big_csv), "--target", "y", "--solver", "gd", "--max-iter", "100000000",
+            "--tol", "0", "--out", str(out), "--quiet"]
+    fit_server.stdin.write(json.dumps({"argv": argv, "marker": str(marker),
+                                       "stderr": str(stderr)}) + "\n")
+    fit_server.stdin.flush()
+    pid = int(fit_server.stdout.readline())
+
+    def ended() -> bool:  # the server has reaped the child and printed its exit status
+        return bool(select.select([fit_server.stdout], [], [], 0)[0])
+
+    try:
+        deadline = time.monotonic() + 120
+        while not marker.exists() and not ended() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert marker.exists(), "the fit did not start"
+        # 10⁸ iterations cannot finish between the solver's start and the signal: mid-fit
+        assert not ended(), "the fit ended before the signal was sent"
+        os.kill(pid, signum)
+        assert select.select([fit_server.stdout], [], [], 60)[0], "the fit outlived the signal"
+    finally:
+        if not ended():  # a failed check above: no fit left running for 10⁸ iterations
+            os.kill(pid, signal.SIGKILL)
+        returncode = int(fit_server.stdout.readline())  # in any case: the next test's pid next
+    err = stderr.read_text()
+    assert returncode != 0, err
     if signum == signal.SIGINT:  # it surely landed inside the command: exit 130, one line
-        assert process.returncode == 130, err
-    if process.returncode == 130:
+        assert returncode == 130, err
+    if returncode == 130:
         assert err.strip() == "logistic: error: interrupted", err
     assert out.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model.json"]
