@@ -247,19 +247,22 @@ def test_write_atomically_does_not_replace_a_fifo(tmp_path):
 #: 200 times to argv[1]: one import for both (~2 s each otherwise), and the two loops start
 #: within a millisecond of each other, so they overlap however long the imports take.
 TWO_WRITERS = """
-import os, sys
+import os, sys, traceback
 from logistic.io.model_file import load, save
 
 writers = []
 for source in sys.argv[2:]:
     model = load(source)
     pid = os.fork()
-    if pid == 0:
+    if pid == 0:  # a writer: it leaves by os._exit, never back into this loop
         try:
             for _ in range(200):
                 save(model, sys.argv[1])
-        finally:
-            os._exit(0 if sys.exc_info()[0] is None else 1)
+        except BaseException:
+            traceback.print_exc()
+            sys.stderr.flush()
+            os._exit(1)
+        os._exit(0)
     writers.append(pid)
 sys.exit(max(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) != 0 for pid in writers))
 """
