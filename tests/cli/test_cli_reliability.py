@@ -13,6 +13,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import select
 import signal
 import stat
 import subprocess
@@ -375,79 +376,216 @@ def test_a_failed_write_is_exit_2_and_keeps_the_old_file(files, tmp_path, capsys
 
 
 # -- standard output closed or full ----------------------------------------------------------
-def run_cli(*args: str, stdout=subprocess.PIPE, timeout: float = 120):
-    return subprocess.run([sys.executable, "-m", "logistic", *args], stdout=stdout,
-                          stderr=subprocess.PIPE, text=True, timeout=timeout,
-                          env={**os.environ, "PYTHONPATH": SRC})
+#: Imports the command line and the modules of ``predict`` and ``summary`` once, then forks one
+#: ``logistic`` process per case of the JSON list argv[1] (~2 s of imports each otherwise):
+#: its standard output made /dev/full or closed, its stderr the file argv[2]/<i>.err. Each
+#: leaves by ``main``'s sys.exit, as ``python -m logistic`` does, so the interpreter's last
+#: flush of stdout at exit is part of what it reports. Prints the exit statuses as JSON.
+FORK_PER_STDOUT = """
+import json, os, sys
+from logistic.cli.app import main
+import logistic.cli.conditional, logistic.cli.fit_mixed, logistic.cli.render
+import logistic.io.data, logistic.io.model_file, logistic.models.mixed
+
+statuses = []
+for i, (stdout, argv) in enumerate(json.loads(sys.argv[1])):
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:
+        err = os.open(os.path.join(sys.argv[2], f"{i}.err"), os.O_WRONLY | os.O_CREAT)
+        os.dup2(err, 2)
+        if stdout == "closed":
+            os.close(1)
+        else:
+            os.dup2(os.open(stdout, os.O_WRONLY), 1)
+        sys.argv = ["logistic", *argv]
+        main()
+    statuses.append(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
+print(json.dumps(statuses))
+"""
 
 
 @pytest.mark.slow
-def test_stdout_full_or_closed_is_exit_2_with_one_line(files):
-    with open("/dev/full", "w") as full:
-        result = run_cli("predict", str(files["model.json"]), str(files["train.csv"]),
-                         stdout=full)
-    assert_one_error_line(result.returncode, result.stderr, "No space left on device")
-    closed = subprocess.run(
-        [sys.executable, "-c", "import os, sys; os.close(1); "
-         "from logistic.cli.app import run; sys.exit(run(sys.argv[1:]))",
-         "summary", str(files["model.json"])],
-        stderr=subprocess.PIPE, text=True, timeout=120, env={**os.environ, "PYTHONPATH": SRC},
+def test_stdout_full_or_closed_is_exit_2_with_one_line(files, tmp_path):
+    cases = [
+        ("/dev/full", ["predict", str(files["model.json"]), str(files["train.csv"])]),
+        ("closed", ["summary", str(files["model.json"])]),
+    ]
+    result = subprocess.run(
+        [sys.executable, "-c", FORK_PER_STDOUT, json.dumps(cases), str(tmp_path)],
+        capture_output=True, text=True, timeout=120 * len(cases),
+        env={**os.environ, "PYTHONPATH": SRC},
     )
-    assert_one_error_line(closed.returncode, closed.stderr, "standard output")
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    full, closed = json.loads(result.stdout)
+    assert_one_error_line(full, (tmp_path / "0.err").read_text(), "No space left on device")
+    assert_one_error_line(closed, (tmp_path / "1.err").read_text(), "standard output")
 
 
 # -- inputs that used to exhaust memory: a subprocess with a memory limit and a timeout ------
+#: Runs each command line of the JSON list argv[1] in this one process (one interpreter and one
+#: set of imports for all, ~2 s each otherwise) under a 4 GB address-space limit, each with
+#: its own stderr (file descriptor 2: Python's and C's writes alike) in argv[2]/<i>.err and
+#: its own 120 s alarm (SIGALRM ends the process); prints the exit statuses as JSON.
+UNDER_A_MEMORY_LIMIT = """
+import json, os, resource, signal, sys
+resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
+from logistic.cli.app import run
+
+codes = []
+for i, argv in enumerate(json.loads(sys.argv[1])):
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(os.path.join(sys.argv[2], f"{i}.err"), "w") as err:
+        os.dup2(err.fileno(), 2)
+        signal.alarm(120)
+        try:
+            codes.append(run(argv))
+        finally:
+            signal.alarm(0)
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+print(json.dumps(codes))
+"""
+
+
 @pytest.mark.slow
 def test_inputs_that_exhausted_memory_fail_fast_under_a_memory_limit(files, tmp_path):
     """Before the fix each of these allocated without bound (OOM kill) or raised
     MemoryError; under a 4 GB address-space limit each must now be one error line."""
-    script = (
-        "import resource, sys\n"
-        "resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))\n"
-        "from logistic.cli.app import run\n"
-        "sys.exit(run(sys.argv[1:]))\n"
-    )
     cases = [
         ["fit", str(files["wide.svm"]), "--out", str(tmp_path / "o.json")],
         ["fit", "/dev/zero", "--format", "libsvm", "--out", str(tmp_path / "o.json")],
         ["summary", "/dev/zero"],
         ["fit", str(files["hugeshape.npy"]), "--out", str(tmp_path / "o.json")],
     ]
-    for argv in cases:
-        result = subprocess.run([sys.executable, "-c", script, *argv], capture_output=True,
-                                text=True, timeout=120, env={**os.environ, "PYTHONPATH": SRC})
-        assert_one_error_line(result.returncode, result.stderr)
+    errors = tmp_path / "stderr"
+    errors.mkdir()
+    result = subprocess.run(
+        [sys.executable, "-c", UNDER_A_MEMORY_LIMIT, json.dumps(cases), str(errors)],
+        capture_output=True, text=True, timeout=120 * len(cases),
+        env={**os.environ, "PYTHONPATH": SRC},
+    )
+    # an OOM kill, a MemoryError or the alarm ends the process before it prints
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""  # nothing between the commands either
+    codes = json.loads(result.stdout.splitlines()[-1])
+    assert len(codes) == len(cases)
+    for i, code in enumerate(codes):
+        assert_one_error_line(code, (errors / f"{i}.err").read_text())
 
 
 # -- signals and concurrent writers: the old --out survives ------------------------------------
-@pytest.mark.slow
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
-def test_a_signal_during_fit_leaves_the_old_out_intact(files, tmp_path, signum):
+#: A server of ``logistic fit`` processes: it imports the command line and what ``fit`` uses
+#: once (~2 s a process otherwise), then for each JSON request on stdin forks a child that
+#: runs ``main`` (as ``python -m logistic`` does) with the request's argv, stdout /dev/null
+#: and stderr the request's file; it prints the child's pid, then its exit status. One
+#: addition: on entering the gradient-descent solver a child creates the request's marker
+#: file, so the test signals once the fit is under way instead of sleeping long enough for any
+#: machine (the interpreter, the imports, the CSV and numba took 8 s under load).
+FIT_SERVER = """
+import json, os, sys
+from pathlib import Path
+
+import logistic.solvers
+from logistic.cli.app import main
+import logistic.cli.fit, logistic.cli.progress, logistic.cli.render, logistic.io.data
+import logistic.models.logistic_regression
+
+solve = logistic.solvers.SOLVERS["gd"]
+marker = None
+
+
+def marked(*args, **kwargs):
+    marker.touch()
+    return solve(*args, **kwargs)
+
+
+logistic.solvers.SOLVERS["gd"] = marked
+print("ready", flush=True)
+for line in sys.stdin:
+    request = json.loads(line)
+    pid = os.fork()
+    if pid == 0:
+        marker = Path(request["marker"])
+        os.dup2(os.open(request["stderr"], os.O_WRONLY | os.O_CREAT), 2)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), 1)  # not the pipe this server answers on
+        sys.argv = ["logistic", *request["argv"]]
+        main()
+    print(pid, flush=True)
+    print(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]), flush=True)
+"""
+
+
+@pytest.fixture(scope="module")
+def fit_server():
+    server = subprocess.Popen([sys.executable, "-c", FIT_SERVER], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True,
+                              env={**os.environ, "PYTHONPATH": SRC})
+    try:
+        assert server.stdout.readline() == "ready\n"
+        yield server
+    finally:  # killed: nothing of the server's needs its exit (~1 s of finalization)
+        server.kill()
+        server.wait()
+        server.stdin.close()
+        server.stdout.close()
+
+
+@pytest.fixture(scope="module")
+def big_csv(tmp_path_factory) -> Path:
+    """Ten features: 2,000 rows suffice, as 10⁸ iterations of any size outlast the test."""
     rng = np.random.default_rng(3)
-    X = rng.normal(size=(50_000, 10))
+    X = rng.normal(size=(2_000, 10))
     data = pd.DataFrame(X, columns=[f"x{j}" for j in range(10)])
     data["y"] = (rng.random(len(X)) < 0.5).astype(int)
-    big = tmp_path / "big.csv"
-    data.to_csv(big, index=False)
+    path = tmp_path_factory.mktemp("signal") / "big.csv"
+    data.to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_during_fit_leaves_the_old_out_intact(files, big_csv, fit_server, tmp_path,
+                                                      tmp_path_factory, signum):
     out = tmp_path / "model.json"
     out.write_bytes(files["model.json"].read_bytes())
     before = out.read_bytes()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "logistic", "fit", str(big), "--target", "y", "--solver", "gd",
-         "--max-iter", "100000000", "--tol", "0", "--out", str(out), "--quiet"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "PYTHONPATH": SRC},
-    )
-    time.sleep(8)  # reading and fitting are under way by now (import, CSV, numba)
-    # 10⁸ iterations cannot finish in 8 s on any machine: the signal lands mid-fit
-    assert process.poll() is None, "the fit ended before the signal was sent"
-    process.send_signal(signum)
-    _, err = process.communicate(timeout=60)
-    assert process.returncode != 0, err
-    if process.returncode == 130:  # SIGINT inside the command: its one line
+    aside = tmp_path_factory.mktemp("fit")  # not in tmp_path: listed below
+    marker, stderr = aside / "fitting", aside / "stderr"
+    argv = ["fit", str(big_csv), "--target", "y", "--solver", "gd", "--max-iter", "100000000",
+            "--tol", "0", "--out", str(out), "--quiet"]
+    fit_server.stdin.write(json.dumps({"argv": argv, "marker": str(marker),
+                                       "stderr": str(stderr)}) + "\n")
+    fit_server.stdin.flush()
+    pid = int(fit_server.stdout.readline())
+
+    def ended() -> bool:  # the server has reaped the child and printed its exit status
+        return bool(select.select([fit_server.stdout], [], [], 0)[0])
+
+    try:
+        deadline = time.monotonic() + 120
+        while not marker.exists() and not ended() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert marker.exists(), "the fit did not start"
+        # 10⁸ iterations cannot finish between the solver's start and the signal: mid-fit
+        assert not ended(), "the fit ended before the signal was sent"
+        os.kill(pid, signum)
+        assert select.select([fit_server.stdout], [], [], 60)[0], "the fit outlived the signal"
+    finally:
+        if not ended():  # a failed check above: no fit left running for 10⁸ iterations
+            os.kill(pid, signal.SIGKILL)
+        returncode = int(fit_server.stdout.readline())  # in any case: the next test's pid next
+    err = stderr.read_text()
+    assert returncode != 0, err
+    if signum == signal.SIGINT:  # it surely landed inside the command: exit 130, one line
+        assert returncode == 130, err
+    if returncode == 130:
         assert err.strip() == "logistic: error: interrupted", err
     assert out.read_bytes() == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.csv", "model.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.json"]
 
 
 # -- odd file names --------------------------------------------------------------------------

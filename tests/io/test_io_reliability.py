@@ -13,6 +13,7 @@ import os
 import stat
 import subprocess
 import sys
+import time
 import warnings
 from pathlib import Path
 
@@ -242,31 +243,56 @@ def test_write_atomically_does_not_replace_a_fifo(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fifo"]
 
 
+#: Loads the two model files argv[2] and argv[3], then forks two writers that save one each
+#: 200 times to argv[1]: one import for both (~2 s each otherwise), and the two loops start
+#: within a millisecond of each other, so they overlap however long the imports take.
+TWO_WRITERS = """
+import os, sys, traceback
+from logistic.io.model_file import load, save
+
+writers = []
+for source in sys.argv[2:]:
+    model = load(source)
+    pid = os.fork()
+    if pid == 0:  # a writer: it leaves by os._exit, never back into this loop
+        try:
+            for _ in range(200):
+                save(model, sys.argv[1])
+        except BaseException:
+            traceback.print_exc()
+            sys.stderr.flush()
+            os._exit(1)
+        os._exit(0)
+    writers.append(pid)
+sys.exit(max(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) != 0 for pid in writers))
+"""
+
+
 @pytest.mark.slow
-def test_two_processes_saving_to_one_path_200_times_leave_a_valid_file(tmp_path, model_text):
+def test_two_processes_saving_to_one_path_200_times_leave_a_valid_file(tmp_path,
+                                                                        tmp_path_factory):
     """Each save is a rename of a complete file: whatever the interleaving, the path holds one
     of the two models in full (the reference: the two models' own files)."""
     path = tmp_path / "m.json"
-    script = (
-        "import sys, numpy as np, pandas as pd\n"
-        "from logistic import LogisticRegression\n"
-        "from logistic.io.model_file import save\n"
-        "rng = np.random.default_rng(int(sys.argv[2]))\n"
-        "X = rng.normal(size=(50, 2)); y = (X[:, 0] + rng.normal(size=50) > 0).astype(int)\n"
-        "model = LogisticRegression().fit(pd.DataFrame(X, columns=['a', 'b']), y)\n"
-        "for _ in range(200):\n"
-        "    save(model, sys.argv[1])\n"
-        "print(repr(model.coef_.tolist()))\n"
-    )
-    writers = [subprocess.Popen([sys.executable, "-c", script, str(path), str(seed)],
-                                stdout=subprocess.PIPE, text=True,
-                                env={**os.environ, "PYTHONPATH": SRC}) for seed in (1, 2)]
+    sources = []
+    for seed in (1, 2):
+        rng = np.random.default_rng(seed)
+        X = rng.normal(size=(50, 2))
+        y = (X[:, 0] + rng.normal(size=50) > 0).astype(int)
+        sources.append(tmp_path_factory.mktemp("writer") / "m.json")  # not in tmp_path
+        save(LogisticRegression().fit(pd.DataFrame(X, columns=["a", "b"]), y), sources[-1])
+    coefs = {repr(load(source).coef_.tolist()) for source in sources}
+    assert len(coefs) == 2
+    writers = subprocess.Popen([sys.executable, "-c", TWO_WRITERS, str(path), *map(str, sources)],
+                               env={**os.environ, "PYTHONPATH": SRC})
     seen = set()
-    while any(w.poll() is None for w in writers):
+    # nothing to read before the first save: wait without taking the core the imports need
+    while not path.exists() and writers.poll() is None:
+        time.sleep(0.005)
+    while writers.poll() is None:
         if path.exists():
             seen.add(repr(load(path).coef_.tolist()))  # never a partial file
-    coefs = {w.communicate(timeout=120)[0].strip() for w in writers}
-    assert all(w.returncode == 0 for w in writers)
+    assert writers.wait(timeout=120) == 0
     assert repr(load(path).coef_.tolist()) in coefs
     assert seen <= coefs
     assert [p.name for p in tmp_path.iterdir()] == ["m.json"]

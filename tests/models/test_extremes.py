@@ -107,6 +107,13 @@ def test_penalty_is_on_the_users_coefficients(penalty):
     assert abs(np.mean(p - y)) < 1e-10
 
 
+def null_start(y, features: int) -> np.ndarray:
+    """statsmodels' start: the intercept-only maximum-likelihood fit, log-odds of the mean
+    (closed form), slopes 0. From its default of zeros, Newton needs 17 steps to bring the
+    intercept to log(1e-5) on a million rows (2 s); from here 7, to the same optimum."""
+    return np.r_[np.log(y.mean() / (1 - y.mean())), np.zeros(features)]
+
+
 @pytest.mark.slow
 def test_imbalance_of_one_to_a_hundred_thousand():
     # 1,000,000 rows, 10 positives: the intercept near log(1e-5); statsmodels is the reference
@@ -119,7 +126,9 @@ def test_imbalance_of_one_to_a_hundred_thousand():
     X[positives, 0] += 1.0  # a real, weak signal
     model = strict_fit(LogisticRegression(tol=1e-10), X, y)
     assert model.converged_
-    theirs = sm.Logit(y, sm.add_constant(X)).fit(disp=0, tol=1e-12, maxiter=100)
+    theirs = sm.Logit(y, sm.add_constant(X)).fit(disp=0, tol=1e-12, maxiter=100,
+                                                 start_params=null_start(y, 2))
+    assert theirs.mle_retvals["converged"]
     np.testing.assert_allclose(model.intercept_[0], theirs.params[0], rtol=1e-6)
     np.testing.assert_allclose(model.coef_[0], theirs.params[1:], rtol=1e-5, atol=1e-8)
     np.testing.assert_allclose(model.statistics_.std_err, theirs.bse, rtol=1e-5)
@@ -134,7 +143,9 @@ def test_a_million_rows_of_one_feature():
     x = rng.standard_normal((m, 1))
     y = (rng.random(m) < 1 / (1 + np.exp(-(0.2 - 0.7 * x[:, 0])))).astype(int)
     model = strict_fit(LogisticRegression(tol=1e-10), x, y)
-    theirs = sm.Logit(y, sm.add_constant(x)).fit(disp=0, tol=1e-12, maxiter=100)
+    theirs = sm.Logit(y, sm.add_constant(x)).fit(disp=0, tol=1e-12, maxiter=100,
+                                                 start_params=null_start(y, 1))
+    assert theirs.mle_retvals["converged"]
     np.testing.assert_allclose(model.intercept_[0], theirs.params[0], rtol=1e-8)
     np.testing.assert_allclose(model.coef_[0], theirs.params[1:], rtol=1e-8)
     np.testing.assert_allclose(model.statistics_.std_err, theirs.bse, rtol=1e-6)
