@@ -23,6 +23,10 @@ from logistic import LogisticRegression  # noqa: E402
 
 N, D = 3000, 4
 
+# one worker of a ``pytest -n`` run takes the whole module (pyproject's --dist loadgroup):
+# split across two, each started its own cluster, seconds of process start-up each
+pytestmark = pytest.mark.xdist_group("dask")
+
 
 @pytest.fixture(scope="module")
 def client():
