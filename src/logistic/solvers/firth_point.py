@@ -108,7 +108,9 @@ def _compiled(objective: Objective) -> tuple[KernelArrays, Array | None] | None:
             X, bool(objective.fit_intercept),
             np.ascontiguousarray(objective.y, dtype=np.float64).ravel(),
             objective.total_weight * objective.weights,
-            None if offset is None else np.ascontiguousarray(offset, dtype=np.float64),
+            # a copy: an offset is often a read-only view (np.broadcast_to), and numba
+            # compiles every kernel once more for a read-only array (seconds, cold)
+            None if offset is None else np.array(offset, dtype=np.float64, order="C"),
         )
     _COMPILED[objective] = cached
     return cached
