@@ -49,8 +49,10 @@ def binary() -> None:
     X, y = _data(30_000, 8)  # over kernels.MIN_ELEMENTS: the fused path
     X[np.abs(X) < 0.5] = 0.0
     weights = np.ones(len(y))
+    wide = sp.csr_matrix(X)  # int64 indices: scikit-learn's sparse checks pass them
+    wide.indices, wide.indptr = wide.indices.astype(np.int64), wide.indptr.astype(np.int64)
     for data in (X, X.astype(np.float32)):
-        for layout in (data, sp.csr_matrix(data)):
+        for layout in (data, sp.csr_matrix(data), *([wide] if data is X else [])):
             objective = Objective(layout, y, weights, penalty=L2Penalty(1e-3))
             objective.value_and_gradient(np.zeros(objective.n_params))
             kernels.column_extremes(layout, y.astype(bool), 2)

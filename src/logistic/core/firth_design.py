@@ -36,14 +36,17 @@ def grouped_design(X, fit_intercept: bool, y, s,
     X = np.asarray(X, dtype=np.float64)
     if offset is None:
         offset = np.zeros(X.shape[0])
-    key = np.column_stack([X, offset]) if offset.any() else X
+    # C order either way: X from a DataFrame is in F order, and numba would compile
+    # _merged_rows once more for it (seconds on a cold cache)
+    with_offset = bool(offset.any())
+    key = np.column_stack([X, offset]) if with_offset else np.ascontiguousarray(X)
     first, groups, weight, response, order = _merged_rows(key, y, s)
     if weight.size == X.shape[0]:
         return (design_columns(X, fit_intercept), y, s, offset), None
     unique = key[order[first]]
     merged: KernelArrays = (
         design_columns(unique[:, : X.shape[1]], fit_intercept), response, weight,
-        np.ascontiguousarray(unique[:, X.shape[1]]) if key is not X
+        np.ascontiguousarray(unique[:, X.shape[1]]) if with_offset
         else np.zeros(unique.shape[0]))
     return merged, groups
 
