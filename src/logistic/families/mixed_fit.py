@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 from scipy.optimize import minimize
 from scipy.special import expit, log_expit
 
+from logistic.core.design import as_design
 from logistic.families.mixed import MixedObjective, theta_bounds
 from logistic.families.mixed_hessian import laplace_fixed_hessian
 
@@ -62,10 +63,11 @@ def binomial_newton(X: NDArray, a: NDArray, b: NDArray,
     beta = np.zeros(X.shape[1])
     eta = X @ beta
     value = _binomial_log_likelihood_at(eta, a, b)
+    design = as_design(X)  # XᵀWX by row blocks in threads, no n × p copy of X per step
     for _ in range(max_iter):
         mu = expit(eta)
         grad = X.T @ (a - b * mu)
-        info = (X * (b * mu * (1 - mu))[:, None]).T @ X
+        info = design.gram(b * mu * (1 - mu), overwrite_h=True)[0]
         step = np.linalg.lstsq(info, grad, rcond=None)[0]
         if float(grad @ step) < 1e-20 * (1 + abs(value)):
             break
