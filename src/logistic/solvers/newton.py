@@ -56,10 +56,15 @@ from logistic.core.linalg import solve_psd
 from logistic.solvers.line_search import MIN_STEP, backtrack, max_abs, take_full_step
 from logistic.solvers.protocol import NewtonObjective
 from logistic.solvers.result import Callback, SolverResult, report, rounding_level
-from logistic.solvers.stopping import CONVERGED, sample_size, stalled, step_in_standard_errors
+from logistic.solvers.stopping import (
+    CONVERGED,
+    StallWatch,
+    sample_size,
+    stalled,
+    step_in_standard_errors,
+)
 
 _EPS = np.finfo(np.float64).eps
-_STALL_STEPS = 3
 # A step that shrinks ‖∇J‖∞ by at least this factor lets the next one reuse its Hessian.
 _REUSE_RATIO = 0.25
 # Steps in a row of constant length and geometrically falling δ that mark a diverging fit.
@@ -158,7 +163,7 @@ def newton(
     value, grad = objective.value_and_gradient(theta)
     norm = result.record(value, grad)
     run = _Run(objective, result, max_iter, tol, rounding_level(objective), callback)
-    flat_steps = 0
+    stall = StallWatch(run.noise)
     most_reuses = int(np.clip(round(objective.n_params / 8), 1, 8)) if reuse_hessian else 0
     curvature = _Curvature(objective, most_reuses)
     for iteration in range(1, max_iter + 2):
@@ -188,18 +193,14 @@ def newton(
         if step < MIN_STEP:
             _no_decrease(result, slope, value)
             return result
-        # Steps that change J by rounding only and leave ‖∇J‖ where it was: the gradient has
-        # hit its floating-point floor above tol, and more iterations would only repeat this.
-        previous_norm, previous_grad = norm, grad
-        flat = abs(new_value - value) <= run.noise * abs(value)
+        previous_norm, previous_grad, previous_value = norm, grad, value
         theta, value, grad = theta - step * direction, new_value, new_grad
         result.theta, result.n_iter = theta, iteration
         norm = result.record(value, grad)
         curvature.after_step(step == 1.0, norm / previous_norm if previous_norm else np.inf,
                              -step * direction, grad - previous_grad)
         report(callback, iteration, result)
-        flat_steps = flat_steps + 1 if flat and norm > 0.5 * previous_norm else 0
-        if flat_steps >= _STALL_STEPS:
+        if stall.stalled_after(previous_value, value, previous_norm, norm):
             result.message = stalled(norm, tol)
             return result
     return result

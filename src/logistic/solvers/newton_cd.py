@@ -37,14 +37,19 @@ from numpy.typing import NDArray
 from logistic.core.penalties import kkt_residual
 from logistic.solvers.protocol import NewtonCDObjective
 from logistic.solvers.result import Callback, SolverResult, report, rounding_level
-from logistic.solvers.stopping import CONVERGED, sample_size, stalled, step_in_standard_errors
+from logistic.solvers.stopping import (
+    CONVERGED,
+    StallWatch,
+    sample_size,
+    stalled,
+    step_in_standard_errors,
+)
 
 _ARMIJO = 1e-4
 _MIN_STEP = 2.0**-30
 _EPS = np.finfo(np.float64).eps
 _FIRST_SWEEPS = 100
 _INNER_SWEEPS = 10_000
-_STALL_STEPS = 3
 # The quadratic model is solved to this fraction of the current KKT residual: a looser solve
 # (10⁻²) leaves each step's error a fixed share of δ, and the last steps converge linearly.
 _INNER = 1e-3
@@ -268,7 +273,7 @@ def newton_cd(
     extra = np.zeros(objective.n_features, dtype=bool)
     if candidates is not None:
         extra |= np.asarray(candidates, dtype=bool)
-    flat_steps = 0
+    stall = StallWatch(noise)
     for iteration in range(1, max_iter + 2):
         direction, decrease, complete = _proximal_step(objective, theta, grad, residual, lam,
                                                        norm, extra, memory, iteration == 1)
@@ -292,15 +297,14 @@ def newton_cd(
             result.message = "line search failed to decrease the objective"
             result.gradient = grad
             return result
-        previous_norm, flat = norm, abs(searched[1] - value) <= noise * abs(value)
+        previous_norm, previous_value = norm, value
         theta, value, grad = searched
         residual = kkt_residual(theta, grad, lam)
         result.theta, result.n_iter = theta, iteration
         norm = result.record(value, residual)
         report(callback, iteration, result)
         # F changing by rounding only while the residual stays: the floor, above tol
-        flat_steps = flat_steps + 1 if flat and norm > 0.5 * previous_norm else 0
-        if flat_steps >= _STALL_STEPS:
+        if stall.stalled_after(previous_value, value, previous_norm, norm):
             result.message = stalled(norm, tol, "the KKT residual's max-norm")
             break
     result.gradient = grad

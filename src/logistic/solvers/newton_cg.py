@@ -31,9 +31,14 @@ import numpy as np
 
 from logistic.solvers.line_search import MIN_STEP, backtrack, take_full_step
 from logistic.solvers.result import Callback, SolverResult, report, rounding_level
-from logistic.solvers.stopping import CONVERGED, sample_size, stalled, step_in_standard_errors
+from logistic.solvers.stopping import (
+    CONVERGED,
+    StallWatch,
+    sample_size,
+    stalled,
+    step_in_standard_errors,
+)
 
-_STALL_STEPS = 3
 _REFRESH = 10  # Newton iterations between two preconditioners (K passes over X each)
 _MAX_CG = 500
 
@@ -122,7 +127,7 @@ def newton_cg(
     noise = rounding_level(objective)
     inverse_diagonal = None
     project = _gauge_projection(objective)
-    flat_steps = 0
+    stall = StallWatch(noise)
     for iteration in range(1, max_iter + 2):
         if not grad.any():  # ∇J = 0 exactly: no step to take
             result.step_history.append(0.0)
@@ -156,14 +161,12 @@ def newton_cg(
         if step < MIN_STEP:
             result.message = "line search failed to decrease the loss"
             return result
-        previous_norm = norm
-        flat = abs(new_value - value) <= noise * abs(value)
+        previous_norm, previous_value = norm, value
         theta, value, grad = theta - step * direction, new_value, new_grad
         result.theta, result.n_iter = theta, iteration
         norm = result.record(value, grad)
         report(callback, iteration, result)
-        flat_steps = flat_steps + 1 if flat and norm > 0.5 * previous_norm else 0
-        if flat_steps >= _STALL_STEPS:
+        if stall.stalled_after(previous_value, value, previous_norm, norm):
             result.message = stalled(norm, tol)
             return result
     return result

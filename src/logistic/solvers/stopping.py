@@ -65,6 +65,27 @@ def sample_size(objective: NewtonObjective | NewtonCDObjective) -> float:
     return total if np.isfinite(total) and total > 0 else float(objective.n_samples)
 
 
+class StallWatch:
+    """Counts a Newton-type solver's steps at the floating-point floor: steps that change its
+    objective by rounding only (|ΔJ| ≤ ``noise``·|J|) while the residual's norm stays above
+    half of what it was. Three in a row end the fit (``stalled``'s message): the floor lies
+    above the tol asked for, and more iterations would only repeat them."""
+
+    STEPS = 3
+
+    def __init__(self, noise: float) -> None:
+        self.noise = noise
+        self.count = 0
+
+    def stalled_after(self, old_value: float, new_value: float, old_norm: float,
+                      new_norm: float) -> bool:
+        """Counts the step just taken (J and the norm before and after it); True once
+        ``STEPS`` such steps came in a row."""
+        flat = abs(new_value - old_value) <= self.noise * abs(old_value)
+        self.count = self.count + 1 if flat and new_norm > 0.5 * old_norm else 0
+        return self.count >= self.STEPS
+
+
 def stalled(norm: float, tol: float, what: str = "‖∇J‖∞") -> str:
     """The message of a fit whose steps change J by rounding only and no longer shrink
     ``what``: the floating-point floor, above the tol asked for."""
