@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from model_file_edits import set_field as _edit
 from sklearn.datasets import load_breast_cancer
 from sklearn.exceptions import NotFittedError
 
@@ -306,17 +307,6 @@ def test_save_keeps_permissions_and_symlinks(tmp_path, model):
 def _write(path: Path, document) -> Path:
     path.write_text(json.dumps(document, indent=2), encoding="utf-8")
     return path
-
-
-def _edit(key: str, value):
-    def edit(document: dict) -> None:
-        target = document
-        *parents, last = key.split(".")
-        for parent in parents:
-            target = target[parent]
-        target[last] = value
-
-    return edit
 
 
 def _drop(key: str):

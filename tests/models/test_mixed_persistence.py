@@ -11,6 +11,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from model_file_edits import set_field as _set
 
 from logistic import MixedLogisticRegression, ModelFileError, load
 from logistic.io.model_file import save
@@ -109,16 +110,6 @@ def document(tmp_path_factory) -> dict:
 
 def _random(doc: dict) -> dict:
     return doc["statistics"]["random_effects"]
-
-
-def _set(path: str, value):
-    def change(doc: dict) -> None:
-        *parents, last = path.split(".")
-        target = doc
-        for key in parents:
-            target = target[key]
-        target[last] = value
-    return change
 
 
 def _delete(key: str):

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression as SkLogisticRegression
+from solver_checks import assert_callback_saw_each_iteration
 
 from logistic import LogisticRegression
 from logistic.core.losses import softmax_cross_entropy
@@ -108,16 +109,7 @@ def test_callback_sees_increasing_iterations_and_the_current_state():
 
     result = newton_cg(objective, np.zeros(objective.n_params), tol=1e-8, callback=callback)
     assert result.converged
-    iterations = [i for i, _ in calls]
-    assert iterations == list(range(1, len(calls) + 1))
-    assert iterations[-1] == result.n_iter
-    for _, state in calls:
-        assert state["loss"] == pytest.approx(objective.value(state["theta"]), rel=1e-12, abs=0)
-        norm = np.max(np.abs(objective.gradient(state["theta"])))
-        assert state["grad_norm"] == pytest.approx(norm, rel=1e-9, abs=1e-15)
-    np.testing.assert_allclose(calls[-1][1]["theta"], result.theta, rtol=0, atol=1e-12)
-    assert result.loss_history[1:] == [s["loss"] for _, s in calls]
-    assert result.grad_norm_history[1:] == [s["grad_norm"] for _, s in calls]
+    assert_callback_saw_each_iteration(calls, result, objective)
     assert np.all(np.diff(result.loss_history) <= 1e-15)
 
 

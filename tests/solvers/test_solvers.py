@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 import scipy.optimize
 import scipy.sparse as sp
+from solver_checks import assert_callback_saw_each_iteration
 
 from logistic.core.linalg import solve_psd
 from logistic.core.losses import squared_error
@@ -369,18 +370,7 @@ def test_callback_sees_increasing_iterations_and_the_current_state(solver, make_
 
     result = run(solver, objective, np.zeros(5), 1e-8, X=X, callback=callback)
     assert result.converged
-    iterations = [i for i, _ in calls]
-    assert iterations == list(range(1, len(calls) + 1))
-    assert iterations[-1] == result.n_iter
-    for _, state in calls:
-        assert {"loss", "grad_norm", "theta"} <= set(state)
-        assert state["loss"] == pytest.approx(objective.value(state["theta"]), rel=1e-12, abs=0)
-        norm = np.max(np.abs(objective.gradient(state["theta"])))
-        assert state["grad_norm"] == pytest.approx(norm, rel=1e-9, abs=1e-15)
-    np.testing.assert_allclose(calls[-1][1]["theta"], result.theta, rtol=0, atol=1e-12)
-    # the history holds the start plus one entry per reported iteration
-    assert result.loss_history[1:] == [s["loss"] for _, s in calls]
-    assert result.grad_norm_history[1:] == [s["grad_norm"] for _, s in calls]
+    assert_callback_saw_each_iteration(calls, result, objective)
 
 
 def test_gd_is_lecture_gradient_descent(make_data):
