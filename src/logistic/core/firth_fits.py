@@ -163,7 +163,9 @@ def constrained_newton(Xt, y, s, offset, theta0, free, max_iter, tol, gap, max_s
                 direction, ok = solve_free(information, score, free)
         else:
             direction, ok = step_direction(Xt, rows, factor, information, score, free,
-                                           iteration >= exact_after, chord)  # False, typed bool
+                                           # False on this branch; a comparison, not the
+                                           # literal, so that numba types it bool
+                                           iteration >= exact_after, chord)
         if not ok:
             break
         slope = score @ direction

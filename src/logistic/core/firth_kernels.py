@@ -10,7 +10,7 @@ tᵢ = e^-|zᵢ|, vᵢ = πᵢ(1 - πᵢ) = tᵢ/(1 + tᵢ)² and frequency weig
 
 For a few hundred rows each is microseconds of arithmetic, less than NumPy spends on each of
 its dozen calls, so the fits built on these (``firth_fits``: the estimate and the
-constrained fits; ``firth_profiles``: the tests and intervals) run compiled whole.
+constrained fits; ``firth_profiles``: the tests and interval ends) run compiled, each fit whole.
 Single-threaded (nothing spins); sums run down contiguous columns and vectorize (``_FAST``:
 reassociation and fused multiply-add only); results equal the NumPy path's to rounding.
 

@@ -3,7 +3,7 @@
 The test of θⱼ is one constrained fit with θⱼ = 0 (``lr_tests``), an end of its interval a
 few fits along the profile ℓₚ(v) = max ℓ*(θ | θⱼ = v) (``profile_end``), all of them
 ``firth_fits.constrained_newton`` stepping with the curvature at the estimate (or near it).
-``statistics`` does the null model, every test and every interval end in one call.
+``statistics`` does the null model, every test and every interval end in one Python call.
 
 numba's cache checks a function's own file only: after editing ``firth_kernels`` or
 ``firth_fits``, touch this file too (``firth_kernels``' docstring).

@@ -296,7 +296,7 @@ def firth_statistics(
     up to ``max_profile_parameters`` parameters and ``max_profile_elements`` entries m·p of
     X̃; above, p-values and intervals are Wald's and the note says so. ``cov_type`` is one
     of FIRTH_COV_TYPES (module docstring). Small dense designs get the null model, the tests
-    and the intervals from one compiled call (``firth_profiles.statistics``).
+    and the intervals from the compiled fits (``firth_profiles.statistics``).
     """
     if cov_type not in FIRTH_COV_TYPES:
         raise ValueError(f"cov_type must be one of {FIRTH_COV_TYPES}, got {cov_type!r}")
