@@ -105,10 +105,41 @@ def test_partial_sums_stay_bounded_for_wide_sparse_data():
     assert kernels.n_chunks(100, 5) == 1
 
 
+def test_sparse_gram_chunks_depend_on_the_shape_and_bound_the_accumulators():
+    assert kernels.gram_chunks(3000, 40) == 1  # one chunk of rows
+    assert kernels.gram_chunks(5000, 40) == 2
+    assert kernels.gram_chunks(10_000_000, 20) == 16  # at most 16
+    for d in (300, 400, 724, 1024):  # a wide working set: 4 MiB of d × d partials at most
+        chunks = kernels.gram_chunks(10_000_000, d)
+        assert chunks == 1 or chunks * 8 * d * d <= 1 << 22
+
+
+def test_sparse_gram_is_the_same_on_one_thread_and_on_several():
+    """The chunks run in threads and are added in order: the bits do not depend on them."""
+    import numba
+
+    X, _, rng = _data(n=9000, d=30, density=0.2)  # three chunks
+    design = Design(sp.csr_matrix(X))
+    h = rng.random(len(X))
+    several = design.gram(h)
+    threads = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        one = design.gram(h)
+    finally:
+        numba.set_num_threads(threads)
+    assert kernels.gram_chunks(*X.shape) == 3
+    assert np.array_equal(several[0], one[0]) and np.array_equal(several[1], one[1])
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_sparse_gram_kernel_equals_the_dense_product(dtype):
-    X, _, rng = _data(n=5000, d=40, density=0.2)
+@pytest.mark.parametrize(("n", "d", "dtype"), [
+    (5000, 40, np.float64), (5000, 40, np.float32), (3000, 300, np.float64),
+    (70_000, 12, np.float64),
+])
+def test_sparse_gram_kernel_equals_the_dense_product(n, d, dtype):
+    """One, two and sixteen chunks of rows (``gram_chunks``), against the dense product."""
+    X, _, rng = _data(n=n, d=d, density=0.2)
     X[rng.random(len(X)) < 0.05] = 0.0  # some empty rows
     csr = sp.csr_matrix(X.astype(dtype))
     h = rng.uniform(-1, 2, size=len(X))  # mixed signs, as the squared error's curvature

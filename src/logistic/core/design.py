@@ -133,8 +133,10 @@ class Design:
         if self.sparse:
             if self.X.format == "csr" and self.n_features <= kernels.GRAM_CSR_MAX_FEATURES:
                 X = self.X
+                chunks = kernels.gram_chunks(self.n_samples, self.n_features)
                 partial, sums = kernels.gram_csr(
-                    X.data, X.indices, X.indptr, self.n_features, np.ascontiguousarray(h)
+                    X.data, X.indices, X.indptr, self.n_features, np.ascontiguousarray(h),
+                    chunks,
                 )
                 return kernels.symmetric_from_half(partial.sum(axis=0)), sums.sum(axis=0)
             X = self.X.astype(np.float64) if self._widen else self.X
