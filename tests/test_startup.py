@@ -70,6 +70,18 @@ def test_help_and_version_load_no_heavy_module(argv):
     assert imported_by_command(*argv) & set(HEAVY) == set()
 
 
+@pytest.mark.parametrize("argv", [["fit", "absent.csv", "--target", "y"],
+                                  ["fit", "absent.csv", "--target", "y", "--out", "no/m.json"]])
+def test_a_missing_input_or_output_is_reported_before_the_heavy_imports(argv):
+    """``logistic fit`` checks DATA and ``--out`` before it imports the estimator: the
+    one-line error (exit 2) comes without scikit-learn, SciPy or numba loaded."""
+    code = (f"import sys; sys.argv = ['logistic', *{argv!r}]\n"
+            "from logistic.cli import main\n"
+            "try:\n    main()\nexcept SystemExit as stop:\n    assert stop.code == 2\n")
+    loaded = loaded_after(code)
+    assert not {"sklearn", "scipy", "numba", "matplotlib", "statsmodels"} & set(loaded)
+
+
 @pytest.fixture(scope="module")
 def round_trip(tmp_path_factory) -> subprocess.CompletedProcess[str]:
     """A fresh interpreter, under ``-X importtime``, that takes ``LogisticRegression`` from

@@ -8,6 +8,7 @@ start-up import this module without needing it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -15,8 +16,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ConvergenceWarning", "DataError", "ExportDependencyError", "ExportError", "InferenceError",
-    "ModelFileError", "SeparationWarning", "SingularFitWarning", "StrataDroppedWarning",
-    "TrainingDivergenceWarning",
+    "ModelFileError", "NonNumericColumns", "SeparationWarning", "SingularFitWarning",
+    "StrataDroppedWarning", "TrainingDivergenceWarning",
 ]
 
 
@@ -26,6 +27,17 @@ class ModelFileError(ValueError):
 
 class DataError(ValueError):
     """A data file or table cannot be used: unreadable, wrong columns, non-numeric values."""
+
+
+class NonNumericColumns(DataError):
+    """Feature columns that are not numbers (text, categories): the message is ``problem``
+    (which columns, an example value) then ``advice``; ``columns`` names them, so that a
+    caller can give its own advice (the command line's --categorical)."""
+
+    def __init__(self, problem: str, advice: str, columns: Sequence[str]) -> None:
+        super().__init__(f"{problem}; {advice}")
+        self.problem = problem
+        self.columns = [str(c) for c in columns]
 
 
 class ExportError(ValueError):

@@ -91,7 +91,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         if isinstance(exc.code, int):
             return exc.code
         return EXIT_OK if exc.code is None else EXIT_BAD_INPUT
-    from logistic.cli.render import stdout_console  # rich: only once a command runs
+    from logistic.cli.console import stdout_console  # rich: only once a command runs
 
     return run_guarding_stdout(lambda: run_handler(args, stdout_console()))
 

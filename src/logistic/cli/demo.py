@@ -55,7 +55,7 @@ def cmd_demo(args: argparse.Namespace, console: Console) -> int:
     from sklearn.model_selection import train_test_split
     from sklearn.preprocessing import StandardScaler
 
-    from logistic.cli.inputs import check_output_path
+    from logistic.cli.output_paths import check_output_path
     from logistic.cli.render import render_summary
     from logistic.io.model_file import save
     from logistic.models.logistic_regression import LogisticRegression

@@ -58,7 +58,8 @@ def register(commands: Subcommands) -> None:
 
 def cmd_evaluate(args: argparse.Namespace, console: Console) -> int:
     """``logistic evaluate``: the scores of the model at ``args.model`` on ``args.data``."""
-    from logistic.cli.inputs import check_output_path, model_data, names_matched
+    from logistic.cli.inputs import model_data, names_matched
+    from logistic.cli.output_paths import check_output_path
     from logistic.io.atomic import write_atomically
     from logistic.io.model_file import load
     from logistic.models.evaluation import evaluate

@@ -32,7 +32,7 @@ def register(commands: Subcommands) -> None:
 
 def cmd_export(args: argparse.Namespace, console: Any) -> int:
     """``logistic export``: the model file at ``args.model`` written as ONNX to ``args.onnx``."""
-    from logistic.cli.inputs import check_output_path
+    from logistic.cli.output_paths import check_output_path
     from logistic.exceptions import ExportError
     from logistic.io.model_file import load
     from logistic.io.onnx_graph import require_onnx

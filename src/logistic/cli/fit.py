@@ -32,7 +32,7 @@ from logistic.cli.options import (
     reading,
     unit_float,
 )
-from logistic.io.formats import TABLE_FORMATS, resolve_format
+from logistic.io.formats import TABLE_FORMATS, check_file, resolve_format
 
 if TYPE_CHECKING:  # the handler imports these when it runs: parsing imports no NumPy
     import pandas as pd
@@ -116,6 +116,10 @@ def cmd_fit(args: argparse.Namespace, console: Console) -> int:
     """``logistic fit``: read, check, fit (with progress on a terminal), show the summary,
     save."""
 
+    out = _model_path(args)
+    fmt = resolve_format(args.data, args.fmt)
+    if not Path(args.data).is_dir():  # a Parquet dataset is a directory
+        check_file(Path(args.data))  # before the imports below: a missing file said at once
     from logistic.cli.conditional import fit_conditional
     from logistic.cli.heldout import report_held_out
     from logistic.cli.offset_inputs import check_offset_options
@@ -131,9 +135,6 @@ def cmd_fit(args: argparse.Namespace, console: Console) -> int:
     )
     from logistic.io.data import read_dataset, read_table
     from logistic.models.logistic_regression import LogisticRegression
-
-    out = _model_path(args)
-    fmt = resolve_format(args.data, args.fmt)
     _check_fit_options(args, fmt)
     check_toolkit_options(args, fmt in TABLE_FORMATS)
     categorical_formula(args, fmt)  # --categorical: DATA's columns as a formula
@@ -200,7 +201,7 @@ def _model_command(model: str) -> Any:
 def _model_path(args: argparse.Namespace) -> Path | None:
     """--out checked before any work; without it fit shows the summary only (so --quiet,
     which hides the summary, needs it)."""
-    from logistic.cli.inputs import check_output_path
+    from logistic.cli.output_paths import check_output_path
 
     if args.out is None:
         if args.quiet:

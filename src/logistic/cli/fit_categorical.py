@@ -24,12 +24,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from logistic.cli.errors import UsageError
-from logistic.exceptions import DataError
+from logistic.exceptions import DataError, NonNumericColumns
 
 if TYPE_CHECKING:
     import pandas as pd
-
-    from logistic.io.columns import NonNumericColumns
 
 __all__ = ["categorical_formula", "categorical_hint"]
 
@@ -66,8 +64,6 @@ def categorical_hint(command: Callable[..., int]) -> Callable[..., int]:
 def _non_numeric(exc: BaseException) -> NonNumericColumns | None:
     """The ``NonNumericColumns`` error behind ``exc``: itself, or the one a reader caught and
     raised again with the file's name in front (``exc.__context__``)."""
-    from logistic.io.columns import NonNumericColumns
-
     seen: BaseException | None = exc
     for _ in range(8):
         if seen is None or isinstance(seen, NonNumericColumns):

@@ -36,7 +36,8 @@ import numpy as np
 import pandas as pd
 
 from logistic.cli.errors import UsageError
-from logistic.cli.inputs import check_output_path, names_matched
+from logistic.cli.inputs import names_matched
+from logistic.cli.output_paths import check_output_path
 
 if TYPE_CHECKING:
     from rich.console import Console

@@ -81,7 +81,7 @@ def register(commands: Subcommands) -> None:
 
 def cmd_plot(args: argparse.Namespace, console: Console) -> int:
     """``logistic plot KIND``: one figure of :mod:`logistic.viz.plots`, written atomically."""
-    from logistic.cli.inputs import check_output_path
+    from logistic.cli.output_paths import check_output_path
     from logistic.viz import plots
 
     request = PlotRequest(args.kind, list(args.inputs), args)

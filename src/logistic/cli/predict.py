@@ -62,8 +62,9 @@ def cmd_predict(args: argparse.Namespace, console: Console) -> int:
 
     from logistic.cli.conditional import conditional_predictions
     from logistic.cli.fit_mixed import mixed_predictions
-    from logistic.cli.inputs import check_output_path, feature_names, names_matched
+    from logistic.cli.inputs import feature_names, names_matched
     from logistic.cli.offset_inputs import offset_column
+    from logistic.cli.output_paths import check_output_path
     from logistic.io.atomic import write_atomically
     from logistic.io.data import read_features, read_table
     from logistic.io.model_file import load

@@ -1,26 +1,19 @@
-"""How results look on standard output: the console, and a fit's summary as rich tables."""
+"""How a fit's summary looks on standard output: rich tables (the console: cli/console.py)."""
 
 from __future__ import annotations
 
 import math
-import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from logistic.inference.number_format import format_number
 
-
-def stdout_console() -> Console:
-    """The console of a command's results: standard output as it is at call time."""
-    console = Console(file=sys.stdout, highlight=False, soft_wrap=True)
-    if not console.is_terminal:
-        console.width = max(console.width, 120)  # pipes and files: do not squeeze tables
-    return console
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def render_summary(console: Console, summary: Any) -> None:

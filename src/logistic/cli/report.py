@@ -49,7 +49,8 @@ def cmd_report(args: argparse.Namespace, console: Console) -> int:
     # pandas, matplotlib or rich (tests/test_startup.py)
     from rich.text import Text
 
-    from logistic.cli.inputs import check_output_path, model_data
+    from logistic.cli.inputs import model_data
+    from logistic.cli.output_paths import check_output_path
     from logistic.io.model_file import load
     from logistic.viz.report import write_report
 

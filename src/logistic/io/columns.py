@@ -14,22 +14,11 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from logistic.exceptions import DataError
+from logistic.exceptions import DataError, NonNumericColumns
 from logistic.io.formats import excerpt, name_list
 
 __all__ = ["NonNumericColumns", "check_numeric_columns", "labels", "select_features",
            "split_xy"]
-
-
-class NonNumericColumns(DataError):
-    """Feature columns that are not numbers (text, categories): the message is ``problem``
-    (which columns, an example value) then ``advice``; ``columns`` names them, so that a
-    caller can give its own advice (the command line's --categorical)."""
-
-    def __init__(self, problem: str, advice: str, columns: Sequence[str]) -> None:
-        super().__init__(f"{problem}; {advice}")
-        self.problem = problem
-        self.columns = [str(c) for c in columns]
 
 
 # -- features and target of a table --------------------------------------------------------
