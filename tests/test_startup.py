@@ -74,12 +74,12 @@ def test_help_and_version_load_no_heavy_module(argv):
                                   ["fit", "absent.csv", "--target", "y", "--out", "no/m.json"]])
 def test_a_missing_input_or_output_is_reported_before_the_heavy_imports(argv):
     """``logistic fit`` checks DATA and ``--out`` before it imports the estimator: the
-    one-line error (exit 2) comes without scikit-learn, SciPy or numba loaded."""
+    one-line error (exit 2) comes without scikit-learn, SciPy, pandas or numba loaded."""
     code = (f"import sys; sys.argv = ['logistic', *{argv!r}]\n"
             "from logistic.cli import main\n"
             "try:\n    main()\nexcept SystemExit as stop:\n    assert stop.code == 2\n")
     loaded = loaded_after(code)
-    assert not {"sklearn", "scipy", "numba", "matplotlib", "statsmodels"} & set(loaded)
+    assert not {"sklearn", "scipy", "pandas", "numba", "matplotlib", "statsmodels"} & set(loaded)
 
 
 @pytest.fixture(scope="module")
