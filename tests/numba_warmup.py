@@ -32,64 +32,36 @@ def _data(n: int, d: int, seed: int = 0):
     return X, y
 
 
-def _binary_passes(layouts) -> None:
-    """The fused loss-and-gradient pass and the column extremes of each layout, and the
-    sparse Gram and column squares of the CSR ones, called through the objective and the
-    design (not through whole fits: a fit of data this size also runs the separation
-    screen's linear programs)."""
+def binary() -> None:
+    """The fused dense and CSR passes (kernels.py), the sparse Gram and column squares, the
+    column extremes of the separation screen and the L1 coordinate descent (newton_cd.py).
+    The kernels are called through the objective and the design, not through whole fits:
+    a fit of data this size also runs the separation screen's linear programs."""
     import numpy as np
     import scipy.sparse as sp
 
+    from logistic import LogisticRegression
     from logistic.core import kernels
     from logistic.core.design import Design
     from logistic.core.objective import Objective
     from logistic.core.penalties import L2Penalty
 
-    for layout, y in layouts:
-        weights = np.ones(len(y))
-        objective = Objective(layout, y, weights, penalty=L2Penalty(1e-3))
-        objective.value_and_gradient(np.zeros(objective.n_params))
-        kernels.column_extremes(layout, y.astype(bool), 2)
-        if sp.issparse(layout):
-            Design(layout).gram(weights)
-            Design(layout).column_squares(weights)
-
-
-def _binary_data():
-    import numpy as np
-
     X, y = _data(30_000, 8)  # over kernels.MIN_ELEMENTS: the fused path
     X[np.abs(X) < 0.5] = 0.0
-    return X, y
-
-
-def binary() -> None:
-    """The fused dense passes (kernels.py) in float64 and float32, the CSR ones in float64,
-    the column extremes of the separation screen and the L1 coordinate descent
-    (newton_cd.py)."""
-    import numpy as np
-    import scipy.sparse as sp
-
-    from logistic import LogisticRegression
-
-    X, y = _binary_data()
-    _binary_passes([(X, y), (X.astype(np.float32), y), (sp.csr_matrix(X), y)])
+    weights = np.ones(len(y))
+    wide = sp.csr_matrix(X)  # int64 indices: scikit-learn's sparse checks pass them
+    wide.indices, wide.indptr = wide.indices.astype(np.int64), wide.indptr.astype(np.int64)
+    for data in (X, X.astype(np.float32)):
+        for layout in (data, sp.csr_matrix(data), *([wide] if data is X else [])):
+            objective = Objective(layout, y, weights, penalty=L2Penalty(1e-3))
+            objective.value_and_gradient(np.zeros(objective.n_params))
+            kernels.column_extremes(layout, y.astype(bool), 2)
+            if sp.issparse(layout):
+                Design(layout).gram(weights)
+                Design(layout).column_squares(weights)
     small, labels = X[:300], y[:300]
     for data in (small, sp.csr_matrix(small)):
         LogisticRegression("l1", C=0.5, max_iter=3).fit(data, labels)
-
-
-def binary_sparse() -> None:
-    """The CSR passes in float32, and in float64 with int64 indices (scikit-learn's sparse
-    checks and LIBSVM files pass them): a part of their own, as long to compile as
-    ``binary``'s."""
-    import numpy as np
-    import scipy.sparse as sp
-
-    X, y = _binary_data()
-    wide = sp.csr_matrix(X)
-    wide.indices, wide.indptr = wide.indices.astype(np.int64), wide.indptr.astype(np.int64)
-    _binary_passes([(sp.csr_matrix(X.astype(np.float32)), y), (wide, y)])
 
 
 def firth() -> None:
@@ -143,11 +115,9 @@ def mixed_and_softmax() -> None:
     LogisticRegression(max_iter=2).fit(X, classes)
 
 
-#: The parts, each run in its own process, all at once. Each takes 15–30 s of CPU to
-#: compile on a cold cache (measured one by one): the workers wait for the last, so one
-#: long part would leave a core idle while it finishes alone.
-PARTS = {"binary": binary, "binary_sparse": binary_sparse, "firth": firth,
-         "conditional_and_ordinal": conditional_and_ordinal,
+#: The parts, each run in its own process, all at once (the Firth kernels take the longest
+#: to compile: a minute of CPU, so they are a part of their own).
+PARTS = {"binary": binary, "firth": firth, "conditional_and_ordinal": conditional_and_ordinal,
          "mixed_and_softmax": mixed_and_softmax}
 
 
