@@ -10,19 +10,18 @@ tᵢ = e^-|zᵢ|, vᵢ = πᵢ(1 - πᵢ) = tᵢ/(1 + tᵢ)² and frequency weig
 
 For a few hundred rows each is microseconds of arithmetic, less than NumPy spends on each of
 its dozen calls, so the fits built on these (``firth_fits``: the estimate and the
-constrained fits) run compiled, each fit whole; ``firth_profiles`` (the tests and interval
-ends) is Python around those fits.
+constrained fits; ``firth_profiles``: the tests and interval ends) run compiled, each fit whole.
 Single-threaded (nothing spins); sums run down contiguous columns and vectorize (``_FAST``:
 reassociation and fused multiply-add only); results equal the NumPy path's to rounding.
 
 numba's cache checks a function's own file only, not the files of the functions it calls:
-after editing this module, delete ``core/__pycache__/firth_*.nbi`` (or touch firth_fits.py)
-so that their cached machine code is rebuilt with the change.
+after editing this module, delete ``core/__pycache__/firth_*.nbi`` (or touch firth_fits.py
+and firth_profiles.py) so that their cached machine code is rebuilt with the change.
 
-The few functions here that only Python calls (``modified_score``, ``penalized_hessian``,
-``newton_step``, ``curvature``, ``profile_geometry``, ``inverse_psd``) are plain Python around
-the compiled ones: each compiled entry point has its callees' code optimized again inside it,
-about a second of CPU each on a cold cache, to save microseconds per call.
+The three functions here that only the NumPy path calls, once a step (``modified_score``,
+``penalized_hessian``, ``newton_step``), are plain Python around the compiled ones: each
+compiled entry point has its callees' code optimized again inside it, about a second of CPU
+each on a cold cache, to save microseconds per call.
 """
 
 from __future__ import annotations
@@ -268,6 +267,7 @@ def solve_free(A, b, free):
     return x, True
 
 
+@njit(cache=True)
 def inverse_psd(A):
     """(A⁻¹, ok) by the Cholesky factor of A equilibrated to a unit diagonal, as
     linalg.solve_psd(A, eye) where A is numerically positive definite (ok False otherwise:
@@ -313,12 +313,14 @@ def negative_hessian(Xt, rows, factor, information):
     return -_hessian(Xt, rows, factor, information)
 
 
+@njit(cache=True)
 def curvature(Xt, rows, factor, information):
     """-∇²ℓ* where it is positive definite, else I (Fisher's approximation of it)."""
     exact = -_hessian(Xt, rows, factor, information)
     return exact if cholesky(exact)[1] else information
 
 
+@njit(cache=True)
 def profile_geometry(curvature, j):
     """(τ, c, ok) for M = -∇²ℓ* (or I) at a constrained maximum: the profile trace's dθ/dθⱼ
     (τⱼ = 1, τ_F = -M_FF⁻¹M_Fj) and c = -d²ℓₚ/dv² = M_jj + M_jFτ_F (the Schur complement)."""

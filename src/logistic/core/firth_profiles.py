@@ -1,15 +1,18 @@
-"""Firth's tests and profile intervals, for small dense designs: Python loops around the
-compiled constrained fits.
+"""Firth's tests and profile intervals compiled, for small dense designs.
 
 The test of θⱼ is one constrained fit with θⱼ = 0 (``lr_tests``), an end of its interval a
 few fits along the profile ℓₚ(v) = max ℓ*(θ | θⱼ = v) (``profile_end``), all of them
 ``firth_fits.constrained_newton`` stepping with the curvature at the estimate (or near it).
 ``statistics`` does the null model, every test and every interval end in one Python call.
+
+numba's cache checks a function's own file only: after editing ``firth_kernels`` or
+``firth_fits``, touch this file too (``firth_kernels``' docstring).
 """
 
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from logistic.core.firth_fits import constrained_newton, higher_maximum
 from logistic.core.firth_kernels import cholesky, curvature, point, profile_geometry
@@ -18,14 +21,15 @@ __all__ = ["FAILED", "FOUND", "lr_tests", "profile_end", "profile_ends", "statis
 
 FOUND, FAILED = 0, 1  # profile_end's outcomes
 _END_ITER = 200  # constrained fits along a profile
-# Every function here is plain Python around the compiled fits (firth_fits, firth_kernels):
-# compiled, each would have its callees' code optimized again inside it (profile_end,
-# lr_tests and _curvature: 9 s of CPU on a cold cache), to save a few calls per coefficient.
+# profile_ends and statistics are plain Python around the compiled fits: as compiled wrappers
+# numba optimized every callee's code again inside each of them (about a third of the Firth
+# kernels' compile time on a cold cache), to save a few calls per coefficient.
 # Arguments are passed with the types every other call site gives (np.int64(...), a C-order
 # np.zeros((0, 0)) for "no chord"): a literal or a sliced array would make numba compile the
 # callees once more for that type, seconds each on a cold cache.
 
 
+@njit(cache=True)
 def _halley(f, d1, d2):
     """The step to f's root (f' = d1, f'' = d2): Halley's if at most twice Newton's, else his."""
     newton = -f / d1
@@ -34,6 +38,7 @@ def _halley(f, d1, d2):
     return halley if abs(halley) <= 2.0 * abs(newton) else newton
 
 
+@njit(cache=True)
 def _curvature(Xt, rows, factor, information, known):
     """``curvature`` at a fit's end, from its -∇²ℓ* there where the fit computed it."""
     if known.shape[0]:
@@ -41,6 +46,7 @@ def _curvature(Xt, rows, factor, information, known):
     return curvature(Xt, rows, factor, information)
 
 
+@njit(cache=True)
 def profile_end(Xt, y, s, offset, theta, chord, j, side, maximum, q, max_outer, gap,
                 loose_gap, max_step, exact_after, check_after):
     """(v, status, iterations): the end on ``side`` (±1) of θⱼ of {v : 2(ℓ*max - ℓₚ(v)) ≤ q};
@@ -122,6 +128,7 @@ def profile_ends(Xt, y, s, offset, theta, chord, indices, maximum, q, max_outer,
     return ends
 
 
+@njit(cache=True)
 def lr_tests(Xt, y, s, offset, theta, chord, maximum, max_iter, tol, gap, max_step,
              exact_after):
     """χ²ⱼ = 2(ℓ*(θ) - max ℓ*(· | θⱼ = 0)) for every j (θ the maximum, ``chord`` its
