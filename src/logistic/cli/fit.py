@@ -118,8 +118,8 @@ def cmd_fit(args: argparse.Namespace, console: Console) -> int:
 
     out = _model_path(args)
     fmt = resolve_format(args.data, args.fmt)
-    if not Path(args.data).is_dir():  # a Parquet dataset is a directory
-        check_file(Path(args.data))  # before the imports below: a missing file said at once
+    if not args.data.is_dir():  # a Parquet dataset is a directory (DATA is a Path)
+        check_file(args.data)  # before the imports below: a missing file is said at once
     from logistic.cli.conditional import fit_conditional
     from logistic.cli.heldout import report_held_out
     from logistic.cli.offset_inputs import check_offset_options

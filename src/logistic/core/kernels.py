@@ -34,11 +34,17 @@ _FAST = {"reassoc", "contract"}
 _PARTIALS_BYTES = 1 << 26  # at most 64 MiB of per-chunk gradient accumulators
 
 
-def n_chunks(n_rows: int, n_features: int) -> int:
-    """Chunks of about 4096 rows, fewer where d is so large that the partial gradients would
-    not fit in 64 MiB. A function of the shape alone, so sums are reproducible."""
-    most = max(1, _PARTIALS_BYTES // (8 * (n_features + 1)))
+def _chunks_within(n_rows: int, chunk_bytes: int, budget: int) -> int:
+    """Chunks of about 4096 rows, fewer where their accumulators (``chunk_bytes`` each)
+    would pass ``budget`` bytes; at least one. A function of the shape alone, so that the
+    sums (added chunk by chunk, in order) do not depend on the thread count."""
+    most = max(1, budget // max(1, chunk_bytes))
     return int(max(1, min(-(-n_rows // _ROWS_PER_CHUNK), most)))
+
+
+def n_chunks(n_rows: int, n_features: int) -> int:
+    """The chunks of the fused passes: at most 64 MiB of partial gradients."""
+    return _chunks_within(n_rows, 8 * (n_features + 1), _PARTIALS_BYTES)
 
 
 @njit(inline="always")
@@ -137,11 +143,8 @@ _GRAM_PARTIALS_BYTES = 1 << 22
 
 
 def gram_chunks(n_rows: int, n_features: int) -> int:
-    """The chunks of ``gram_csr``: about 4096 rows each, at most 16, and fewer where the
-    chunks' d × d accumulators would pass 4 MiB. A function of the shape alone, so that
-    the sums (and the Hessian) do not depend on the thread count."""
-    most = _GRAM_PARTIALS_BYTES // (8 * max(1, n_features) ** 2)
-    return int(max(1, min(-(-n_rows // _ROWS_PER_CHUNK), most, _GRAM_CHUNKS)))
+    """The chunks of ``gram_csr``: at most 16, and at most 4 MiB of d × d accumulators."""
+    return min(_GRAM_CHUNKS, _chunks_within(n_rows, 8 * n_features**2, _GRAM_PARTIALS_BYTES))
 
 
 @njit(parallel=True, fastmath=_FAST, cache=True)
